@@ -1,0 +1,1067 @@
+"""Extraction: a parsed spaCy ``Doc`` -> mentions, relations, quotations, OpenIE tuples.
+
+One clause analysis (:func:`clauses`) feeds both outputs: the knowledge-graph
+relations (normalised through data/relations.yaml) and the OpenIE tuples of
+``kg openie``. Every rule reads its words from data/ (see :mod:`kg.vocab`).
+
+Mentions refer to each other by id (pronouns and descriptions carry an
+``antecedent``); turning mentions into entities is :mod:`kg.resolve`'s job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import NEGATIVE, POSITIVE, Article
+from .vocab import Vocabulary, load_vocabulary
+
+NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
+SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
+OBJ_DEPS = {"dobj", "obj"}
+QUOTE_CHARS = {'"', "``", "''"}
+
+
+# ------------------------------------------------------------------ records
+@dataclass(frozen=True)
+class Mention:
+    id: int
+    text: str  # as written (possessive dropped)
+    name: str  # cleaned: no determiner, title or honorific
+    label: str  # NER label, or CONCEPT, PRON, DESC, WE
+    start: int  # char offsets in the article text
+    end: int
+    sent: int
+    antecedent: int | None = None  # pronouns/descriptions: the mention they refer to
+    title: str | None = None  # role predicate of a title written with the name
+    actor: bool = False  # grammatical agent (subject/possessor/by-agent)
+    dep: str = ""  # dependency label of the mention's head
+    surname: str = ""
+
+
+@dataclass(frozen=True)
+class RawRelation:
+    subj: int
+    pred: str
+    obj: int
+    sent: int
+    trigger: str
+    polarity: str = POSITIVE
+    modality: str = "asserted"
+    speaker: int | None = None
+    confidence: float = 0.5
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class RawQuote:
+    text: str
+    start: int
+    end: int
+    sent_start: int  # char span of the sentence(s) holding the quote
+    sent_end: int
+    speaker: int | None
+    verb: str = "said"
+
+
+@dataclass(frozen=True)
+class OpenIETuple:
+    sent: int
+    relation: str
+    args: tuple[str, ...]
+    confidence: float
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class DocExtraction:
+    article: Article
+    sentences: tuple[tuple[int, int], ...]
+    mentions: tuple[Mention, ...]
+    relations: tuple[RawRelation, ...]
+    quotes: tuple[RawQuote, ...]
+
+
+@dataclass
+class Clause:
+    """What the dependency parse says about one verb."""
+
+    verb: object  # spaCy Token
+    subjects: list = field(default_factory=list)  # tokens
+    objects: list = field(default_factory=list)  # direct objects (or passive patients)
+    preps: list = field(default_factory=list)  # (preposition lemma, prep token, pobj token)
+    particle: str = ""
+    passive: bool = False
+    negated: bool = False
+    modality: str = "asserted"
+    inherited_subject: bool = False
+    aux: list = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ clause analysis (shared)
+def _conjuncts(tok):
+    return [tok, *[c for c in tok.conjuncts if c.i > tok.i]]
+
+
+def _is_negated(tok, vocab: Vocabulary) -> bool:
+    neg_words = vocab.word_set("negation_words")
+    for c in tok.children:
+        if c.dep_ == "neg" or (c.dep_ in ("advmod", "det", "preconj") and c.lower_ in neg_words and c.lower_ not in ("no", "without")):
+            return True
+    return False
+
+
+def _evidential_negation(verb, vocab: Vocabulary) -> bool:
+    """``we have seen no signs that they supplied weapons`` -> supplied is negated."""
+    evid = vocab.word_set("evidential_nouns")
+    tok = verb
+    for _ in range(4):
+        if tok.dep_ not in ("acl", "ccomp", "conj", "relcl", "advcl", "xcomp") or tok.head is tok:
+            return False
+        head = tok.head
+        if head.lower_ in evid or head.lemma_.lower() in evid:
+            if any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in head.children):
+                return True
+            # "haven't seen any indications that ..." : the noun's governing verb is negated
+            for h in _conjuncts_up(head):
+                if h.pos_ in ("VERB", "AUX") and _is_negated(h, vocab):
+                    return True
+            for c in head.children:
+                if c.dep_ == "conj":
+                    pass
+        tok = head
+    return False
+
+
+def _conjuncts_up(tok):
+    seen = [tok.head]
+    h = tok.head
+    while h.dep_ == "conj" and h.head is not h:
+        h = h.head
+        seen.append(h)
+    return seen
+
+
+def _modality(verb, vocab: Vocabulary) -> str:
+    mod = vocab.lexicon.get("modality", {})
+    aux_words = {w: m for m, d in mod.items() for w in d.get("aux", [])}
+    verb_words = {w: m for m, d in mod.items() for w in d.get("verbs", [])}
+    adverbs = {w: m for m, d in mod.items() for w in d.get("adverbs", [])}
+    qmarks = vocab.word_set("question_marks")
+    for c in verb.children:
+        if c.dep_ == "aux" and c.lower_ in aux_words:
+            return aux_words[c.lower_]
+        if c.dep_ == "advmod" and c.lower_ in adverbs:
+            return adverbs[c.lower_]
+        if c.dep_ == "mark" and c.lower_ in qmarks:
+            return "questioned"
+    tok = verb
+    for _ in range(3):
+        if tok.dep_ in ("xcomp", "ccomp") and tok.head is not tok:
+            head = tok.head
+            lemma = verb_lemma(head, verb_words)
+            if lemma in verb_words and not (lemma in ("expect",) and tok.dep_ == "ccomp"):
+                m = verb_words[lemma]
+                if m != "possible" or tok.dep_ == "xcomp":
+                    return m
+            tok = head
+        else:
+            break
+    return "asserted"
+
+
+def verb_lemma(tok, known) -> str:
+    """The token's lemma, or a form of its text found in ``known`` when spaCy's
+    lemmatizer slips ("hopes" -> "hop")."""
+    lemma = tok.lemma_.lower()
+    if lemma in known:
+        return lemma
+    low = tok.lower_
+    for form in (low, low[:-1] if low.endswith("s") else None, low[:-1] if low.endswith("d") else None,
+                 low[:-2] if low.endswith(("es", "ed")) else None, low[:-3] if low.endswith("ing") else None):
+        if form and form in known:
+            return form
+    return lemma
+
+
+def _subjects(verb, vocab: Vocabulary) -> tuple[list, bool]:
+    subs = [c for c in verb.children if c.dep_ in SUBJ_DEPS]
+    if subs:
+        out = []
+        for s in subs:
+            out.extend(_conjuncts(s))
+        return out, False
+    if verb.dep_ == "relcl":  # "the United States, which leads the coalition"
+        return [verb.head], True
+    if verb.dep_ in ("xcomp", "advcl") and verb.head is not verb:
+        head = verb.head
+        if verb.dep_ == "xcomp" and head.lemma_.lower() in vocab.word_set("object_control_verbs"):
+            dobj = [c for c in head.children if c.dep_ in OBJ_DEPS]
+            if dobj:
+                return dobj[:1], True
+        if verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
+            pass
+        elif verb.dep_ == "advcl":
+            return [], False
+        s, _ = _subjects(head, vocab)
+        return s, True
+    if verb.dep_ == "conj" and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+        s, _ = _subjects(verb.head, vocab)
+        return s, True
+    if verb.dep_ == "acl" and (verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)):
+        return [verb.head], True  # "a coalition delivering arms", "a coalition to arm Ukraine"
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.head is not verb.head:
+        gov = verb.head.head  # "leads the coalition in delivering arms": the governing clause's subject
+        while gov.pos_ not in ("VERB", "AUX") and gov.head is not gov:
+            gov = gov.head
+        if gov.pos_ in ("VERB", "AUX"):
+            s, _ = _subjects(gov, vocab)
+            return s, True
+    return [], False
+
+
+def clauses(sent, vocab: Vocabulary) -> list[Clause]:
+    """One :class:`Clause` per verb of a sentence (spaCy ``Span``)."""
+    out = []
+    for v in sent:
+        if v.pos_ not in ("VERB",) and not (v.pos_ == "AUX" and v.dep_ == "ROOT"):
+            continue
+        c = Clause(verb=v)
+        c.subjects, c.inherited_subject = _subjects(v, vocab)
+        c.passive = any(ch.dep_ in ("nsubjpass", "auxpass") for ch in v.children)
+        for ch in v.children:
+            if ch.dep_ in OBJ_DEPS or (ch.dep_ == "attr" and v.lemma_ == "be"):
+                c.objects.extend(_conjuncts(ch))
+            elif ch.dep_ == "prt":
+                c.particle = ch.lower_
+            elif ch.dep_ in ("prep", "agent", "dative"):
+                pobjs = [g for g in ch.children if g.dep_ in ("pobj", "pcomp")]
+                for p in pobjs:
+                    for pc in _conjuncts(p):
+                        c.preps.append((ch.lemma_.lower(), ch, pc))
+            elif ch.dep_ in ("aux", "auxpass", "neg"):
+                c.aux.append(ch)
+        if c.passive:
+            patients = [s for s in c.subjects if s.dep_ == "nsubjpass" or s.dep_ == "conj"]
+            agents = [p for prep, tok, p in c.preps if tok.dep_ == "agent"]
+            c.objects = patients + c.objects
+            c.subjects = agents
+            c.preps = [x for x in c.preps if x[1].dep_ != "agent"]
+        c.negated = _is_negated(v, vocab) or _evidential_negation(v, vocab)
+        # "do not plan to speak" negates the complement too
+        if not c.negated and v.dep_ == "xcomp" and _is_negated(v.head, vocab):
+            c.negated = True
+        c.modality = _modality(v, vocab)
+        out.append(c)
+    return out
+
+
+# ------------------------------------------------------------------ OpenIE surface tuples
+def _span_text(tok, exclude=()) -> str:
+    toks = [t for t in tok.subtree if not any(t in e.subtree for e in exclude)]
+    while toks and (toks[0].is_punct or toks[0].lower_ in ("that",) and toks[0].dep_ == "mark"):
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    if not toks:
+        return ""
+    return tok.doc[toks[0].i : toks[-1].i + 1].text
+
+
+def _rel_phrase(c: Clause) -> str:
+    v = c.verb
+    words = [t for t in c.aux if t.i < v.i] + [v]
+    if c.particle:
+        words += [t for t in v.children if t.dep_ == "prt"]
+    words.sort(key=lambda t: t.i)
+    return " ".join(t.text for t in words)
+
+
+def openie_tuples(doc, vocab: Vocabulary | None = None) -> list[OpenIETuple]:
+    """n-ary surface extractions (relation, arg1, arg2, extra args) with confidences."""
+    vocab = vocab or load_vocabulary()
+    out = []
+    for si, sent in enumerate(doc.sents):
+        for c in clauses(sent, vocab):
+            if not c.subjects:
+                continue
+            rel = _rel_phrase(c)
+            if c.passive:
+                rel = rel  # "was called" ... the agent shows as "by X" argument below
+            obj_texts = [_span_text(o) for o in c.objects]
+            extra = []
+            rel_prep = None
+            for prep, ptok, pobj in c.preps:
+                text = _span_text(pobj)
+                if not text:
+                    continue
+                if not obj_texts and rel_prep is None:
+                    rel_prep = prep
+                    obj_texts.append(text)
+                else:
+                    extra.append(f"{ptok.text} {text}")
+            if c.passive:
+                agents = [_span_text(s) for s in c.subjects]
+            for s in c.subjects:
+                arg1 = _span_text(s) if s.i != c.verb.head.i or c.verb.dep_ != "relcl" else s.text
+                if c.verb.dep_ == "relcl" and s is c.verb.head:
+                    arg1 = " ".join(t.text for t in s.subtree if t.i < s.i or t is s) or s.text
+                if not arg1:
+                    continue
+                r = rel + (f" {rel_prep}" if rel_prep else "")
+                if c.passive and not c.objects:
+                    continue
+                args = [arg1, *obj_texts[:1], *obj_texts[1:], *extra]
+                if len(args) < 2:
+                    continue
+                conf = _openie_confidence(c, args)
+                out.append(OpenIETuple(si, r, tuple(args), conf, c.negated))
+    return out
+
+
+def _openie_confidence(c: Clause, args) -> float:
+    score = 0.75
+    if c.inherited_subject:
+        score -= 0.15
+    if c.passive:
+        score -= 0.05
+    if len(args) > 3:
+        score -= 0.05 * (len(args) - 3)
+    if any(len(a.split()) > 12 for a in args):
+        score -= 0.15
+    if c.verb.dep_ in ("ROOT",):
+        score += 0.1
+    if any(a.lower() in ("it", "this", "that", "they", "he", "she") for a in args):
+        score -= 0.1
+    return round(max(0.05, min(0.99, score)), 3)
+
+
+# ------------------------------------------------------------------ the extractor
+class Extractor:
+    """Runs all rules over one parsed article."""
+
+    def __init__(self, vocab: Vocabulary | None = None, gazetteer=None):
+        self.vocab = vocab or load_vocabulary()
+        if gazetteer is None:
+            from .gazetteer import get_gazetteer
+
+            gazetteer = get_gazetteer()
+        self.gaz = gazetteer
+        lx = self.vocab
+        self.honorifics = lx.word_set("honorifics")
+        self.pronouns = {k.lower(): v for k, v in lx.lexicon["pronouns"].items()}
+        self.speech = lx.word_set("speech_verbs")
+        self.stop_concepts = lx.word_set("stop_concepts")
+        self.concept_strip = lx.word_set("concept_strip")
+        self.transparent = {k.lower(): v for k, v in lx.lexicon["transparent_nouns"].items()}
+        self.light = lx.word_set("light_verbs")
+        self.org_nouns = lx.word_set("organization_nouns")
+        self.state_nouns = lx.word_set("state_nouns")
+        self.future = lx.word_set("future_words")
+
+    # -------------------------------------------------------------- entry point
+    def extract(self, doc, article: Article) -> DocExtraction:
+        st = _State(doc, article)
+        st.sents = list(doc.sents)
+        st.sent_of = {}
+        for si, s in enumerate(st.sents):
+            for t in s:
+                st.sent_of[t.i] = si
+        self._named_mentions(st)
+        self._quotes(st)
+        self._roles(st)
+        self._pronouns(st)
+        for si, sent in enumerate(st.sents):
+            for c in clauses(sent, self.vocab):
+                self._verb_relations(st, c)
+            self._nominal_relations(st, sent)
+        self._attach_quote_speakers(st)
+        mentions = tuple(st.mentions)
+        return DocExtraction(
+            article,
+            tuple((s.start_char, s.end_char) for s in st.sents),
+            mentions,
+            tuple(_dedupe(st.relations)),
+            tuple(st.quotes_out),
+        )
+
+    # -------------------------------------------------------------- mentions
+    def _add(self, st, start_tok: int, end_tok: int, label: str, **kw) -> Mention:
+        doc = st.doc
+        span = doc[start_tok:end_tok]
+        text = span.text
+        name = kw.pop("name", None) or text
+        kw.setdefault("dep", span.root.dep_)
+        m = Mention(len(st.mentions), text, name, label, span.start_char, span.end_char,
+                    st.sent_of.get(start_tok, 0), **kw)
+        st.mentions.append(m)
+        for i in range(start_tok, end_tok):
+            st.tok2m.setdefault(i, m.id)
+        return m
+
+    def _named_mentions(self, st) -> None:
+        doc = st.doc
+        for ent in doc.ents:
+            if ent.label_ not in NER_LABELS:
+                continue
+            s, e = ent.start, ent.end
+            # drop determiners, possessives and punctuation at the edges
+            while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct):
+                s += 1
+            while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].lower_ in ("'s", "’s")):
+                e -= 1
+            # titles and honorifics written inside the entity ("President Xi")
+            title = None
+            words = [t.lower_ for t in doc[s:e]]
+            i = 0
+            while i < len(words) - 1:
+                hit = self.vocab.title_at(words, i)
+                if hit:
+                    title = title or hit[0]
+                    i += hit[1]
+                elif words[i] in self.honorifics or words[i].rstrip(".") in self.honorifics:
+                    i += 1
+                else:
+                    break
+            s += i
+            if s >= e:
+                continue
+            name = doc[s:e].text
+            label = ent.label_
+            if label == "PERSON" and doc[e - 1].text.endswith(("'s", "’s")):
+                name = name[:-2]
+            self._add(st, s, e, label, name=name, title=title, actor=_is_actor(doc[s:e].root),
+                      surname=doc[e - 1].text if label == "PERSON" else "")
+        # a person's name NER missed where it found it elsewhere in the article
+        names = {}
+        for m in st.mentions:
+            if m.label == "PERSON":
+                ws = tuple(m.name.split())
+                names[ws] = True
+                if len(ws) >= 2:
+                    names[ws[-1:]] = True
+        if names:
+            for tok in doc:
+                if tok.i in st.tok2m or tok.pos_ != "PROPN":
+                    continue
+                for n in (3, 2, 1):
+                    span = doc[tok.i : tok.i + n]
+                    if len(span) == n and not any(t.i in st.tok2m for t in span) and tuple(t.text for t in span) in names:
+                        self._add(st, span.start, span.end, "PERSON", actor=_is_actor(span.root),
+                                  surname=span[-1].text)
+                        break
+        # gazetteer names spaCy's NER missed ("the Kremlin", "PRC")
+        for tok in doc:
+            if tok.i in st.tok2m or not (tok.is_title or tok.is_upper) or tok.is_punct:
+                continue
+            for n in (3, 2, 1):
+                span = doc[tok.i : tok.i + n]
+                if any(t.i in st.tok2m for t in span) or len(span) < n:
+                    continue
+                if n == 1 and tok.is_sent_start and tok.is_title and tok.pos_ != "PROPN":
+                    continue
+                if tok.pos_ not in ("PROPN", "NOUN") and not tok.is_upper:
+                    continue
+                hit = self.gaz.lookup(span.text)
+                if hit is not None and hit.type != "Person":
+                    label = {"Country": "GPE", "City": "GPE"}.get(hit.type, "ORG")
+                    self._add(st, span.start, span.end, label, actor=_is_actor(span.root))
+                    break
+
+    # -------------------------------------------------------------- quotations
+    def _quotes(self, st) -> None:
+        doc = st.doc
+        spans = []  # (open_tok, close_tok)
+        open_i = None
+        for t in doc:
+            if t.text in QUOTE_CHARS or t.text == '"':
+                if open_i is None:
+                    open_i = t.i
+                else:
+                    spans.append((open_i, t.i))
+                    open_i = None
+            elif open_i is not None and "\n\n" in doc[t.i - 1].whitespace_ + t.text and t.i - 1 > open_i:
+                # a quotation left open at a paragraph end closes there (news style)
+                spans.append((open_i, t.i - 1))
+                open_i = None
+        if open_i is not None and len(doc) - open_i > 2:
+            spans.append((open_i, len(doc) - 1))
+        for a, b in spans:
+            inner = doc[a + 1 : b]
+            if len(inner) < 2:
+                continue
+            for i in range(a, b + 1):
+                st.in_quote[i] = len(st.quote_spans)
+            st.quote_spans.append((a, b))
+
+    def _speaker_for_quote(self, st, qi: int):
+        """The mention id of whoever said quotation ``qi`` and the speech verb."""
+        doc = st.doc
+        a, b = st.quote_spans[qi]
+        s_first, s_last = st.sent_of[a], st.sent_of[max(a, b)]
+        # the speech verb may sit in the sentence of the quote, or the next one when the
+        # quotation fills a sentence of its own ('"...," he said.' splits oddly)
+        cands = []
+        for si in range(max(0, s_first - 0), min(len(st.sents), s_last + 1)):
+            for t in st.sents[si]:
+                if st.in_quote.get(t.i) == qi:
+                    continue
+                if t.lemma_.lower() in self.speech and t.pos_ in ("VERB", "AUX"):
+                    cands.append(t)
+                if t.lower_ == "according" and t.nbor(1).lower_ == "to" if t.i + 1 < len(doc) else False:
+                    cands.append(t)
+        best = None
+        for v in sorted(cands, key=lambda t: min(abs(t.i - a), abs(t.i - b))):
+            if v.lower_ == "according":
+                pobj = [g for g in v.nbor(1).children if g.dep_ == "pobj"] or [v.nbor(2)] if v.i + 2 < len(doc) else []
+                subj = pobj[:1]
+            else:
+                subj = [c for c in v.children if c.dep_ in ("nsubj",)]
+            if subj and st.in_quote.get(subj[0].i) != qi:
+                raw = st.tok2m.get(subj[0].i)
+                if raw is not None and st.mentions[raw].label == "PRON":
+                    best = (raw, v.lower_)  # resolved by the caller, preferring the last speaker
+                else:
+                    best = (self._mention_at(st, subj[0]), "said" if v.lower_ == "according" else v.lower_)
+                if best[0] is not None:
+                    return best
+        return best or (None, None)
+
+    def _attach_quote_speakers(self, st) -> None:
+        pass  # speakers are attached in _pronouns (they are needed for coreference)
+
+    # -------------------------------------------------------------- coreference
+    def _pronouns(self, st) -> None:
+        """Resolve pronouns, descriptions and quotation speakers in text order."""
+        doc = st.doc
+        vocab = self.vocab
+        prev_speaker = None
+        prev_quote_end_sent = -10
+        quote_speaker: dict[int, int | None] = {}
+        # pronoun mentions first, so that quotation speakers can be pronouns
+        for t in doc:
+            if t.i in st.tok2m:
+                continue
+            low = t.lower_
+            info = self.pronouns.get(low)
+            if info and t.pos_ == "PRON" or (low in ("its", "their", "his", "her", "our") and t.tag_ == "PRP$"):
+                self._add(st, t.i, t.i + 1, "PRON")
+            elif t.lower_ == "the" and t.head.pos_ == "NOUN" and t.head.i == t.i + 1 or (
+                    t.lower_ == "the" and t.i + 2 < len(doc) and t.head.i == t.i + 2):
+                words = [x.lower_ for x in doc[t.i + 1 : t.head.i + 1]]
+                hit = vocab.title_of(words) if words else None
+                if hit and hit[1] == len(words) and not any(c.dep_ == "prep" for c in t.head.children):
+                    self._add(st, t.i, t.head.i + 1, "DESC", title=hit[0], name=" ".join(words))
+        # walk mentions and quotations in text order
+        events = [("m", m.start, m.id) for m in st.mentions] + [
+            ("q", doc[a].idx, qi) for qi, (a, b) in enumerate(st.quote_spans)]
+        events.sort(key=lambda e: (e[1], e[0] == "m"))
+        resolved: dict[int, int | None] = {}
+        last_person = []  # mention ids of persons in order
+
+        def final(mid):
+            seen = set()
+            while mid is not None and mid in resolved and mid not in seen:
+                seen.add(mid)
+                if resolved[mid] is None:
+                    return None
+                if resolved[mid] == mid:
+                    return mid
+                mid = resolved[mid]
+            return mid
+
+        for kind, _, ident in events:
+            if kind == "q":
+                continue
+            m = st.mentions[ident]
+            tok = doc.char_span(m.start, m.end, alignment_mode="expand")[0]
+            qi = st.in_quote.get(tok.i)
+            if m.label == "PERSON":
+                resolved[m.id] = m.id
+                last_person.append(m.id)
+                continue
+            if m.label not in ("PRON", "DESC"):
+                resolved[m.id] = m.id
+                continue
+            low = m.text.lower()
+            info = self.pronouns.get(low, {})
+            ante = None
+            if m.label == "DESC":
+                for pid in reversed(last_person):
+                    pm = st.mentions[final(pid)] if final(pid) is not None else None
+                    if pm is not None and st.titles.get(pm.id) == m.title or (pm is not None and pm.title == m.title):
+                        ante = pm.id
+                        break
+            elif info.get("kind") in ("subject", "object", "possessive", "reflexive") and info.get("gender") in ("m", "f"):
+                speaker = self._quote_speaker_id(st, qi, quote_speaker) if qi is not None else None
+                # subject of a speech verb right after a quotation: the previous speaker
+                if qi is None and tok.dep_ == "nsubj" and tok.head.lemma_.lower() in self.speech and prev_speaker is not None \
+                        and st.sent_of[tok.i] - prev_quote_end_sent <= 1:
+                    ante = prev_speaker
+                else:
+                    cands = []
+                    for pid in reversed(last_person):
+                        f = final(pid)
+                        if f is None or st.mentions[f].start > m.start:
+                            continue
+                        if speaker is not None and f == speaker:
+                            continue
+                        if st.sent_of[tok.i] - st.mentions[f].sent > 3:
+                            break
+                        cands.append(pid)
+                    # within the sentence, a subject or direct object binds a possessive
+                    # before a person inside a prepositional phrase ("invited Xi to speak
+                    # with Zelensky as part of his visit" -> Xi)
+                    same = [p for p in cands if st.mentions[p].sent == st.sent_of[tok.i]]
+                    core = [p for p in same if st.mentions[p].dep in ("nsubj", "nsubjpass", "dobj", "appos")]
+                    pick = core[0] if core else (cands[0] if cands else None)
+                    ante = final(pick) if pick is not None else None
+            elif info.get("kind") == "speaker" and qi is not None:
+                ante = self._quote_speaker_id(st, qi, quote_speaker)
+            elif info.get("kind") == "first" and qi is not None:
+                sp = self._quote_speaker_id(st, qi, quote_speaker)
+                if sp is not None:
+                    st.we_of[m.id] = sp
+                    ante = None
+            elif low in ("its", "their", "they", "them") or (low == "it" and tok.dep_ == "poss"):
+                ante = self._nonperson_antecedent(st, m, tok)
+            elif info.get("kind") == "relative":
+                ante = self._relative_antecedent(st, tok)
+            resolved[m.id] = ante if ante is not None else None
+            if ante is not None:
+                st.mentions[m.id] = _replace(m, antecedent=final(ante))
+            if m.label == "PRON" and m.id in resolved and tok.dep_ == "nsubj" and tok.head.lemma_.lower() in self.speech:
+                pass
+        # quotation speakers (needs pronoun antecedents)
+        for qi in range(len(st.quote_spans)):
+            self._quote_speaker_id(st, qi, quote_speaker)
+        # make "he added" after a quote point to the previous speaker: second pass
+        for qi, (a, b) in enumerate(st.quote_spans):
+            sp = quote_speaker.get(qi)
+            text = doc[a + 1 : b].text.strip()
+            sent_start = st.sents[st.sent_of[a]].start_char
+            sent_end = st.sents[st.sent_of[b]].end_char
+            verb = st.quote_verb.get(qi) or "said"
+            if sp is not None:
+                sp = self._final(st, sp)
+            st.quotes_out.append(RawQuote(text, doc[a].idx, doc[b].idx + len(doc[b]), sent_start, sent_end, sp, verb))
+            st.quote_speaker_final[qi] = sp
+
+    def _final(self, st, mid):
+        seen = set()
+        while mid is not None and st.mentions[mid].antecedent is not None and mid not in seen:
+            seen.add(mid)
+            mid = st.mentions[mid].antecedent
+        m = st.mentions[mid] if mid is not None else None
+        if m is not None and m.label in ("PRON", "DESC") and m.antecedent is None:
+            return None
+        return mid
+
+    def _quote_speaker_id(self, st, qi, cache):
+        if qi in cache:
+            return cache[qi]
+        cache[qi] = None
+        mid, verb = self._speaker_for_quote(st, qi)
+        if mid is not None:
+            m = st.mentions[mid]
+            if m.label == "PRON" and m.text.lower() in ("he", "she"):
+                # "he added": the speaker of the previous quotation
+                prev = None
+                for back in range(qi - 1, max(-1, qi - 4), -1):
+                    prev = cache[back] if back in cache else self._quote_speaker_id(st, back, cache)
+                    if prev is not None:
+                        break
+                if prev is not None:
+                    st.mentions[mid] = _replace(m, antecedent=prev)
+                    mid = prev
+                else:
+                    mid = self._final(st, mid) if m.antecedent is not None else None
+            elif m.label in ("PRON", "DESC"):
+                mid = self._final(st, mid)
+        elif qi > 0 and self._starts_sentence(st, qi):
+            # a quotation with no speech verb continues the previous speaker's words
+            # when it opens a sentence within two sentences of the previous quotation
+            pa, pb = st.quote_spans[qi - 1]
+            a, _ = st.quote_spans[qi]
+            if st.sent_of[a] - st.sent_of[pb] <= 2:
+                mid = self._quote_speaker_id(st, qi - 1, cache)
+                verb = "said"
+        cache[qi] = mid
+        if verb:
+            st.quote_verb[qi] = verb
+        return mid
+
+    def _starts_sentence(self, st, qi) -> bool:
+        a, _ = st.quote_spans[qi]
+        s = st.sents[st.sent_of[a]]
+        return a == s.start or all(t.is_punct or t.is_space for t in st.doc[s.start:a])
+
+    def _nonperson_antecedent(self, st, m, tok):
+        plural = m.text.lower() in ("their", "they", "them")
+        best = None
+        for other in st.mentions:
+            if other.start >= m.start or (best is not None and other.start < st.mentions[best].start):
+                continue
+            if other.label in ("GPE", "ORG", "NORP") and m.sent - other.sent <= 2:
+                if other.label == "NORP" and not plural:
+                    continue
+                best = other.id
+        # a possessive inside the same clause cannot refer to the clause's own subject's object
+        return best
+
+    def _relative_antecedent(self, st, tok):
+        if tok.dep_ in ("nsubj", "nsubjpass", "dobj") and tok.head.dep_ == "relcl":
+            return self._mention_at(st, tok.head.head)
+        return None
+
+    # -------------------------------------------------------------- arguments
+    def _mention_at(self, st, tok):
+        """The mention a token stands for (after coreference); None if none."""
+        mid = st.tok2m.get(tok.i)
+        if mid is None:
+            # the entity may be a compound of the token's noun phrase ("Chinese leader Xi")
+            for c in tok.children:
+                if c.dep_ == "compound" and c.i in st.tok2m and st.mentions[st.tok2m[c.i]].label == "PERSON":
+                    return st.tok2m[c.i]
+            return None
+        m = st.mentions[mid]
+        if m.label == "PRON" and m.id in st.we_of:
+            return m.id
+        if m.label in ("PRON", "DESC"):
+            return self._final(st, mid) if m.antecedent is not None else None
+        return mid
+
+    def _arg(self, st, tok, depth: int = 0):
+        """Mention id for an argument token: entity, resolved pronoun, or concept."""
+        if depth > 3 or tok is None:
+            return None
+        doc = st.doc
+        low = tok.lower_
+        lemma = tok.lemma_.lower()
+        # "calls for a ceasefire" stands for the ceasefire
+        prep = self.transparent.get(low) or self.transparent.get(lemma)
+        if prep and tok.i not in st.tok2m:
+            for c in tok.children:
+                if c.dep_ == "prep" and c.lower_ == prep:
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            return self._arg(st, p, depth + 1)
+        mid = self._mention_at(st, tok)
+        if mid is not None:
+            return mid
+        if tok.i in st.tok2m:  # an unresolved pronoun/description: no argument
+            return None
+        # "the US government" -> the country
+        if lemma in self.state_nouns:
+            for c in tok.children:
+                if c.dep_ in ("compound", "amod", "poss") and c.i in st.tok2m:
+                    m = st.mentions[st.tok2m[c.i]]
+                    if m.label in ("GPE", "NORP"):
+                        return m.id
+        # an event noun with an agent stands for its agent ("against Russian aggression")
+        if lemma in self.vocab.nouns and lemma not in self.transparent:
+            agent = self._event_agent(st, tok)
+            if agent is not None and self._event_object(st, tok) is None:
+                return agent
+        if tok.pos_ in ("NOUN", "PROPN") and low not in self.stop_concepts and lemma not in self.stop_concepts:
+            return self._concept(st, tok)
+        return None
+
+    def _concept(self, st, tok):
+        doc = st.doc
+        if tok.i in st.concept_at:
+            return st.concept_at[tok.i]
+        org_head = tok.lemma_.lower() in self.org_nouns
+        mods = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i
+                and (c.i not in st.tok2m or (org_head and st.mentions[st.tok2m[c.i]].label == "NORP"))
+                and c.lower_ not in self.concept_strip and c.pos_ in ("NOUN", "ADJ", "PROPN")]
+        # keep only the contiguous modifiers just before the head
+        start = tok.i
+        for c in sorted(mods, key=lambda c: -c.i):
+            if c.i == start - 1 or (c.i == start - 2 and doc[c.i + 1].text == "-"):
+                start = c.i
+        words = doc[start : tok.i + 1].text
+        canon = self.vocab.concepts.get(words.lower()) or self.vocab.concepts.get(tok.lower_) \
+            or self.vocab.concepts.get(tok.lemma_.lower())
+        if canon is None and (tok.lemma_.lower() in self.stop_concepts or len(words) < 3):
+            return None
+        is_org = tok.lemma_.lower() in self.org_nouns and start < tok.i
+        if canon:
+            name = canon
+        elif is_org:
+            name = words[:1].upper() + words[1:] if words[:1].islower() and doc[start].pos_ == "PROPN" else words
+        else:
+            name = words.lower() if not any(t.pos_ == "PROPN" for t in doc[start : tok.i + 1]) else words
+        m = self._add(st, start, tok.i + 1, "ORG_NOUN" if is_org else "CONCEPT", name=name)
+        st.concept_at[tok.i] = m.id
+        return m.id
+
+    def _event_agent(self, st, noun):
+        for c in noun.children:
+            if c.dep_ == "poss":
+                m = self._mention_at(st, c)
+                if m is not None:
+                    return m
+        by_heads = [noun]
+        if noun.dep_ in OBJ_DEPS and not any(c.dep_ == "auxpass" for c in noun.head.children):
+            by_heads.append(noun.head)  # "discussed the invasion of Kuwait by Iraq": PP on the verb
+        for h in by_heads:
+            for c in h.children:
+                if c.dep_ == "prep" and c.lower_ == "by":
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            return self._mention_at(st, p)
+        for c in noun.children:
+            if c.dep_ in ("amod", "compound") and c.i in st.tok2m:
+                m = st.mentions[st.tok2m[c.i]]
+                if m.label in ("NORP", "GPE", "ORG", "PERSON"):
+                    return m.id
+        return None
+
+    def _event_object(self, st, noun, preps=None):
+        lemma = noun.lemma_.lower()
+        entries = self.vocab.nouns.get(noun.lower_) or self.vocab.nouns.get(lemma) or []
+        wanted = preps or {p for _, ps in entries for p in ps}
+        for c in noun.children:
+            if c.dep_ == "prep" and c.lower_ in wanted:
+                for p in c.children:
+                    if p.dep_ == "pobj":
+                        return c.lower_, p
+        return None
+
+    # -------------------------------------------------------------- relations
+    def _speaker_of_tok(self, st, tok):
+        qi = st.in_quote.get(tok.i)
+        if qi is None:
+            return None
+        return st.quote_speaker_final.get(qi)
+
+    def _reported_by(self, st, verb):
+        """``X said (that) <clause>``: the speaker X of indirect speech, if any."""
+        tok = verb
+        for _ in range(3):
+            if tok.dep_ in ("ccomp", "conj") and tok.head is not tok:
+                head = tok.head
+                if head.lemma_.lower() in self.speech and st.in_quote.get(head.i) is None:
+                    subj = [c for c in head.children if c.dep_ == "nsubj"]
+                    if subj:
+                        return self._mention_at(st, subj[0])
+                    return None
+                tok = head
+            else:
+                return None
+        return None
+
+    def _emit(self, st, subj, pred, obj, tok, trigger, *, negated, modality, rule, conf, speaker=None):
+        if subj is None or obj is None or subj == obj:
+            return
+        sm, om = st.mentions[subj], st.mentions[obj]
+        if sm.label == "CONCEPT" and pred not in ("benefits",):
+            conf -= 0.1
+        if sm.label == "PRON" and subj not in st.we_of:
+            return
+        p = self.vocab.predicates[pred]
+        polarity = NEGATIVE if negated else POSITIVE
+        if negated and p.negated:
+            pred, polarity = p.negated, POSITIVE
+        if speaker is None:
+            speaker = self._speaker_of_tok(st, tok)
+        if speaker is None:
+            rep = self._reported_by(st, tok)
+            if rep is not None:
+                speaker = rep
+                if modality == "asserted":
+                    modality = "reported"
+        if speaker is not None and st.mentions[speaker].label in ("PRON", "DESC"):
+            speaker = self._final(st, speaker)
+        if any(st.mentions[x].antecedent is not None for x in (subj, obj)):
+            conf -= 0.1
+        st.relations.append(RawRelation(subj, pred, obj, st.sent_of[tok.i], trigger, polarity, modality, speaker,
+                                        round(max(0.05, min(0.99, conf)), 3), rule))
+
+    def _verb_relations(self, st, c: Clause) -> None:
+        v = c.verb
+        vocab = self.vocab
+        lemma = verb_lemma(v, vocab.verbs)
+        if lemma not in vocab.verbs:
+            lemma = verb_lemma(v, {k for k, _ in vocab.phrasal})
+        trig = _rel_phrase(c)
+        subjects = [self._arg(st, s) for s in c.subjects]
+        subjects = [s for s in subjects if s is not None]
+        if not subjects:
+            return
+        base = 0.7 if not c.inherited_subject else 0.6
+        if c.passive:
+            base -= 0.05
+        found = False
+        # phrasal verbs: "call for X", "speak with X", "rule out X"
+        for prep, ptok, pobj in c.preps:
+            pred = vocab.phrasal.get((lemma, prep))
+            if pred:
+                obj = self._arg(st, pobj)
+                for s in subjects:
+                    self._emit(st, s, pred, obj, v, f"{trig} {ptok.text}", negated=c.negated, modality=c.modality,
+                               rule="verb-prep", conf=base)
+                found = found or obj is not None
+        if c.particle and (lemma, c.particle) in vocab.phrasal:
+            pred = vocab.phrasal[(lemma, c.particle)]
+            for o in c.objects:
+                obj = self._arg(st, o)
+                for s in subjects:
+                    self._emit(st, s, pred, obj, v, trig, negated=c.negated, modality=c.modality, rule="verb-particle",
+                               conf=base)
+            return
+        pred = vocab.verbs.get(lemma)
+        if pred and not found:
+            for o in c.objects:
+                obj = self._arg(st, o)
+                for s in subjects:
+                    self._emit(st, s, pred, obj, v, trig, negated=c.negated, modality=c.modality,
+                               rule="passive" if c.passive else "svo", conf=base)
+                found = found or obj is not None
+            # "supplied weapons to Russia": the recipient as second object
+            if pred in ("provides", "supports") :
+                for prep, ptok, pobj in c.preps:
+                    if prep in ("to", "for"):
+                        obj = self._arg(st, pobj)
+                        for s in subjects:
+                            self._emit(st, s, pred, obj, v, f"{trig} {ptok.text}", negated=c.negated,
+                                       modality=c.modality, rule="svo-recipient", conf=base - 0.1)
+        # light verb + event noun: "extend its support to Russia", "pay a visit to Moscow"
+        if lemma in self.light or not pred:
+            for o in c.objects:
+                entries = vocab.nouns.get(o.lower_) or vocab.nouns.get(o.lemma_.lower())
+                if not entries:
+                    continue
+                for npred, preps in entries:
+                    target = self._event_object(st, o, set(preps))
+                    if target is None:
+                        target = next(((p, pobj) for p, _, pobj in c.preps if p in preps), None)
+                    if target is None:
+                        continue
+                    obj = self._arg(st, target[1])
+                    neg = c.negated or any(ch.dep_ == "det" and ch.lower_ == "no" for ch in o.children)
+                    for s in subjects:
+                        self._emit(st, s, npred, obj, v, f"{trig} {o.text} {target[0]}", negated=neg,
+                                   modality=c.modality, rule="light-verb", conf=base - 0.05)
+                    break
+
+    def _nominal_relations(self, st, sent) -> None:
+        for tok in sent:
+            if tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            entries = self.vocab.nouns.get(tok.lower_) or self.vocab.nouns.get(tok.lemma_.lower())
+            if not entries:
+                continue
+            agent = self._event_agent(st, tok)
+            if agent is None:
+                continue
+            negated = any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in tok.children)
+            future = any(g.lower_ in self.future for c in tok.children if c.dep_ != "prep" for g in c.subtree)
+            for pred, preps in entries:
+                target = self._event_object(st, tok, set(preps))
+                if target is None and tok.dep_ in OBJ_DEPS:
+                    # PP attached to the verb: "support its defense against X"
+                    target = next(((c.lower_, p) for c in tok.head.children if c.dep_ == "prep" and c.lower_ in preps
+                                   for p in c.children if p.dep_ == "pobj"), None)
+                if target is None:
+                    continue
+                obj = self._arg(st, target[1])
+                self._emit(st, agent, pred, obj, tok, f"{tok.text} {target[0]}", negated=negated,
+                           modality="planned" if future else "asserted", rule="nominal", conf=0.6)
+                break
+
+    # -------------------------------------------------------------- titles and appositions
+    def _roles(self, st) -> None:
+        """``Chinese President Xi Jinping``, ``NSC spokesman John Kirby``, ``Kirby, the NSC spokesman``."""
+        doc = st.doc
+        for m in list(st.mentions):
+            if m.label != "PERSON":
+                continue
+            span = doc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            # words written before the name: "... spokesman John Kirby"
+            i = span.start - 1
+            words = []
+            while i >= 0 and doc[i].i not in st.tok2m and (doc[i].pos_ in ("NOUN", "PROPN", "ADJ") or doc[i].text == "-") \
+                    and doc[i].lower_ not in ("the", "a", "an"):
+                words.insert(0, doc[i].lower_)
+                i -= 1
+            hit = self.vocab.title_of(words) if words else None
+            title = m.title
+            if hit and hit[1] == len(words):
+                title = hit[0]
+                st.mentions[m.id] = _replace(st.mentions[m.id], title=title)
+                org_tok = doc[i] if i >= 0 else None
+                if org_tok is not None and org_tok.i in st.tok2m:
+                    org = st.mentions[st.tok2m[org_tok.i]]
+                    if org.label in ("ORG", "GPE", "NORP"):
+                        self._emit(st, m.id, title, org.id, span.root, f"{org.text} {' '.join(words)}",
+                                   negated=False, modality="asserted", rule="title", conf=0.85)
+            elif title:
+                # "Xi Jinping" tagged with the title inside the entity: look for a demonym/org before it
+                org_tok = doc[span.start - 1] if span.start > 0 else None
+                if org_tok is not None and org_tok.i in st.tok2m:
+                    org = st.mentions[st.tok2m[org_tok.i]]
+                    if org.label in ("ORG", "GPE", "NORP"):
+                        self._emit(st, m.id, title, org.id, span.root, f"{org.text} {title}", negated=False,
+                                   modality="asserted", rule="title", conf=0.85)
+            if title:
+                st.titles[m.id] = title
+            # apposition: "John Kirby, the spokesman for the National Security Council"
+            root = span.root
+            for c in root.children:
+                if c.dep_ != "appos":
+                    continue
+                words = [t.lower_ for t in c.lefts if t.dep_ in ("compound", "amod")] + [c.lower_]
+                hit = self.vocab.title_of([w for w in words if w not in ("the", "a", "an")])
+                if not hit:
+                    continue
+                st.titles[m.id] = hit[0]
+                org = None
+                for g in c.children:
+                    if g.dep_ == "prep" and g.lower_ in ("of", "for", "at", "to"):
+                        org = next((self._mention_at(st, p) for p in g.children if p.dep_ == "pobj"), None)
+                    elif g.dep_ in ("compound", "amod", "poss", "nmod") and g.i in st.tok2m:
+                        org = st.tok2m[g.i]
+                if org is not None and st.mentions[org].label in ("ORG", "GPE", "NORP"):
+                    self._emit(st, m.id, hit[0], org, root, c.text, negated=False, modality="asserted",
+                               rule="apposition", conf=0.75)
+
+
+class _State:
+    def __init__(self, doc, article):
+        self.doc = doc
+        self.article = article
+        self.mentions: list[Mention] = []
+        self.tok2m: dict[int, int] = {}
+        self.relations: list[RawRelation] = []
+        self.quote_spans: list[tuple[int, int]] = []
+        self.in_quote: dict[int, int] = {}
+        self.quote_verb: dict[int, str] = {}
+        self.quote_speaker_final: dict[int, int | None] = {}
+        self.quotes_out: list[RawQuote] = []
+        self.we_of: dict[int, int] = {}  # "we" mention -> speaker mention
+        self.titles: dict[int, str] = {}
+        self.concept_at: dict[int, int] = {}
+
+
+def _is_actor(tok) -> bool:
+    return tok.dep_ in ("nsubj", "nsubjpass", "poss", "agent") or (
+        tok.dep_ == "pobj" and tok.head.lower_ == "by") or (tok.dep_ == "pobj" and tok.head.lower_ == "to"
+                                                            and tok.head.head.lower_ == "according")
+
+
+def _replace(m: Mention, **kw) -> Mention:
+    from dataclasses import replace
+
+    return replace(m, **kw)
+
+
+def _dedupe(relations):
+    seen = {}
+    for r in relations:
+        key = (r.subj, r.pred, r.obj, r.sent, r.polarity)
+        if key not in seen or seen[key].confidence < r.confidence:
+            seen[key] = r
+    return list(seen.values())

@@ -1,0 +1,112 @@
+"""Plain frozen dataclasses passed between the pipeline stages.
+
+No spaCy objects and no rdflib terms live here: ``nlp``/``extract`` turn spaCy docs
+into these records, ``rdf`` turns these records into triples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+# Entity types of the graph (the classes of data/ontology.ttl).
+ENTITY_TYPES = ("Person", "Organization", "Country", "City", "Place", "Group", "Event", "Concept")
+
+POSITIVE = "positive"
+NEGATIVE = "negative"
+
+# Modalities of a statement. Only ``asserted`` and ``reported`` facts that are also
+# positive become plain ``s p o`` triples; the rest exist only as statements.
+ASSERTED = "asserted"
+MODALITIES = ("asserted", "reported", "planned", "hoped", "possible", "denied", "questioned")
+FACTUAL_MODALITIES = ("asserted", "reported")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article after ingest: normalised text plus metadata."""
+
+    id: str
+    text: str
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    path: str | None = None
+
+    @property
+    def sha256(self) -> str:
+        """Content hash used to skip unchanged articles on re-runs."""
+        h = hashlib.sha256()
+        for part in (self.text, self.title, self.date, self.source, self.url):
+            h.update((part or "").encode("utf-8"))
+            h.update(b"\x00")
+        return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a fact was read: an article, one sentence, character offsets in the article text."""
+
+    article_id: str
+    sentence: str
+    start: int  # offset of the sentence in Article.text
+    end: int
+    trigger: str = ""  # the raw words that expressed the fact ("denounced", "trip to")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A real-world entity as seen by one article (its aliases and mentions there).
+
+    ``key`` is the resolver's identity ``"Type:Canonical Label"``; the RDF layer mints
+    the IRI from it, so the same key from two articles is the same node.
+    """
+
+    key: str
+    type: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    qid: str | None = None
+    mentions: int = 1
+    roles: tuple[str, ...] = ()
+
+    @staticmethod
+    def make_key(type_: str, label: str) -> str:
+        return f"{type_}:{label}"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A normalised fact ``subject -predicate-> object`` with its evidence."""
+
+    subject: str  # Entity.key
+    predicate: str  # local name of a predicate in data/ontology.ttl (e.g. "opposes")
+    object: str  # Entity.key
+    evidence: Provenance
+    polarity: str = POSITIVE
+    modality: str = ASSERTED
+    attributed_to: str | None = None  # Entity.key of the speaker, for facts inside quotations
+    confidence: float = 0.5
+    rule: str = ""
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """A direct quotation attributed to a speaker (an Entity.key, or None if unknown)."""
+
+    text: str
+    speaker: str | None
+    evidence: Provenance
+    verb: str = "said"
+
+
+@dataclass(frozen=True)
+class ArticleGraph:
+    """Everything one article contributes to the graph."""
+
+    article: Article
+    entities: tuple[Entity, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    quotations: tuple[Quotation, ...] = ()
+    warnings: tuple[str, ...] = field(default=(), compare=False)

@@ -1,0 +1,246 @@
+"""Entity resolution: mentions of one or many articles -> entities with stable keys.
+
+* gazetteer first: aliases and acronyms (``US``, ``U.S.``, ``America``), demonyms
+  (``Chinese calls`` -> China), seats of government (``the Kremlin`` -> Russia) and
+  capitals used as actors (``Beijing has not ruled out`` -> China; ``to Moscow`` stays a city);
+* person names: ``Kirby`` / ``Mr Kirby`` -> ``John Kirby`` when one known full name
+  ends (or, for a one-word name, starts) with it - within the article first, then in
+  the whole run and the store (``known_people``);
+* a misclassified name (``According to Kirby`` tagged GPE) that is a known person's
+  surname becomes that person;
+* ``we`` inside a quotation -> the speaker's organisation, or that organisation's
+  country when the gazetteer says it is a government body.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from .extract import DocExtraction, Mention
+from .model import ArticleGraph, Entity, Provenance, Quotation, Relation
+
+TYPE_OF_LABEL = {
+    "PERSON": "Person",
+    "ORG": "Organization",
+    "ORG_NOUN": "Organization",
+    "GPE": "Place",
+    "LOC": "Place",
+    "FAC": "Place",
+    "NORP": "Group",
+    "EVENT": "Event",
+    "CONCEPT": "Concept",
+}
+
+
+def _clean(text: str) -> str:
+    t = " ".join(text.split())
+    for suffix in ("'s", "’s"):
+        if t.endswith(suffix):
+            t = t[: -len(suffix)]
+    if t.lower().startswith("the "):
+        t = t[4:]
+    return t.strip(" ,.;:-\"'")
+
+
+class Resolver:
+    def __init__(self, gazetteer=None, known_people: Iterable[str] = ()):
+        if gazetteer is None:
+            from .gazetteer import get_gazetteer
+
+            gazetteer = get_gazetteer()
+        self.gaz = gazetteer
+        self.known_people = {p for p in known_people if len(p.split()) >= 2}
+
+    # ---------------------------------------------------------------- people
+    def learn_people(self, docs: Iterable[DocExtraction]) -> None:
+        """Register full person names seen anywhere in the run (order-independent)."""
+        for d in docs:
+            for m in d.mentions:
+                if m.label == "PERSON" and len(_clean(m.name).split()) >= 2:
+                    if self.gaz.lookup(_clean(m.name)) is None:
+                        self.known_people.add(_clean(m.name))
+
+    @staticmethod
+    def _full_name(name: str, candidates: Iterable[str]) -> str | None:
+        words = name.split()
+        hits = set()
+        for full in candidates:
+            fw = full.split()
+            if len(fw) <= len(words):
+                continue
+            if fw[-len(words):] == words or (len(words) == 1 and fw[0] == words[0]):
+                hits.add(full)
+        if len(hits) == 1:
+            return hits.pop()
+        return None
+
+    # ---------------------------------------------------------------- one mention
+    def _key(self, m: Mention, doc_people: set[str]) -> tuple[str, str, str | None] | None:
+        """(type, label, qid) for a named/concept mention."""
+        name = _clean(m.name)
+        if not name or not any(ch.isalpha() for ch in name):
+            return None
+        label = m.label
+        if label == "CONCEPT" and name[:1].isupper():
+            # a proper name NER missed ("invited Xi Jinping to ..."): a known name or a concept
+            full = name if name in doc_people else self._full_name(name, doc_people)
+            if full is not None:
+                return "Person", full, None
+            e = self.gaz.lookup(name)
+            if e is not None:
+                return e.type, e.name, e.qid
+        if label == "CONCEPT":
+            return "Concept", name, None
+        if label == "ORG_NOUN":
+            return "Organization", name[:1].upper() + name[1:], None
+        gaz = self.gaz
+        seat = gaz.seat_of(name)
+        if seat is not None:
+            return "Country", seat.name, seat.qid
+        if label == "NORP":
+            c = gaz.demonym(name)
+            if c is not None:
+                return "Country", c.name, c.qid
+        # surname of a known person, whatever NER said ("According to Kirby" as GPE)
+        if len(name.split()) <= 2 and label in ("PERSON", "GPE", "ORG", "NORP", "LOC"):
+            full = self._full_name(name, doc_people) or (
+                self._full_name(name, self.known_people) if label == "PERSON" or gaz.lookup(name) is None else None)
+            if full is not None and (label == "PERSON" or gaz.lookup(name) is None):
+                return "Person", full, None
+        e = gaz.lookup(name)
+        if e is not None:
+            if e.type == "City":
+                if m.actor:
+                    c = gaz.capital_of(name)
+                    if c is not None:
+                        return "Country", c.name, c.qid
+                return "City", e.name, e.qid
+            if e.type == "Person" and label != "PERSON":
+                return None if label in ("NORP",) else ("Person", e.name, e.qid)
+            return e.type, e.name, e.qid
+        if label == "GPE":
+            c = gaz.capital_of(name)
+            if c is not None and m.actor:
+                return "Country", c.name, c.qid
+        return TYPE_OF_LABEL.get(label, "Concept"), name, None
+
+    # ---------------------------------------------------------------- one article
+    def resolve(self, d: DocExtraction) -> ArticleGraph:
+        mentions = d.mentions
+        doc_people = {_clean(m.name) for m in mentions if m.label == "PERSON" and len(_clean(m.name).split()) >= 2}
+        keys: dict[int, tuple[str, str, str | None]] = {}
+        for m in mentions:
+            if m.label in ("PRON", "DESC"):
+                continue
+            k = self._key(m, doc_people)
+            if k is not None:
+                keys[m.id] = k
+
+        def key_of(mid: int | None, depth: int = 0):
+            if mid is None or depth > 5:
+                return None
+            m = mentions[mid]
+            if m.label in ("PRON", "DESC"):
+                return key_of(m.antecedent, depth + 1) if m.antecedent is not None and m.antecedent != mid else None
+            return keys.get(mid)
+
+        # "we" in a quotation -> the speaker's organisation (or its country)
+        affiliation: dict[tuple, tuple] = {}
+        for r in d.relations:
+            if self._is_role(r.pred):
+                sk, ok = key_of(r.subj), key_of(r.obj)
+                if sk and ok and sk[0] == "Person":
+                    affiliation.setdefault(sk[:2], ok)
+
+        def we_key(speaker_mid):
+            sk = key_of(speaker_mid)
+            if sk is None:
+                return None
+            org = affiliation.get(sk[:2])
+            if org is None:
+                return None
+            if org[0] == "Organization":
+                e = self.gaz.lookup(org[1])
+                if e is not None and e.country:
+                    c = self.gaz.country(e.country)
+                    if c is not None:
+                        return "Country", c.name, c.qid
+            return org
+
+        we_of: dict[int, int] = {}
+        # speakers of quotations that contain "we": extract records them in the quote spans
+        for q in d.quotes:
+            if q.speaker is None:
+                continue
+            for m in mentions:
+                if m.label == "PRON" and m.text.lower() in ("we", "our", "us") and q.start <= m.start < q.end:
+                    we_of[m.id] = q.speaker
+
+        def arg_key(mid):
+            m = mentions[mid]
+            if m.label == "PRON" and mid in we_of:
+                return we_key(we_of[mid])
+            return key_of(mid)
+
+        art = d.article
+        relations = []
+        used: Counter = Counter()
+        for r in d.relations:
+            sk, ok = arg_key(r.subj), arg_key(r.obj)
+            if sk is None or ok is None or sk[:2] == ok[:2]:
+                continue
+            if self._is_role(r.pred) and (sk[0] != "Person" or ok[0] in ("Person", "Concept")):
+                continue
+            spk = key_of(r.speaker) if r.speaker is not None else None
+            s0, s1 = d.sentences[r.sent]
+            ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
+            relations.append(Relation(
+                Entity.make_key(*sk[:2]), r.pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
+                Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
+            used[sk[:2]] += 0
+            used[ok[:2]] += 0
+        quotes = []
+        for q in d.quotes:
+            spk = key_of(q.speaker) if q.speaker is not None else None
+            if spk is None or spk[0] != "Person":
+                continue
+            ev = Provenance(art.id, art.text[q.sent_start:q.sent_end], q.sent_start, q.sent_end, q.verb)
+            quotes.append(Quotation(q.text, Entity.make_key(*spk[:2]), ev, q.verb))
+
+        # entities: every named mention, plus concepts/organisation nouns used by a relation or quotation
+        needed = {r.subject for r in relations} | {r.object for r in relations} | {
+            r.attributed_to for r in relations if r.attributed_to} | {q.speaker for q in quotes}
+        aliases: dict[tuple, set[str]] = defaultdict(set)
+        counts: Counter = Counter()
+        qids: dict[tuple, str | None] = {}
+        for m in mentions:
+            k = keys.get(m.id)
+            if k is None and m.label in ("PRON", "DESC"):
+                k = key_of(m.id)
+                if k is not None:
+                    counts[k[:2]] += 1
+                continue
+            if k is None:
+                continue
+            if (m.label in ("CONCEPT", "ORG_NOUN") or k[0] == "Group") and Entity.make_key(*k[:2]) not in needed:
+                continue
+            counts[k[:2]] += 1
+            qids[k[:2]] = qids.get(k[:2]) or k[2]
+            surface = _clean(m.text)
+            if surface and surface != k[1]:
+                aliases[k[:2]].add(surface)
+            if _clean(m.name) and _clean(m.name) != k[1]:
+                aliases[k[:2]].add(_clean(m.name))
+        entities = []
+        for k in sorted(set(qids) | {tuple(x.split(":", 1)) for x in needed}):
+            t, label = k
+            entities.append(Entity(Entity.make_key(t, label), t, label, tuple(sorted(aliases.get(k, ()))),
+                                   qids.get(k), max(1, counts.get(k, 0))))
+        return ArticleGraph(art, tuple(entities), tuple(relations), tuple(quotes))
+
+    def _is_role(self, pred: str) -> bool:
+        from .vocab import load_vocabulary
+
+        p = load_vocabulary().predicates.get(pred)
+        return bool(p and p.role)

@@ -1,0 +1,144 @@
+"""The on-disk graph: an Oxigraph store, seen by rdflib through ``oxrdflib``.
+
+Queries and bulk writes go straight to pyoxigraph (fast, no rdflib SPARQL engine);
+:meth:`KGStore.dataset` gives the same store as an ``rdflib.Dataset`` for rdflib users.
+
+One writer at a time: a writer holds an exclusive ``flock`` on ``DIR/kg.lock`` and a
+second writer gets :class:`StoreLocked` at once instead of hanging. Readers open the
+store read-only and may run while a writer works (they see the last committed state).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+LOCK_NAME = "kg.lock"
+MARKER = "KG_STORE"  # file that says a directory is a kg store
+
+
+class StoreError(Exception):
+    """A store could not be opened or used; the message says what to do."""
+
+
+class StoreLocked(StoreError):
+    pass
+
+
+class KGStore:
+    def __init__(self, path: Path, ox_store: ox.Store, lock_fd: int | None, read_only: bool):
+        self.path = path
+        self.ox = ox_store
+        self._lock_fd = lock_fd
+        self.read_only = read_only
+        self._dataset = None
+
+    # -- opening -----------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, read_only: bool = False, create: bool = True) -> KGStore:
+        path = Path(path)
+        if read_only:
+            if not (path / MARKER).exists():
+                raise StoreError(
+                    f"no kg store at {path} (build one with `kg build ARTICLES --store {path}`)"
+                )
+            try:
+                return cls(path, ox.Store.read_only(str(path / "oxigraph")), None, True)
+            except OSError as e:
+                raise StoreError(f"cannot open store {path} read-only: {e}") from e
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path} exists and is not a directory")
+        if path.exists() and any(path.iterdir()) and not (path / MARKER).exists():
+            raise StoreError(f"{path} is not empty and is not a kg store; choose another --store")
+        if not path.exists() and not create:
+            raise StoreError(f"no kg store at {path}")
+        path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+            os.close(fd)
+            raise StoreLocked(
+                f"store {path} is being written by pid {holder}; wait for it to finish "
+                "(queries can still run meanwhile)"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            store = ox.Store(str(path / "oxigraph"))
+        except OSError as e:
+            os.close(fd)
+            raise StoreError(f"cannot open store {path}: {e}") from e
+        (path / MARKER).write_text("kg store: an Oxigraph database in oxigraph/\n")
+        return cls(path, store, fd, False)
+
+    def close(self) -> None:
+        if self.ox is None:
+            return
+        if not self.read_only:
+            # Without a flush, reopening a large store replays the WAL (34 s vs 0.3 s at 1M triples).
+            self.ox.flush()
+        self._dataset = None
+        self.ox = None
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> KGStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- rdflib view ---------------------------------------------------------------
+    @property
+    def dataset(self):
+        """The store as an ``rdflib.Dataset`` (default graph = union of all graphs)."""
+        if self._dataset is None:
+            from oxrdflib import OxigraphStore
+            from rdflib import Dataset
+
+            self._dataset = Dataset(store=OxigraphStore(store=self.ox), default_union=True)
+        return self._dataset
+
+    # -- reading -------------------------------------------------------------------
+    def query(self, sparql: str, *, substitutions=None, union: bool = True):
+        return self.ox.query(sparql, use_default_graph_as_union=union, substitutions=substitutions)
+
+    def article_hashes(self) -> dict[str, str]:
+        from .rdf import KG
+
+        q = f"SELECT ?doc ?h WHERE {{ GRAPH ?g {{ ?a <{KG.docId}> ?doc ; <{KG.sha256}> ?h }} }}"
+        return {row["doc"].value: row["h"].value for row in self.ox.query(q)}
+
+    # -- writing -------------------------------------------------------------------
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("store opened read-only")
+
+    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad]) -> None:
+        """Replace a named graph's content. Each step is one Oxigraph transaction, and the
+        article marker (its hash) lives inside the graph, so a crash leaves the article
+        either whole or absent - never half-written."""
+        self._check_writable()
+        g = ox.NamedNode(graph_iri)
+        if self.ox.contains_named_graph(g):
+            self.ox.remove_graph(g)
+        self.ox.extend(list(quads))
+
+    def remove_graph(self, graph_iri: str) -> bool:
+        self._check_writable()
+        g = ox.NamedNode(graph_iri)
+        if not self.ox.contains_named_graph(g):
+            return False
+        self.ox.remove_graph(g)
+        return True
+
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        self.ox.update(sparql)

@@ -1,0 +1,93 @@
+"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, concepts.yaml) as lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .paths import data_dir
+
+
+@dataclass(frozen=True)
+class Predicate:
+    id: str
+    label: str
+    comment: str
+    inverse: str | None = None
+    symmetric: bool = False
+    negated: str | None = None
+    role: bool = False
+
+
+@dataclass
+class Vocabulary:
+    predicates: dict[str, Predicate] = field(default_factory=dict)
+    verbs: dict[str, str] = field(default_factory=dict)  # lemma -> predicate
+    phrasal: dict[tuple[str, str], str] = field(default_factory=dict)  # (lemma, prep) -> predicate
+    nouns: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)  # noun -> [(pred, preps)]
+    titles: dict[tuple[str, ...], str] = field(default_factory=dict)  # title words -> role predicate
+    lexicon: dict = field(default_factory=dict)
+    concepts: dict[str, str] = field(default_factory=dict)  # surface (lower) -> canonical concept
+
+    _sets: dict = field(default_factory=dict, repr=False)
+
+    def word_set(self, key: str) -> frozenset[str]:
+        """A lexicon list as a lower-case set (cached; entries must be strings)."""
+        if key not in self._sets:
+            words = self.lexicon.get(key, [])
+            bad = [w for w in words if not isinstance(w, str)]
+            if bad:
+                raise ValueError(f"lexicon list {key!r} has non-string entries {bad!r} (quote them in YAML)")
+            self._sets[key] = frozenset(w.lower() for w in words)
+        return self._sets[key]
+
+    def title_of(self, words: list[str]) -> tuple[str, int] | None:
+        """Longest title at the end of ``words`` (lower-case): (predicate, n_words)."""
+        for n in (3, 2, 1):
+            if len(words) >= n and tuple(words[-n:]) in self.titles:
+                return self.titles[tuple(words[-n:])], n
+        return None
+
+    def title_at(self, words: list[str], i: int) -> tuple[str, int] | None:
+        """Longest title starting at ``words[i]``: (predicate, n_words)."""
+        for n in (3, 2, 1):
+            if i + n <= len(words) and tuple(words[i : i + n]) in self.titles:
+                return self.titles[tuple(words[i : i + n])], n
+        return None
+
+
+def _load_yaml(path: Path):
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(directory: str | None = None) -> Vocabulary:
+    d = Path(directory) if directory else data_dir()
+    v = Vocabulary()
+    for p in _load_yaml(d / "relations.yaml")["predicates"]:
+        v.predicates[p["id"]] = Predicate(
+            p["id"], p["label"], p["comment"], p.get("inverse"), bool(p.get("symmetric")), p.get("negated")
+        )
+        for lemma in p.get("verbs") or []:
+            v.verbs.setdefault(lemma.lower(), p["id"])
+        for phrase in p.get("phrasal") or []:
+            verb, _, prep = phrase.lower().rpartition(" ")
+            v.phrasal.setdefault((verb, prep), p["id"])
+        for noun, preps in (p.get("nouns") or {}).items():
+            v.nouns.setdefault(noun.lower(), []).append((p["id"], tuple(preps)))
+    for p in _load_yaml(d / "roles.yaml")["predicates"]:
+        v.predicates[p["id"]] = Predicate(p["id"], p["label"], p["comment"], role=True)
+        for title in p.get("titles") or []:
+            v.titles.setdefault(tuple(title.lower().split()), p["id"])
+    v.lexicon = _load_yaml(d / "lexicon.yaml")
+    concepts = d / "concepts.yaml"
+    if concepts.exists():
+        for canon, names in (_load_yaml(concepts).get("concepts") or {}).items():
+            v.concepts[canon.lower()] = canon
+            for n in names or []:
+                v.concepts[n.lower()] = canon
+    return v

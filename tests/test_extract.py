@@ -1,0 +1,169 @@
+"""Extraction rules on sentences of our own, in varied news phrasing (real spaCy model).
+
+Each case lists facts that must be found (``expected``) and, where the rule must NOT
+fire, facts that must be absent. A fact is ``(subject label, predicate, object label,
+polarity)``; quotations are checked separately.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.extract import Extractor
+from kg.model import Article
+from kg.nlp import load
+from kg.resolve import Resolver
+
+
+@pytest.fixture(scope="module")
+def run():
+    nlp = load()
+    ex = Extractor()
+
+    def _run(text: str):
+        art = Article("t", text)
+        d = ex.extract(nlp(text), art)
+        r = Resolver()
+        r.learn_people([d])
+        return r.resolve(d)
+
+    return _run
+
+
+def facts(ag):
+    label = {e.key: e.label for e in ag.entities}
+    return {(label[r.subject], r.predicate, label[r.object], r.polarity) for r in ag.relations}
+
+
+def entity_types(ag):
+    return {e.label: e.type for e in ag.entities}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # direct objects, synonyms normalised
+        ("France condemned the coup in Niger.", ("France", "opposes", "coup", "positive")),
+        ("Germany rejected the proposal on Tuesday.", ("Germany", "opposes", "proposal", "positive")),
+        # negation mapped through the vocabulary: not support -> opposes
+        ("Japan does not support the embargo.", ("Japan", "opposes", "embargo", "positive")),
+        # prepositional (phrasal) verbs
+        ("Brazil called for an immediate ceasefire.", ("Brazil", "callsFor", "ceasefire", "positive")),
+        ("Emmanuel Macron spoke with Olaf Scholz on Monday.", ("Emmanuel Macron", "speaksWith", "Olaf Scholz", "positive")),
+        # passive with a by-agent
+        ("The sanctions were denounced by India.", ("India", "opposes", "sanctions", "positive")),
+        # coordination of objects
+        ("Canada supplied ammunition and tanks to Poland.", ("Canada", "provides", "weapons", "positive")),
+        # nominal events with a possessor or a by-agent
+        ("Narendra Modi's visit to Washington was a success.", ("Narendra Modi", "visits", "Washington", "positive")),
+        ("Officials discussed the invasion of Kuwait by Iraq.", ("Iraq", "invades", "Kuwait", "positive")),
+        # demonym as the agent of a nominal event
+        ("Turkish calls for a truce went unanswered.", ("Turkey", "callsFor", "ceasefire", "positive")),
+        # titles: demonym + title + name; organisation + title + name
+        ("Kenyan President William Ruto arrived on Sunday.", ("William Ruto", "presidentOf", "Kenya", "positive")),
+        ("Pentagon spokesman Pat Ryder declined to comment.", ("Pat Ryder", "spokespersonOf", "Pentagon", "positive")),
+        # relative clause: the antecedent is the subject
+        ("Norway, which leads the mission, sent observers.", ("Norway", "leads", "mission", "positive")),
+        # control: "invited X to speak with Y"
+        ("Spain invited Gabriel Boric to meet with Pedro Sanchez.", ("Gabriel Boric", "meets", "Pedro Sanchez", "positive")),
+        # evidential negation: no signs that X supplied Y
+        ("We have seen no signs that Iran supplied drones to the rebels.", ("Iran", "provides", "drones", "negative")),
+        # light verb + event noun
+        ("Egypt extended its support to the Palestinian Authority.", ("Egypt", "supports", "Palestinian Authority", "positive")),
+    ],
+)
+def test_rule_fires(run, text, expected):
+    assert expected in facts(run(text)), sorted(facts(run(text)))
+
+
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        # negation is never dropped
+        ("Japan does not support the embargo.", ("Japan", "supports", "embargo", "positive")),
+        ("Iran has never supplied drones to Russia.", ("Iran", "provides", "drones", "positive")),
+        ("We have seen no signs that Iran supplied drones.", ("Iran", "provides", "drones", "positive")),
+        # a destination is not a visitor
+        ("Narendra Modi's visit to Washington was a success.", ("Washington", "visits", "Narendra Modi", "positive")),
+        # a verb outside the vocabulary makes no relation
+        ("France admired the coup in Niger.", ("France", "opposes", "coup", "positive")),
+        # an unresolved pronoun never becomes a node
+        ("It rejected the proposal.", ("It", "opposes", "proposal", "positive")),
+    ],
+)
+def test_rule_does_not_fire(run, text, absent):
+    assert absent not in facts(run(text))
+
+
+@pytest.mark.parametrize(
+    "text, expected_modality",
+    [
+        ("Angela Merkel plans to visit Kyiv.", "planned"),
+        ("Angela Merkel will visit Kyiv next month.", "planned"),
+        ("Angela Merkel hopes to visit Kyiv.", "hoped"),
+        ("Analysts are watching whether Angela Merkel will visit Kyiv.", "questioned"),
+        ("Angela Merkel visited Kyiv.", "asserted"),
+    ],
+)
+def test_modality(run, text, expected_modality):
+    ag = run(text)
+    visits = [r for r in ag.relations if r.predicate == "visits"]
+    assert visits and visits[0].modality == expected_modality
+
+
+@pytest.mark.parametrize(
+    "text, name, type_",
+    [
+        ("The U.S. imposed tariffs. The United States said America would not back down.", "United States", "Country"),
+        ("Beijing has not ruled out sanctions against Canada.", "China", "Country"),
+        ("The Kremlin rejected the proposal.", "Russia", "Country"),
+        ("Olaf Scholz flew to Moscow on Monday.", "Moscow", "City"),
+        ("French officials criticized the plan.", "France", "Country"),
+    ],
+)
+def test_entity_resolution(run, text, name, type_):
+    types = entity_types(run(text))
+    assert types.get(name) == type_, types
+
+
+def test_name_variants_are_one_entity(run):
+    text = ("Foreign Minister Penny Wong met Wang Yi in Beijing. "
+            "Ms Wong said the talks were useful. Later, Wong flew to Tokyo.")
+    ag = run(text)
+    people = [e for e in ag.entities if e.type == "Person"]
+    assert [e.label for e in people if "Wong" in e.label] == ["Penny Wong"]
+    wong = next(e for e in people if e.label == "Penny Wong")
+    assert wong.mentions >= 3
+
+
+def test_quotes_attributed_with_continuation_and_pronoun(run):
+    text = (
+        '"We will not accept this deal," Prime Minister Jacinda Ardern said on Friday.\n\n'
+        '"It is unfair to our farmers."\n\n'
+        '"We expect better," she added.'
+    )
+    ag = run(text)
+    speakers = {q.speaker for q in ag.quotations}
+    assert speakers == {"Person:Jacinda Ardern"}
+    assert len(ag.quotations) == 3
+
+
+def test_scare_quotes_are_not_quotations(run):
+    ag = run('The minister called the plan a "historic mistake" in parliament.')
+    assert ag.quotations == ()
+
+
+def test_relation_inside_quote_is_attributed(run):
+    text = '"We strongly oppose the annexation," said Josep Borrell, the EU foreign policy chief.'
+    ag = run(text)
+    rel = [r for r in ag.relations if r.predicate == "opposes"]
+    assert rel and rel[0].attributed_to == "Person:Josep Borrell"
+
+
+def test_evidence_offsets_point_into_text(run):
+    text = "Intro sentence here. Chile condemned the attack on the embassy."
+    ag = run(text)
+    r = next(r for r in ag.relations if r.predicate == "opposes")
+    assert text[r.evidence.start : r.evidence.end] == r.evidence.sentence
+    assert "Chile condemned" in r.evidence.sentence
+    assert 0 < r.confidence <= 1
