@@ -64,21 +64,13 @@ class RawQuote:
 
 
 @dataclass(frozen=True)
-class OpenIETuple:
-    sent: int
-    relation: str
-    args: tuple[str, ...]
-    confidence: float
-    negated: bool = False
-
-
-@dataclass(frozen=True)
 class DocExtraction:
     article: Article
     sentences: tuple[tuple[int, int], ...]
     mentions: tuple[Mention, ...]
     relations: tuple[RawRelation, ...]
     quotes: tuple[RawQuote, ...]
+    titles: tuple[tuple[int, str, int, str], ...] = ()  # titles written with no organisation
 
 
 @dataclass
@@ -255,19 +247,7 @@ def clauses(sent, vocab: Vocabulary) -> list[Clause]:
     return out
 
 
-# ------------------------------------------------------------------ OpenIE surface tuples
-def _span_text(tok, exclude=()) -> str:
-    toks = [t for t in tok.subtree if not any(t in e.subtree for e in exclude)]
-    while toks and (toks[0].is_punct or toks[0].lower_ in ("that",) and toks[0].dep_ == "mark"):
-        toks = toks[1:]
-    while toks and toks[-1].is_punct:
-        toks = toks[:-1]
-    if not toks:
-        return ""
-    return tok.doc[toks[0].i : toks[-1].i + 1].text
-
-
-def _rel_phrase(c: Clause) -> str:
+def rel_phrase(c: Clause) -> str:
     v = c.verb
     words = [t for t in c.aux if t.i < v.i] + [v]
     if c.particle:
@@ -275,64 +255,6 @@ def _rel_phrase(c: Clause) -> str:
     words.sort(key=lambda t: t.i)
     return " ".join(t.text for t in words)
 
-
-def openie_tuples(doc, vocab: Vocabulary | None = None) -> list[OpenIETuple]:
-    """n-ary surface extractions (relation, arg1, arg2, extra args) with confidences."""
-    vocab = vocab or load_vocabulary()
-    out = []
-    for si, sent in enumerate(doc.sents):
-        for c in clauses(sent, vocab):
-            if not c.subjects:
-                continue
-            rel = _rel_phrase(c)
-            if c.passive:
-                rel = rel  # "was called" ... the agent shows as "by X" argument below
-            obj_texts = [_span_text(o) for o in c.objects]
-            extra = []
-            rel_prep = None
-            for prep, ptok, pobj in c.preps:
-                text = _span_text(pobj)
-                if not text:
-                    continue
-                if not obj_texts and rel_prep is None:
-                    rel_prep = prep
-                    obj_texts.append(text)
-                else:
-                    extra.append(f"{ptok.text} {text}")
-            if c.passive:
-                agents = [_span_text(s) for s in c.subjects]
-            for s in c.subjects:
-                arg1 = _span_text(s) if s.i != c.verb.head.i or c.verb.dep_ != "relcl" else s.text
-                if c.verb.dep_ == "relcl" and s is c.verb.head:
-                    arg1 = " ".join(t.text for t in s.subtree if t.i < s.i or t is s) or s.text
-                if not arg1:
-                    continue
-                r = rel + (f" {rel_prep}" if rel_prep else "")
-                if c.passive and not c.objects:
-                    continue
-                args = [arg1, *obj_texts[:1], *obj_texts[1:], *extra]
-                if len(args) < 2:
-                    continue
-                conf = _openie_confidence(c, args)
-                out.append(OpenIETuple(si, r, tuple(args), conf, c.negated))
-    return out
-
-
-def _openie_confidence(c: Clause, args) -> float:
-    score = 0.75
-    if c.inherited_subject:
-        score -= 0.15
-    if c.passive:
-        score -= 0.05
-    if len(args) > 3:
-        score -= 0.05 * (len(args) - 3)
-    if any(len(a.split()) > 12 for a in args):
-        score -= 0.15
-    if c.verb.dep_ in ("ROOT",):
-        score += 0.1
-    if any(a.lower() in ("it", "this", "that", "they", "he", "she") for a in args):
-        score -= 0.1
-    return round(max(0.05, min(0.99, score)), 3)
 
 
 # ------------------------------------------------------------------ the extractor
@@ -382,6 +304,7 @@ class Extractor:
             mentions,
             tuple(_dedupe(st.relations)),
             tuple(st.quotes_out),
+            tuple(st.title_only),
         )
 
     # -------------------------------------------------------------- mentions
@@ -884,7 +807,7 @@ class Extractor:
         lemma = verb_lemma(v, vocab.verbs)
         if lemma not in vocab.verbs:
             lemma = verb_lemma(v, {k for k, _ in vocab.phrasal})
-        trig = _rel_phrase(c)
+        trig = rel_phrase(c)
         subjects = [self._arg(st, s) for s in c.subjects]
         subjects = [s for s in subjects if s is not None]
         if not subjects:
@@ -989,6 +912,7 @@ class Extractor:
                 i -= 1
             hit = self.vocab.title_of(words) if words else None
             title = m.title
+            n_before = len(st.relations)
             if hit and hit[1] == len(words):
                 title = hit[0]
                 st.mentions[m.id] = _replace(st.mentions[m.id], title=title)
@@ -1008,6 +932,8 @@ class Extractor:
                                    modality="asserted", rule="title", conf=0.85)
             if title:
                 st.titles[m.id] = title
+                if len(st.relations) == n_before:  # a title with no organisation ("President Joe Biden")
+                    st.title_only.append((m.id, title, m.sent, " ".join(words) or title))
             # apposition: "John Kirby, the spokesman for the National Security Council"
             root = span.root
             for c in root.children:
@@ -1027,6 +953,36 @@ class Extractor:
                 if org is not None and st.mentions[org].label in ("ORG", "GPE", "NORP"):
                     self._emit(st, m.id, hit[0], org, root, c.text, negated=False, modality="asserted",
                                rule="apposition", conf=0.75)
+        self._indefinite_roles(st)
+
+    def _indefinite_roles(self, st) -> None:
+        """News leads name a source by role first and by name later: "..., a White House
+        spokesman said." then "National Security Council spokesman John Kirby said ...".
+        The unnamed "<org> <title>" is linked to the first person named with the same
+        title within the next three sentences, else the closest one before (low confidence)."""
+        doc = st.doc
+        persons = sorted((m for m in st.mentions if m.label == "PERSON" and m.id in st.titles), key=lambda m: m.start)
+        for t in doc:
+            if t.pos_ != "NOUN" or t.i in st.tok2m:
+                continue
+            if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in t.children):
+                continue
+            hit = self.vocab.title_of([t.lower_])
+            if not hit:
+                continue
+            org = next((st.tok2m[c.i] for c in t.children if c.dep_ in ("compound", "amod", "nmod")
+                        and c.i in st.tok2m and st.mentions[st.tok2m[c.i]].label in ("ORG", "GPE", "NORP")), None)
+            if org is None:
+                continue
+            si = st.sent_of[t.i]
+            near = [p for p in persons if abs(p.sent - si) <= 3 and st.titles.get(p.id) == hit[0]]
+            # prefer the first person named after the description, else the closest before it
+            after = [p for p in near if p.start > t.idx]
+            near = after[:1] or sorted(near, key=lambda p: -p.start)[:1]
+            for p in near:
+                org_m = st.mentions[org]
+                self._emit(st, p.id, hit[0], org, t, f"{org_m.text} {t.text}", negated=False,
+                           modality="asserted", rule="indefinite-role", conf=0.5)
 
 
 class _State:
@@ -1044,6 +1000,7 @@ class _State:
         self.we_of: dict[int, int] = {}  # "we" mention -> speaker mention
         self.titles: dict[int, str] = {}
         self.concept_at: dict[int, int] = {}
+        self.title_only: list[tuple[int, str, int, str]] = []  # (person mention, role predicate, sentence, words)
 
 
 def _is_actor(tok) -> bool:

@@ -200,6 +200,7 @@ class Resolver:
                 Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
             used[sk[:2]] += 0
             used[ok[:2]] += 0
+        relations.extend(self._titles_from_gazetteer(d, keys, relations))
         quotes = []
         for q in d.quotes:
             spk = key_of(q.speaker) if q.speaker is not None else None
@@ -238,6 +239,30 @@ class Resolver:
             entities.append(Entity(Entity.make_key(t, label), t, label, tuple(sorted(aliases.get(k, ()))),
                                    qids.get(k), max(1, counts.get(k, 0))))
         return ArticleGraph(art, tuple(entities), tuple(relations), tuple(quotes))
+
+    def _titles_from_gazetteer(self, d: DocExtraction, keys, relations) -> list[Relation]:
+        """``President Joe Biden`` names no country; the gazetteer's officials may (low confidence)."""
+        have = {(r.subject, r.predicate) for r in relations}
+        out = []
+        for mid, pred, sent, words in d.titles:
+            k = keys.get(mid)
+            if k is None or k[0] != "Person":
+                continue
+            person = Entity.make_key(*k[:2])
+            if (person, pred) in have:
+                continue
+            e = self.gaz.lookup(k[1])
+            if e is None or e.type != "Person" or not e.country:
+                continue
+            c = self.gaz.country(e.country)
+            if c is None:
+                continue
+            s0, s1 = d.sentences[sent]
+            ev = Provenance(d.article.id, d.article.text[s0:s1], s0, s1, words)
+            out.append(Relation(person, pred, Entity.make_key("Country", c.name), ev, confidence=0.55,
+                                rule="title+gazetteer"))
+            have.add((person, pred))
+        return out
 
     def _is_role(self, pred: str) -> bool:
         from .vocab import load_vocabulary

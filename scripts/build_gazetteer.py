@@ -39,6 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from kg.gazetteer import ACRONYM_MAX as ACRONYM_MAX_CASED  # noqa: E402
 from kg.gazetteer import norm_key  # noqa: E402  (the loader's key function: one definition)
 
 DEFAULT_SOURCES = ROOT.parent / "shared" / "sources"
@@ -47,6 +48,8 @@ CURATED_GOV = ROOT / "data" / "gazetteer" / "government_bodies.csv"
 
 # Kosovo carries a different code in every source (see the sources README).
 ISO3_SYNONYMS = {"KSV": "UNK", "XKX": "UNK", "KOS": "UNK"}
+# countries.json's common name where English-language news writes another one
+NAME_OVERRIDES = {"TUR": "Turkey"}
 # etl has no QID for Kosovo (OWID_KOS); Q1246 is Wikidata's item "Kosovo".
 QID_OVERRIDES = {"UNK": "Q1246"}
 
@@ -54,7 +57,8 @@ QID_OVERRIDES = {"UNK": "Q1246"}
 # as aliases they would merge Scotland etc. into the UK.  Also a few words too common in
 # English to be safe aliases of anything.
 STOP_ALIASES = {
-    "england", "scotland", "wales", "northern ireland", "ulster",
+    "england", "scotland", "wales", "northern ireland", "ulster", "west bank", "gaza", "gaza strip",
+    "occupied territories", "occupied palestinian territories",
     "the", "and", "of", "us", "it", "who", "may", "will", "can", "man", "us of a",
 }
 
@@ -95,9 +99,14 @@ TWO_LETTER_ACRONYMS = {"EU", "UN", "AU"}
 ORG_ID_MERGES = {"AL": "LAS", "EEU": "EAEU", "CAIS": "SICA", "PA": "PACIFIC_ALLIANCE", "USAN": "UNASUR"}
 # acronyms that the CSV uses but that would mislead (PA is usually the Palestinian
 # Authority, AL/CAIS are not how news writes these organisations)
-ORG_ACRONYM_DROP = {"AL", "PA", "CAIS", "USAN"}
+ORG_ACRONYM_DROP = {"AL", "PA", "CAIS", "USAN", "ENTENTE", "ICC", "ICCT", "C", "UN_SECURITY_COUNCIL"}
+# acronyms the CSV lacks or gives to another body: news writes "ICC" for the Criminal Court
+ORG_EXTRA_ACRONYMS = {"ICCT": ["ICC"], "UN_SECURITY_COUNCIL": ["UNSC", "Security Council"]}
+# Phoenix IGO entries whose words mark a sub-unit or a project, not an organisation
+PHOENIX_ORG_JUNK = {"PROJECT", "PHILIPPINES", "NETWORK", "BOOK"}
 # preferred display names (the most common English long name)
 ORG_NAME_PREFERRED = {"LAS": "Arab League", "ILO": "International Labour Organization",
+                      "C": "Commonwealth of Nations",
                       "CPLP": "Community of Portuguese Language Countries"}
 
 # words that do not identify a country on their own (for matching Phoenix additions)
@@ -153,8 +162,13 @@ def _title_word(word: str, first: bool, acronyms: set[str]) -> str:
     if not word:
         return word
     up = word.upper()
+    low = word.lower()
+    if not first and low in SMALL_WORDS:
+        return low
     if re.fullmatch(r"(?:[A-Z]\.)+[A-Z]?", up):  # U.S., D.C., U.S.A.
         return up
+    if re.fullmatch(r"[A-Z]{2}\.", up) and up not in {"ST.", "MT.", "FT.", "DR.", "MR.", "JR.", "SR.", "MS."}:
+        return up  # "EE." of "EE. UU."
     if up in acronyms or ROMAN.match(up) and len(up) <= 4 and up not in {"I", "V", "L", "C", "X", "CV", "LI", "VI", "MIX"}:
         return up
     if "." in word.strip("."):  # "S.KOREAN" -> "S.Korean"
@@ -165,9 +179,6 @@ def _title_word(word: str, first: bool, acronyms: set[str]) -> str:
         if not first and out[0].lower() in {"al", "el", "ad", "as", "ash", "an", "ar", "az", "at"} and len(out) > 1:
             out[0] = out[0].lower()
         return "-".join(out)
-    low = word.lower()
-    if not first and low in SMALL_WORDS:
-        return low
     m = re.fullmatch(r"([A-Za-z])'([A-Za-z].*)", word)
     if m:
         head = m.group(1).lower() if (m.group(1).lower() in "dl" and not first) else m.group(1).upper()
@@ -482,7 +493,8 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
     for item in data:
         iso3 = item["cca3"]
         c = Country(
-            iso3=iso3, iso2=item["cca2"], name=item["name"]["common"], official=item["name"]["official"],
+            iso3=iso3, iso2=item["cca2"], name=NAME_OVERRIDES.get(iso3, item["name"]["common"]),
+            official=item["name"]["official"],
             qid=QID_OVERRIDES.get(iso3) or qids.get(iso3),
             independent=bool(item.get("independent")), area=float(item.get("area") or 0),
             capitals=[x for x in item.get("capital", []) if x],
@@ -496,12 +508,13 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
                 c.aliases[norm_key(surface)] = (surface, rank)
 
         add(c.official, 0)
+        if c.name != item["name"]["common"]:
+            add(item["name"]["common"], 0)
         for alt in item.get("altSpellings", []):
             if len(alt) >= 2 and is_latin(alt) and not is_mojibake(alt):
                 add(alt, 0)
         add(c.iso2, 0)
         add(c.iso3, 0)
-        add(".".join(c.iso2) + ".", 0)  # "U.S.", "U.K."-style dotted code
         for dem in (item.get("demonyms") or {}).get("eng", {}).values():
             if dem:
                 c.demonyms.setdefault(norm_key(dem), (dem, 0))
@@ -559,6 +572,11 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
         if is_mojibake(raw):
             return
         words = underscore_words(raw)
+        m = re.search(r"\(([A-Za-z]{2,5})\)", words)
+        if m:  # "CHINA_(PRC)": the acronym in brackets, if it is one
+            inner = m.group(1).upper()
+            if m.group(1).isupper() and (not set(inner) & VOWELS or inner in acronyms_for(c)):
+                c.aliases.setdefault(norm_key(inner), (inner, rank))
         if "(" in words or ")" in words or len(words.replace(" ", "")) < 2 or re.search(r",\S", words):
             return
         if not re.search(r"[A-Za-z]", words):
@@ -621,13 +639,6 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
                         or bool({t.lower() for t in tokens} & own and not tokens & NOT_COUNTRY_WORDS))
             variant(c, v, 2, demonym_ok=True, alias_ok=alias_ok)
 
-    # acronym of a long official name: "PRC", "DPRK", "KSA", "LPDR"
-    for c in countries.values():
-        sig = [w for w in re.split(r"[\s\-]+", c.official) if w and w[0].isalpha() and w.lower() not in SMALL_WORDS]
-        acr = "".join(w[0].upper() for w in sig)
-        if len(sig) >= 3 and 3 <= len(acr) <= 5:
-            c.aliases.setdefault(norm_key(acr), (acr, 3))
-
     # --- clean-up across countries -----------------------------------------------------
     # demonyms: one country per demonym (countries.json first, then independence, size)
     owner: dict[str, Country] = {}
@@ -638,7 +649,7 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
                 owner[key] = c
     for c in countries.values():
         for key in list(c.demonyms):
-            if owner[key] is not c or key in all_name_keys:
+            if owner[key] is not c or (key in all_name_keys and c.demonyms[key][1] > 0):
                 del c.demonyms[key]
         for key, (surface, rank) in list(c.demonyms.items()):
             for p in plural_demonyms(surface):
@@ -665,7 +676,7 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
         for key, (surface, rank) in list(c.aliases.items()):
             bad = (
                 len(key) <= 1
-                or key.casefold() in STOP_ALIASES
+                or key in STOP_ALIASES
                 or is_mojibake(surface)
                 or (key in demonym_keys and demonym_keys[key] != c.iso3)
                 or (key in places and key not in c.primary_names and rank > 0)
@@ -683,7 +694,10 @@ def country_rows(countries: dict[str, Country]) -> list[dict]:
     rows = []
     for iso3 in sorted(countries):
         c = countries[iso3]
-        aliases = sorted({s for s, _ in c.aliases.values()}, key=lambda s: (s.casefold(), s))
+        surfaces = {s for s, _ in c.aliases.values()}
+        if c.iso2 in surfaces:
+            surfaces.add(".".join(c.iso2) + ".")  # "U.S.", "U.K."-style dotted code
+        aliases = sorted(surfaces, key=lambda s: (s.casefold(), s))
         demonyms = sorted({s for s, _ in c.demonyms.values()}, key=lambda s: (s.casefold(), s))
         rows.append({
             "id": c.iso3, "name": c.name, "type": "Country", "official": c.official,
@@ -721,11 +735,8 @@ def build_cities(countries: dict[str, Country], ci_by_iso: dict[str, CIRecord], 
                                                     or a.startswith(b) or b.startswith(a)):
                     row["aliases"].append(v)
             capital_rows.append(row)
-        # CountryInfo capitals unlike any countries.json capital ("Peking", "The Hague")
-        for v in ci_caps:
-            if not any(norm_key(v) == norm_key(r["name"]) or v in r["aliases"] for r in capital_rows if r["country"] == iso3):
-                capital_rows.append({"id": "", "name": v, "type": "City", "country": iso3, "capital": True,
-                                     "qid": None, "aliases": []})
+        # CountryInfo capitals unlike every countries.json capital are left out: a former
+        # name ("Leopoldville"), a nickname ("City of Light") or a second seat ("La Paz")
     major_rows: list[dict] = []
     for iso3, rec in sorted(ci_by_iso.items()):
         for v in rec.cities:
@@ -746,6 +757,9 @@ def build_cities(countries: dict[str, Country], ci_by_iso: dict[str, CIRecord], 
         row["aliases"] = [a for a, k in zip(row["aliases"], keys[1:]) if k not in blocked and k not in cities]
         if keys[0] in cities:
             skipped["two capitals of one name"] += 1
+            continue
+        if " " not in row["name"] and keys[0] in person_first_names and not countries[row["country"]].independent:
+            skipped["single word that is also a given name"] += 1
             continue
         for k in keys:
             if k not in blocked:
@@ -784,78 +798,112 @@ def build_cities(countries: dict[str, Country], ci_by_iso: dict[str, CIRecord], 
 
 
 def real_acronym(acr: str, name: str) -> bool:
-    """Is ``acr`` the initials (a subsequence of them) of ``name``?  "OPEC" for
-    "Organization of Petroleum Exporting Countries" yes, "ICCT" for "International
-    Criminal Court" no."""
-    if len(acr) == 2:
-        return acr in TWO_LETTER_ACRONYMS
+    """Is ``acr`` made of the initials of ``name`` (a subsequence of them)?  "OPEC" for
+    "Organization of Petroleum Exporting Countries" yes, "UNSCR" for "UN Security Council" no."""
     letters = [c for c in acr.upper() if c.isalpha()]
     inits = initials(name, True)
     it = iter(inits)
-    return len(letters) >= 2 and all(ch in it for ch in letters) and letters[0] == inits[:1]
+    return len(letters) >= 2 and letters[0] == inits[:1] and all(ch in it for ch in letters)
+
+
+_NUMBER_WORDS = {"three": "3", "five": "5", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+                 "eleven": "11", "fifteen": "15", "twenty": "20", "seventy seven": "77",
+                 "seventy-seven": "77", "twenty four": "24", "twenty-four": "24"}
+_SPELLING = {"organisation": "organization", "programme": "program", "labour": "labor",
+             "centre": "center", "defence": "defense", "co-operation": "cooperation",
+             "telecommunications": "telecommunication", "inter governmental": "intergovernmental",
+             "inter-governmental": "intergovernmental", "un ": "united nations ", "south east": "southeast",
+             "non aligned": "nonaligned", "non-aligned": "nonaligned", "conferences": "conference"}
+
+
+def loose_key(name: str) -> str:
+    """Spelling-insensitive key for merging organisation names (British/US spelling,
+    hyphens, "UN" for "United Nations", number words)."""
+    s = strip_accents(name).lower().replace("–", "-")
+    s = re.sub(r"^the ", "", s)
+    for a, b in {**_SPELLING, **_NUMBER_WORDS}.items():
+        s = re.sub(r"(?<![a-z])" + re.escape(a.strip()) + r"(?![a-z])", b.strip(), s) if a.strip() else s
+    return re.sub(r"[^a-z0-9]+", "", s)
 
 
 def build_organizations(src: Path, intl: list[Actor], log) -> list[dict]:
-    orgs: dict[str, dict] = {}  # org_id -> {"name", "aliases": set}
+    orgs: dict[str, dict] = {}  # org id -> {"name", "aliases": set, "ids": set}
     for row in read_csv(src / "Country-Codes-and-International-Organizations" / "CountrycodesOrgs.csv"):
-        oid = row["org_id"].strip()
-        oid = ORG_ID_MERGES.get(oid, oid)
+        raw_id = row["org_id"].strip()
+        oid = ORG_ID_MERGES.get(raw_id, raw_id)
         name = " ".join(row["org_name"].split())
         if not oid or not name:
             continue
         o = orgs.setdefault(oid, {"name": ORG_NAME_PREFERRED.get(oid, name), "aliases": set(), "ids": set()})
-        o["ids"].add(row["org_id"].strip())
+        o["ids"].add(raw_id)
         if name != o["name"]:
             o["aliases"].add(name)
     for oid, o in orgs.items():
+        for extra in ORG_EXTRA_ACRONYMS.get(oid, ()):
+            o["aliases"].add(extra)
         for raw in sorted(o["ids"]):
-            if raw in ORG_ACRONYM_DROP:
+            if raw in ORG_ACRONYM_DROP or raw.upper() == o["name"].upper():
                 continue
-            if re.fullmatch(r"[A-Z]+(-[0-9]+)?", raw) and (raw.startswith("G-") or raw.startswith("D-")):
+            if re.fullmatch(r"[GD]-[0-9]+", raw):
                 o["aliases"] |= {raw, raw.replace("-", "")}  # G-20, G20
-            elif re.fullmatch(r"[A-Z]{2,}", raw):
-                if raw.upper() == o["name"].upper():
-                    continue
-                if real_acronym(raw, o["name"]) or any(real_acronym(raw, a) for a in o["aliases"]):
-                    o["aliases"].add(raw)
-                    if len(raw) <= 3:
-                        o["aliases"].add(".".join(raw) + ".")  # U.N.
-                elif len(raw) >= 5 and set(raw) & VOWELS:  # INTERPOL, MERCOSUR, CARICOM
-                    o["aliases"] |= {raw, raw.capitalize()}
-    # key -> org id
-    index: dict[str, str] = {}
+            elif re.fullmatch(r"[A-Z]{2,}", raw) and (len(raw) >= 3 or raw in TWO_LETTER_ACRONYMS):
+                # the CIA Factbook abbreviations are the organisations' own acronyms
+                o["aliases"].add(raw)
+                if len(raw) == 2:
+                    o["aliases"].add(".".join(raw) + ".")  # U.N., E.U.
+                if len(raw) > ACRONYM_MAX_CASED:
+                    o["aliases"].add(raw.capitalize())  # Interpol, Mercosur, Unesco
+    index: dict[str, str] = {}  # norm_key -> org id
+    loose: dict[str, str] = {}  # loose_key -> org id
     for oid, o in sorted(orgs.items()):
-        for s in (o["name"], *o["aliases"]):
-            index.setdefault(norm_key(s), oid)
+        for s_ in (o["name"], *sorted(o["aliases"])):
+            index.setdefault(norm_key(s_), oid)
+            if " " in s_:
+                loose.setdefault(loose_key(s_), oid)
 
-    # Phoenix IGOs: all codes start with IGO, none dated (dated = a person's term)
+    def find(names: list[str]) -> str | None:
+        for n in names:
+            if norm_key(n) in index:
+                return index[norm_key(n)]
+        for n in names:
+            if " " not in n:
+                continue
+            lk = loose_key(n)
+            if lk in loose:
+                return loose[lk]
+            close = difflib.get_close_matches(lk, sorted(loose), n=1, cutoff=0.92)
+            if close:
+                return loose[close[0]]
+        return None
+
+    # Phoenix IGOs: every code starts with IGO and none is dated (a dated code is a
+    # person's term of office); names must look like organisations, not roles or people
     acronyms = {a for o in orgs.values() for a in o["aliases"] if a.isupper()}
     added = merged = 0
     for actor in intl:
         if not actor.codes or not all(code.startswith("IGO") for code, *_ in actor.codes):
             continue
-        if any(lo or hi or op for _, lo, hi, op in actor.codes):
-            continue
-        if "IGOrulers" in actor.comment:
+        if any(lo or hi or op for _, lo, hi, op in actor.codes) or "IGOrulers" in actor.comment:
             continue
         names = []
         for raw in (actor.primary, *actor.synonyms):
             words = underscore_words(raw)
-            tokens = set(re.split(r"[\s,]+", words.upper().replace("THE ", "")))
-            if not words or is_mojibake(words) or tokens & ROLE_WORDS:
+            if not words or is_mojibake(words) or "/" in words or "-BASED" in words.upper():
                 continue
-            bare = words.upper().removeprefix("THE ").replace(".", "")
-            single = " " not in bare
-            if single and 2 <= len(bare) <= 7 and bare.isalpha():
-                names.append(words.upper().removeprefix("THE "))
-            elif tokens & ORG_WORDS and len(tokens) >= 2:
-                names.append(title_case(words, acronyms).removeprefix("The "))
-        if not names:
+            tokens = set(re.split(r"[\s,]+", words.upper())) - {"THE"}
+            if tokens & ROLE_WORDS:
+                continue
+            bare = re.sub(r"^THE ", "", words.upper()).replace(".", "")
+            if " " not in bare and 2 <= len(bare) <= 7 and bare.isalpha():
+                names.append(re.sub(r"^THE ", "", words.upper()))
+            elif (tokens & ORG_WORDS and len(tokens) >= 2 and not tokens & PHOENIX_ORG_JUNK
+                  and not tokens - {"UN", "U.N.", "UNITED", "NATIONS", "OF"} <= ORG_WORDS):  # "UN Mission"
+                names.append(re.sub(r"^The ", "", title_case(words, acronyms)))
+        long_names = [n for n in names if " " in n]
+        if not long_names and not names:
             continue
-        keys = [norm_key(n) for n in names]
-        hit = next((index[k] for k in keys if k in index), None)
+        hit = find(names)
         if hit is None:
-            long_names = [n for n in names if " " in n]
             if not long_names:
                 continue  # a bare acronym we cannot name
             hit = "phx:" + slug(long_names[0])
@@ -864,32 +912,32 @@ def build_organizations(src: Path, intl: list[Actor], log) -> list[dict]:
         else:
             merged += 1
         o = orgs[hit]
-        for n, k in zip(names, keys):
-            if k == norm_key(o["name"]):
-                continue
-            if n.isupper() and " " not in n and not real_acronym(n.replace(".", ""), o["name"]) \
-                    and not any(real_acronym(n.replace(".", ""), a) for a in o["aliases"] if " " in a):
-                if len(n.replace(".", "")) < 5:
-                    continue  # an unexplained short acronym: skip rather than guess
+        for n in names:
+            k = norm_key(n)
+            if " " not in n:  # an acronym: keep it only if it is the initials of a name
+                if len(n.replace(".", "")) < 3 and n.replace(".", "") not in TWO_LETTER_ACRONYMS:
+                    continue
+                if not any(real_acronym(n.replace(".", ""), a) for a in (o["name"], *o["aliases"], *long_names) if " " in a):
+                    continue
             if index.setdefault(k, hit) == hit:
                 o["aliases"].add(n)
-    log(f"  organizations: {added} from Phoenix IGOs, {merged} Phoenix entries merged into known ones")
+                if " " in n:
+                    loose.setdefault(loose_key(n), hit)
+    log(f"  organizations: {added} added from Phoenix IGOs, {merged} Phoenix entries merged into known ones")
 
-    rows, seen = [], {}
-    for oid, o in orgs.items():
+    rows, used = [], set()
+    for oid in sorted(orgs, key=lambda i: (slug(orgs[i]["name"]), i)):
+        o = orgs[oid]
         key = norm_key(o["name"])
         aliases = sorted({a for a in o["aliases"] if norm_key(a) != key and index.get(norm_key(a)) == oid},
-                         key=lambda s: (s.casefold(), s))
-        rows.append({"id": "org:" + slug(o["name"]), "name": o["name"], "type": "Organization",
-                     "aliases": aliases, "country": None, "qid": None})
-    out = []
-    for r in sorted(rows, key=lambda r: r["id"]):
-        if r["id"] in seen:
-            seen[r["id"]]["aliases"] = sorted(set(seen[r["id"]]["aliases"]) | set(r["aliases"]), key=str.casefold)
-            continue
-        seen[r["id"]] = r
-        out.append(r)
-    return out
+                         key=lambda s_: (s_.casefold(), s_))
+        rid = "org:" + slug(o["name"])
+        if rid in used:
+            rid += "-" + slug(oid)
+        used.add(rid)
+        rows.append({"id": rid, "name": o["name"], "type": "Organization", "aliases": aliases,
+                     "country": None, "qid": None})
+    return sorted(rows, key=lambda r: r["id"])
 
 
 # ---------------------------------------------------------------------------------------
