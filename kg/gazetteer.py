@@ -18,6 +18,7 @@ import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Mapping
 
 from kg import paths
 
@@ -122,18 +123,31 @@ def _tuple(value) -> tuple[str, ...]:
 
 
 class Gazetteer:
-    """In-memory indexes over the gazetteer files.  Build with :meth:`load`."""
+    """In-memory indexes over the gazetteer files.  Build one with :meth:`load`.
 
-    def __init__(self, entries: list[tuple[str, GazEntry]], demonyms: dict[str, str]):
-        """``entries``: (category, entry) pairs, category one of ``_RANK``'s keys;
-        ``demonyms``: demonym -> ISO3."""
-        self.entries: list[GazEntry] = [e for _, e in entries]
+    ``entries`` are (category, entry) pairs, category one of ``"country"``, ``"org"``,
+    ``"gov"`` (hand-curated government bodies), ``"city"``, ``"person"``; when two entries
+    share a lookup key the earlier category in that list wins.  ``demonyms`` maps a demonym
+    to an ISO3 code; ``capitals`` holds the ids of the capital cities.
+    """
+
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, GazEntry]] = (),
+        demonyms: Mapping[str, str] | None = None,
+        capitals: Iterable[str] = (),
+    ):
+        capital_ids = frozenset(capitals)
+        self.entries: list[GazEntry] = []
+        self._by_id: dict[str, GazEntry] = {}
         self._by_key: dict[str, tuple[int, GazEntry]] = {}
         self._countries: dict[str, GazEntry] = {}
-        self._cities: dict[str, GazEntry] = {}  # capital cities only
-        self._seats: dict[str, GazEntry] = {}  # seat_of_state government bodies
+        self._capitals: dict[str, GazEntry] = {}
+        self._seats: dict[str, GazEntry] = {}
         for category, entry in entries:
             rank = _RANK[category]
+            self.entries.append(entry)
+            self._by_id.setdefault(entry.id, entry)
             if category == "country":
                 self._countries[entry.id] = entry
             for surface in (entry.name, *entry.aliases):
@@ -143,109 +157,106 @@ class Gazetteer:
                 old = self._by_key.get(key)
                 if old is None or rank < old[0]:
                     self._by_key[key] = (rank, entry)
-                if category == "city" and entry.id in self._capital_ids:
-                    self._cities.setdefault(key, entry)
-                if category == "gov" and entry.seat_of_state:
+                if category == "city" and entry.id in capital_ids:
+                    self._capitals.setdefault(key, entry)
+                elif category == "gov" and entry.seat_of_state:
                     self._seats.setdefault(key, entry)
         self._demonyms: dict[str, GazEntry] = {}
-        for word, iso3 in demonyms.items():
-            entry = self._countries.get(iso3)
+        for word, iso3 in (demonyms or {}).items():
+            country = self._countries.get(iso3)
             key = norm_key(word)
-            if entry is not None and key:
-                self._demonyms.setdefault(key, entry)
-
-    _capital_ids: frozenset[str] = frozenset()
+            if country is not None and key:
+                self._demonyms.setdefault(key, country)
 
     # -- construction ------------------------------------------------------------------
 
     @classmethod
     def load(cls, directory: Path | None = None) -> "Gazetteer":
-        """Read every gazetteer file in ``directory`` (default ``<data_dir>/gazetteer``)."""
+        """Read the gazetteer files of ``directory`` (default ``<data_dir>/gazetteer``).
+
+        A missing file is skipped, so a partial directory still loads."""
         d = Path(directory) if directory is not None else paths.data_dir() / "gazetteer"
         entries: list[tuple[str, GazEntry]] = []
         demonyms: dict[str, str] = {}
-        capital_ids: set[str] = set()
+        capitals: set[str] = set()
 
         for row in _read_jsonl(d / "countries.jsonl"):
-            aliases = [*row.get("aliases", ())]
-            entries.append(
-                ("country", GazEntry(row["id"], row["name"], "Country", row.get("qid"), row["id"],
-                                     _tuple(aliases)))
-            )
-            for dem in row.get("demonyms", ()):
-                demonyms.setdefault(dem, row["id"])
+            iso3 = row["id"]
+            entries.append(("country", GazEntry(iso3, row["name"], "Country", row.get("qid"), iso3,
+                                                _tuple(row.get("aliases")))))
+            for word in row.get("demonyms") or ():
+                demonyms.setdefault(word, iso3)
 
         for row in _read_jsonl(d / "organizations.jsonl"):
-            entries.append(
-                ("org", GazEntry(row["id"], row["name"], "Organization", row.get("qid"),
-                                 row.get("country"), _tuple(row.get("aliases"))))
-            )
+            entries.append(("org", GazEntry(row["id"], row["name"], "Organization", row.get("qid"),
+                                            row.get("country"), _tuple(row.get("aliases")))))
 
-        gov_path = d / "government_bodies.csv"
-        if gov_path.exists():
-            with gov_path.open(encoding="utf-8", newline="") as fh:
+        gov = d / "government_bodies.csv"
+        if gov.exists():
+            with gov.open(encoding="utf-8", newline="") as fh:
                 for row in csv.DictReader(fh):
-                    aliases = tuple(a for a in (row.get("aliases") or "").split("|") if a)
-                    entries.append(
-                        ("gov", GazEntry(
-                            "gov:" + _slug(row["name"]) + (("-" + row["country"].lower()) if row.get("country") else ""),
-                            row["name"], row.get("type") or "Organization", row.get("qid") or None,
-                            row.get("country") or None, aliases,
-                            (row.get("seat_of_state") or "").strip().lower() == "true"))
-                    )
+                    entries.append(("gov", GazEntry(
+                        "gov:" + _slug(row["name"]), row["name"], row.get("type") or "Organization",
+                        row.get("qid") or None, row.get("country") or None,
+                        tuple(a for a in (row.get("aliases") or "").split("|") if a),
+                        seat_of_state=(row.get("seat_of_state") or "").strip().lower() == "true",
+                    )))
 
         for row in _read_jsonl(d / "cities.jsonl"):
-            entry = GazEntry(row["id"], row["name"], "City", row.get("qid"), row.get("country"),
-                             _tuple(row.get("aliases")))
+            entries.append(("city", GazEntry(row["id"], row["name"], "City", row.get("qid"),
+                                             row.get("country"), _tuple(row.get("aliases")))))
             if row.get("capital"):
-                capital_ids.add(entry.id)
-            entries.append(("city", entry))
+                capitals.add(row["id"])
 
         for row in _read_jsonl(d / "persons.jsonl"):
-            entries.append(
-                ("person", GazEntry(row.get("id") or "person:" + _slug(row["name"]), row["name"], "Person",
-                                    row.get("qid"), row.get("country"), _tuple(row.get("aliases")),
-                                    roles=_tuple(row.get("roles"))))
-            )
+            entries.append(("person", GazEntry(
+                row.get("id") or "person:" + _slug(row["name"]), row["name"], "Person", row.get("qid"),
+                row.get("country"), _tuple(row.get("aliases")), roles=_tuple(row.get("roles")),
+            )))
 
-        self = cls.__new__(cls)
-        self._capital_ids = frozenset(capital_ids)
-        cls.__init__(self, entries, demonyms)
-        return self
+        return cls(entries, demonyms, capitals)
 
     # -- queries -----------------------------------------------------------------------
 
-    def _get(self, index: dict[str, object], surface: str):
+    @staticmethod
+    def _find(index: Mapping[str, object], surface: str):
         if not surface:
             return None
         key = norm_key(surface)
         hit = index.get(key)
         if hit is None and _all_caps(surface) and key != key.casefold():
-            # a headline in capitals ("NEW YORK", "RUSSIA"): try the case-folded key
+            # a headline in capitals ("NEW YORK", "RUSSIA"): try the case-folded key too
             hit = index.get(key.casefold())
         return hit
 
     def lookup(self, surface: str) -> GazEntry | None:
-        """Any name or alias of a country, organisation, government body, city or person."""
-        hit = self._get(self._by_key, surface)
+        """Any name or alias of a country, organisation, government body, city or person.
+
+        Countries beat organisations beat government bodies beat cities beat persons."""
+        hit = self._find(self._by_key, surface)
         return hit[1] if hit else None
 
+    def get(self, entry_id: str) -> GazEntry | None:
+        """The entry with this id (``"USA"``, ``"org:united-nations"``, ``"city:moscow"``)."""
+        return self._by_id.get(entry_id)
+
     def country(self, iso3: str) -> GazEntry | None:
+        """The country with this ISO 3166-1 alpha-3 code (Kosovo: ``"UNK"``)."""
         return self._countries.get((iso3 or "").upper())
 
     def demonym(self, word: str) -> GazEntry | None:
-        """"Chinese", "Ukrainian", "Americans" -> the country."""
-        return self._get(self._demonyms, word)
+        """``"Chinese"``, ``"Ukrainian"``, ``"Americans"`` -> the country."""
+        return self._find(self._demonyms, word)
 
     def capital_of(self, city: str) -> GazEntry | None:
-        """"Beijing" -> China (capital cities only)."""
-        hit = self._get(self._cities, city)
-        return self.country(hit.country) if hit and hit.country else None
+        """``"Beijing"`` -> China (capital cities only)."""
+        hit = self._find(self._capitals, city)
+        return self.country(hit.country) if hit is not None and hit.country else None
 
     def seat_of(self, name: str) -> GazEntry | None:
-        """"the Kremlin" -> Russia: bodies whose name stands for the state in news."""
-        hit = self._get(self._seats, name)
-        return self.country(hit.country) if hit and hit.country else None
+        """``"the Kremlin"`` -> Russia: bodies whose name stands for the state in news."""
+        hit = self._find(self._seats, name)
+        return self.country(hit.country) if hit is not None and hit.country else None
 
     def __len__(self) -> int:
         return len(self.entries)

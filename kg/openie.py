@@ -1,16 +1,55 @@
 """OpenIE output of the extractor: n-ary surface tuples for ``kg openie`` (CaRB format).
 
-The clauses come from :func:`kg.extract.clauses`, the same analysis the knowledge-graph
-relations use: one extractor, two outputs.
+The verb clauses come from :func:`kg.extract.clauses`, the same analysis the knowledge-graph
+relations use: one extractor, two outputs. This module only *renders* each clause as surface
+text (relation phrase and argument spans in the sentence's own tokens) and adds the tuples a
+noun phrase states without a verb (appositions, "X, the Y of Z").
+
+Rules (each general syntax, each with a test in tests/test_openie.py):
+
+* the relation is the verb group: auxiliaries, negation ("did not support"), adverbs inside the
+  group, the verb and its particle; when the first complement after the verb is a prepositional
+  phrase, the preposition joins the relation ("served as");
+* copulas: "X is a Y" -> (X; is; a Y); "X is proud of Y" -> (X; is proud of; Y);
+* passives keep the surface subject: "X was founded by Y in Z" -> (X; was founded by; Y; in Z);
+* prepositional and temporal modifiers of the verb become extra arguments;
+* coordination: conjoined subjects, objects and verbs give one tuple each;
+* control verbs join their complement: "X wants to buy Y" -> (X; wants to buy; Y);
+* relative clauses and "X, who ...": the relative pronoun stands for its antecedent;
+* participial modifiers: "a plan drafted by X" -> (a plan; was drafted by; X);
+* appositions: "X, a Y" -> (X; is; a Y); "X, the Y of Z" -> (X; is the Y of; Z);
+* reported speech: "X said (that) S" -> (X; said; that S).
+
+Arguments never include relative clauses, participial modifiers or appositions of their head
+noun: those become tuples of their own.
+
+Confidence: a base per rule, lowered for what makes the parse less reliable (inherited or
+pronoun subjects, long or many arguments, a clause far from the root) -- see :func:`_confidence`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
-from .extract import Clause, clauses, rel_phrase
+from .extract import OBJ_DEPS, SUBJ_DEPS, Clause, clauses
 from .vocab import Vocabulary, load_vocabulary
+
+log = logging.getLogger("kg.openie")
+
+REL_PRONOUNS = {"who", "whom", "which", "that", "whose"}
+# children never part of an argument's text: they are tuples of their own
+DROP_DEPS = {"relcl", "appos"}
+# children of an argument's head token only (nested ones stay): split coordination
+TOP_DROP_DEPS = {"conj", "cc", "preconj"}
+EDGE_PUNCT = {",", ";", ":", ".", "--", "-", "?", "!", "...", "(", ")", "-LRB-", "-RRB-"}
+OPEN_QUOTES = {"``", "`", '"'}
+CLOSE_QUOTES = {"''", "'", '"'}
+TEMPORAL_ENTS = {"DATE", "TIME"}
+# Relations a sentence states without a finite verb (appositions, participial modifiers) take
+# the bare "be": the sentence says neither "is" nor "was".
+IMPLIED_BE = "be"
 
 
 @dataclass(frozen=True)
@@ -20,76 +59,332 @@ class OpenIETuple:
     args: tuple[str, ...]
     confidence: float
     negated: bool = False
+    rule: str = ""
 
 
-def _span_text(tok, exclude=()) -> str:
-    toks = [t for t in tok.subtree if not any(t in e.subtree for e in exclude)]
-    while toks and (toks[0].is_punct or toks[0].lower_ in ("that",) and toks[0].dep_ == "mark"):
-        toks = toks[1:]
-    while toks and toks[-1].is_punct:
-        toks = toks[:-1]
-    if not toks:
-        return ""
-    return tok.doc[toks[0].i : toks[-1].i + 1].text
+# ------------------------------------------------------------------ surface text
+PREDICATIVE = False
 
 
-def openie_tuples(doc, vocab: Vocabulary | None = None, whole: bool = False) -> list[OpenIETuple]:
-    """n-ary surface extractions (relation, arg1, arg2, extra args) with confidences."""
-    vocab = vocab or load_vocabulary()
+def _predicative(noun):
+    """A predicate noun stands for its subject: in "X is a company founded in 1990", the company
+    founded in 1990 is X."""
+    if PREDICATIVE and noun.dep_ == "attr" and noun.head.lemma_ == "be":
+        subj = [c for c in noun.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subj:
+            return subj[0]
+    return noun
+
+
+def _antecedent(tok):
+    """A relative pronoun ("who", "which", "that") stands for the noun its clause modifies."""
+    if tok.lower_ not in REL_PRONOUNS or tok.tag_ not in ("WDT", "WP", "WP$", "IN", "DT"):
+        return tok
+    h = tok.head
+    for _ in range(3):
+        if h.dep_ == "relcl":
+            return _predicative(h.head)
+        if h.head.i == h.i:
+            break
+        h = h.head
+    return tok
+
+
+def _keep(tok, top: bool) -> bool:
+    if tok.dep_ in DROP_DEPS:
+        return False
+    if top and tok.dep_ in TOP_DROP_DEPS:
+        return False
+    # participial modifiers ("a plan drafted by X", "troops preparing to invade") are clauses
+    if tok.dep_ == "acl" and tok.tag_ in ("VBN", "VBG"):
+        return False
+    return True
+
+
+def _arg_tokens(tok, exclude=None) -> list:
+    out = [tok]
+    stack = [(c, True) for c in tok.children]
+    while stack:
+        t, top = stack.pop()
+        if not _keep(t, top) or (exclude is not None and t.i == exclude.i):
+            continue
+        out.append(t)
+        stack.extend((c, False) for c in t.children)
+    out.sort(key=lambda t: t.i)
+    return _tidy(out)
+
+
+def _tidy(toks: list) -> list:
+    """Drop punctuation left dangling at the edges or next to a removed part; unbalanced quotes."""
+    kept = {t.i for t in toks}
     out = []
-    for si, sent in enumerate([doc[:]] if whole else doc.sents):
-        for c in clauses(sent, vocab):
-            if not c.subjects:
-                continue
-            rel = rel_phrase(c)
-            if c.passive:
-                rel = rel  # "was called" ... the agent shows as "by X" argument below
-            obj_texts = [_span_text(o) for o in c.objects]
-            extra = []
-            rel_prep = None
-            for prep, ptok, pobj in c.preps:
-                text = _span_text(pobj)
-                if not text:
-                    continue
-                if not obj_texts and rel_prep is None:
-                    rel_prep = prep
-                    obj_texts.append(text)
-                else:
-                    extra.append(f"{ptok.text} {text}")
-            if c.passive:
-                agents = [_span_text(s) for s in c.subjects]
-            for s in c.subjects:
-                arg1 = _span_text(s) if s.i != c.verb.head.i or c.verb.dep_ != "relcl" else s.text
-                if c.verb.dep_ == "relcl" and s is c.verb.head:
-                    arg1 = " ".join(t.text for t in s.subtree if t.i < s.i or t is s) or s.text
-                if not arg1:
-                    continue
-                r = rel + (f" {rel_prep}" if rel_prep else "")
-                if c.passive and not c.objects:
-                    continue
-                args = [arg1, *obj_texts[:1], *obj_texts[1:], *extra]
-                if len(args) < 2:
-                    continue
-                conf = _openie_confidence(c, args)
-                out.append(OpenIETuple(si, r, tuple(args), conf, c.negated))
+    for t in toks:
+        if t.text in EDGE_PUNCT and (t.i - 1 not in kept or t.i + 1 not in kept):
+            kept.discard(t.i)
+            continue
+        out.append(t)
+    changed = True
+    while out and changed:
+        changed = False
+        if out and (out[0].text in EDGE_PUNCT or out[0].text in CLOSE_QUOTES and out[0].text not in OPEN_QUOTES):
+            out, changed = out[1:], True
+        if out and (out[-1].text in EDGE_PUNCT or out[-1].text in OPEN_QUOTES and out[-1].text not in CLOSE_QUOTES):
+            out, changed = out[:-1], True
+        if out:
+            n_open = sum(t.text in ("``", "`") for t in out)
+            n_close = sum(t.text in ("''", "'") and t.tag_ != "POS" for t in out)
+            if n_open > n_close and out[0].text in ("``", "`"):
+                out, changed = out[1:], True
+            elif n_close > n_open and out[-1].text in ("''", "'") and out[-1].tag_ != "POS":
+                out, changed = out[:-1], True
     return out
 
 
-def _openie_confidence(c: Clause, args) -> float:
-    score = 0.75
-    if c.inherited_subject:
-        score -= 0.15
+def _text(toks) -> str:
+    return " ".join(t.text for t in toks)
+
+
+def _arg_text(tok, exclude=None) -> str:
+    """An argument's text; ``exclude``: a clause inside it that is being rendered (its verb)."""
+    return _text(_arg_tokens(_antecedent(tok), exclude))
+
+
+def _pp_text(prep) -> str:
+    """A prepositional phrase as an argument: "in January 2005"."""
+    toks = [prep]
+    for c in prep.children:
+        if c.dep_ in ("pobj", "pcomp", "prep"):
+            toks.extend(_arg_tokens(c) if c.dep_ == "pobj" else [t for t in c.subtree])
+    toks.sort(key=lambda t: t.i)
+    toks = _tidy(toks)
+    return _text(toks) if len(toks) > 1 else ""
+
+
+# ------------------------------------------------------------------ relation phrase
+def _verb_group(v, aux) -> list:
+    """Auxiliaries, negation, adverbs inside the group ("has also been"), the verb, its particle."""
+    toks = [t for t in aux if t.i < v.i] + [v]
+    first = min(t.i for t in toks)
+    for c in v.children:
+        if c.dep_ in ("advmod", "neg") and c.i < v.i and c not in toks and not list(c.children) \
+                and c.tag_ not in ("WRB",) and (c.i > first or c.i == v.i - 1):
+            toks.append(c)
+        elif c.dep_ == "prt":
+            toks.append(c)
+    toks.sort(key=lambda t: t.i)
+    return toks
+
+
+# ------------------------------------------------------------------ tuples from verb clauses
+@dataclass
+class _Frame:
+    """A clause in surface order: who (arg1), the relation tokens, the complements."""
+
+    clause: Clause
+    subjects: list
+    rel: list
+    core: list  # (kind, token) : the first complement, joined to the relation when a PP
+    extra: list  # further complements (prep tokens, temporal nouns...)
+    rule: str
+    inherited: bool
+
+
+def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
+    v = c.verb
+    if v.dep_ in ("amod", "compound", "nmod"):
+        return None  # "surviving members", "a founding justice": a modifier, not a clause
+    direct = []
+    for ch in v.children:
+        if ch.dep_ in OBJ_DEPS or (ch.dep_ == "attr" and v.lemma_ == "be"):
+            direct.extend([ch, *[x for x in ch.conjuncts if x.i > ch.i]])
     if c.passive:
-        score -= 0.05
+        subjects = [o for o in c.objects if o not in direct]
+        objects = [o for o in c.objects if o in direct]
+    else:
+        subjects = list(c.subjects)
+        objects = list(c.objects)
+    inherited = c.inherited_subject
+    rule = "passive" if c.passive else "svo"
+    # a subject taken over through an adjective: "they were unable to see each other"
+    if not subjects and v.dep_ == "xcomp" and v.head.dep_ == "acomp" and v.head.head.i in by_verb:
+        hc = by_verb[v.head.head.i]
+        subjects, inherited = list(hc.subjects), True
+    # participial modifier with a passive sense: "a plan drafted by X" -> the plan is the patient
+    if not subjects and v.dep_ == "acl" and v.tag_ == "VBN":
+        subjects, rule, inherited = [_predicative(v.head)], "participle", True
+    if not subjects:
+        return None
+    rel = _verb_group(v, c.aux)
+    extra = []
+    # control verbs: "X wants to buy Y" -> relation "wants to buy"
+    if v.dep_ == "xcomp" and v.head.pos_ in ("VERB", "AUX") and v.head.i in by_verb and inherited:
+        head = by_verb[v.head.i]
+        if not any(ch.dep_ in OBJ_DEPS for ch in v.head.children):
+            rel = _verb_group(head.verb, head.aux) + rel
+            rule = "control"
+    if rule == "participle":
+        rel = rel  # "founded" -> rendered with "be" below
+    core = []
+    for o in objects:
+        core.append(("np", o))
+    if not core:
+        for ch in v.children:
+            if ch.dep_ == "acomp":
+                core.append(("adj", ch))
+            elif ch.dep_ == "ccomp" and ch.i > v.i:
+                core.append(("clause", ch))
+            elif ch.dep_ == "xcomp" and ch.pos_ in ("NOUN", "PROPN", "ADJ", "NUM"):
+                core.append(("np", ch))
+    for ch in v.children:
+        if ch.dep_ in ("prep", "agent", "dative") and not (ch.dep_ == "dative" and ch.pos_ != "ADP"):
+            extra.append(("pp", ch))
+        elif ch.dep_ == "dative":
+            extra.append(("np", ch))
+        elif ch.dep_ in ("npadvmod", "tmod") or (ch.dep_ in ("advmod",) and ch.ent_type_ in TEMPORAL_ENTS):
+            extra.append(("np", ch))
+    extra.sort(key=lambda k: k[1].i)
+    return _Frame(c, subjects, rel, core, extra, rule, inherited)
+
+
+def _frame_tuples(f: _Frame, si: int, vocab) -> list[OpenIETuple]:
+    out = []
+    v = f.clause.verb
+    # the first complement: a direct object, or the first prepositional phrase after the verb
+    pps = [p for k, p in f.extra if k == "pp"]
+    rel_prep = None
+    cores = list(f.core)
+    extra = list(f.extra)
+    if not cores:
+        after = [p for p in pps if p.i > v.i and _pp_obj(p) is not None]
+        if after:
+            rel_prep = after[0]
+            extra = [e for e in extra if e[1].i != rel_prep.i]
+            cores = [("np", o) for o in _pp_obj_conjuncts(rel_prep)]
+    adj_prep = None
+    if len(cores) == 1 and cores[0][0] == "adj":
+        adj = cores[0][1]
+        ap = [c for c in adj.children if c.dep_ == "prep" and _pp_obj(c) is not None]
+        if ap:
+            adj_prep = (adj, ap[0])
+            cores = [("np", o) for o in _pp_obj_conjuncts(ap[0])]
+    extra_texts = []
+    for kind, tok in extra:
+        t = _pp_text(tok) if kind == "pp" else _arg_text(tok)
+        if t:
+            extra_texts.append(t)
+    rel_toks = list(f.rel)
+    for s in f.subjects:
+        a1 = _arg_text(s, exclude=v)
+        if not a1:
+            continue
+        rel = _text(rel_toks)
+        if f.rule == "participle":
+            rel = f"{IMPLIED_BE} {rel}"
+        if adj_prep:
+            adj, p = adj_prep
+            adj_toks = [t for t in adj.subtree if t.i < p.i and t.i >= adj.left_edge.i]
+            rel = f"{rel} {_text(adj_toks)} {p.text}"
+        if rel_prep is not None:
+            rel = f"{rel} {rel_prep.text}"
+        if not cores:
+            if extra_texts:
+                out.append(_make(f, si, rel, [a1, *extra_texts], 1))
+            continue
+        for kind, o in cores:
+            if kind == "clause":
+                a2 = _text(_tidy(list(o.subtree)))
+            else:
+                a2 = _arg_text(o)
+            if not a2 or a2 == a1:
+                continue
+            out.append(_make(f, si, rel, [a1, a2, *extra_texts], len(cores)))
+    return out
+
+
+def _pp_obj(prep):
+    return next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+
+
+def _pp_obj_conjuncts(prep):
+    o = _pp_obj(prep)
+    if o is None:
+        return []
+    return [o, *[x for x in o.conjuncts if x.i > o.i]]
+
+
+def _make(f: _Frame, si: int, rel: str, args: list[str], n_split: int) -> OpenIETuple:
+    conf = _confidence(f.rule, f.clause.verb, args, inherited=f.inherited, n_split=n_split)
+    return OpenIETuple(si, rel, tuple(args), conf, f.clause.negated, f.rule)
+
+
+# ------------------------------------------------------------------ tuples from noun phrases
+def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
+    out = []
+    for tok in sent:
+        if tok.dep_ != "appos" or tok.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        head = tok.head
+        a, b = head, tok
+        if tok.pos_ == "PROPN" and head.pos_ == "NOUN":
+            a, b = tok, head  # "the company's chairman, John Smith" -> (John Smith; is; the ... chairman)
+        t1, t2 = _arg_text(a), _arg_text(b)
+        if t1 and t2 and t1 != t2:
+            conf = _confidence("apposition", head, [t1, t2])
+            out.append(OpenIETuple(si, IMPLIED_BE, (t1, t2), conf, False, "apposition"))
+    return out
+
+
+# ------------------------------------------------------------------ confidence
+RULE_BASE = {"svo": 0.8, "passive": 0.75, "control": 0.75, "participle": 0.6, "apposition": 0.65}
+
+
+def _confidence(rule: str, verb, args, *, inherited: bool = False, n_split: int = 1) -> float:
+    score = RULE_BASE.get(rule, 0.6)
+    if inherited:
+        score -= 0.1
     if len(args) > 3:
         score -= 0.05 * (len(args) - 3)
-    if any(len(a.split()) > 12 for a in args):
-        score -= 0.15
-    if c.verb.dep_ in ("ROOT",):
-        score += 0.1
-    if any(a.lower() in ("it", "this", "that", "they", "he", "she") for a in args):
+    n_words = sum(len(a.split()) for a in args)
+    if n_words > 20:
         score -= 0.1
+    if any(len(a.split()) > 12 for a in args):
+        score -= 0.1
+    if verb.dep_ == "ROOT":
+        score += 0.05
+    if any(a.lower() in ("it", "this", "that", "they", "he", "she", "which", "who") for a in args):
+        score -= 0.1
+    if n_split > 1:
+        score -= 0.05
     return round(max(0.05, min(0.99, score)), 3)
+
+
+# ------------------------------------------------------------------ entry point
+def openie_tuples(doc, vocab: Vocabulary | None = None, whole: bool = False) -> list[OpenIETuple]:
+    """n-ary surface extractions (relation, arg1, arg2, extra args) with confidences.
+
+    ``whole``: treat the doc as one sentence (CaRB gives one sentence per line, which the
+    parser may split)."""
+    vocab = vocab or load_vocabulary()
+    out: list[OpenIETuple] = []
+    for si, sent in enumerate([doc[:]] if whole else doc.sents):
+        cls = clauses(sent, vocab)
+        by_verb = {c.verb.i: c for c in cls}
+        frames = [f for f in (_surface_frame(c, by_verb) for c in cls) if f is not None]
+        # a control verb whose complement took over its relation adds nothing on its own
+        absorbed = {f.clause.verb.head.i for f in frames if f.rule == "control"}
+        for f in frames:
+            if f.clause.verb.i in absorbed and not f.core:
+                continue
+            out.extend(_frame_tuples(f, si, vocab))
+        out.extend(_apposition_tuples(sent, si))
+    seen = set()
+    uniq = []
+    for t in out:
+        key = (t.sent, t.relation, t.args)
+        if key not in seen:
+            seen.add(key)
+            uniq.append(t)
+    return uniq
 
 
 # ------------------------------------------------------------------ running over sentences
@@ -118,7 +413,7 @@ def format_carb(sentence: str, t: OpenIETuple) -> str:
 
 def format_jsonl(sentence: str, t: OpenIETuple) -> str:
     return json.dumps({"sentence": sentence, "confidence": t.confidence, "relation": t.relation,
-                       "args": list(t.args), "negated": t.negated}, ensure_ascii=False) + "\n"
+                       "args": list(t.args), "negated": t.negated, "rule": t.rule}, ensure_ascii=False) + "\n"
 
 
 def run(sentences, write, *, fmt: str = "carb", model: str | None = None, workers: int = 1,

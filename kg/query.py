@@ -178,23 +178,28 @@ def find_query(name: str, directory: str | os.PathLike | None = None) -> NamedQu
     return load_query_file(path)
 
 
-def check_params(query: NamedQuery, params: dict[str, str]) -> None:
-    """For a query that declares parameters: every declared one given, no unknown one."""
-    declared = set(query.param_names)
-    if not declared:
-        if params and query.path is not None and parse_header(query.text):
-            raise QueryError(f"query {query.name!r} takes no parameters (got {', '.join(sorted(params))})")
-        return
-    unknown = sorted(set(params) - declared)
-    if unknown:
-        raise QueryError(
-            f"query {query.name!r} has no parameter {', '.join(unknown)}; it takes: {', '.join(query.param_names)}"
-        )
+def select_params(query: NamedQuery, params: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The parameters to bind for ``query`` and the names it does not take (to be ignored).
+
+    A query with a ``#+ params:`` header gets exactly its declared parameters (a missing one
+    is a :class:`QueryError`); a query without a header gets everything given.
+    """
+    header = parse_header(query.text)
+    if "params" not in header and "param" not in header:
+        return dict(params), []
     missing = [p for p in query.param_names if p not in params]
     if missing:
-        raise QueryError(
-            f"query {query.name!r} needs --param " + " ".join(f"{p}=..." for p in missing)
-        )
+        raise QueryError(f"query {query.name!r} needs --param " + " ".join(f"{p}=..." for p in missing))
+    used = {p: params[p] for p in query.param_names}
+    return used, sorted(set(params) - set(used))
+
+
+def check_params(query: NamedQuery, params: dict[str, str]) -> None:
+    """Strict check: every declared parameter given and no other one."""
+    _, unknown = select_params(query, params)
+    if unknown:
+        takes = ", ".join(query.param_names) or "no parameters"
+        raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; it takes: {takes}")
 
 
 # ---------------------------------------------------------------- SERVICE / LOAD detection

@@ -178,7 +178,8 @@ def _path(g, node) -> str | None:
 
 
 def format_report(res: ValidationResult, max_shown: int = 20) -> str:
-    """A readable report: violations grouped by (message, path), a few focus nodes each."""
+    """A readable report: results grouped by (message, path, constraint), with their focus
+    nodes; about ``max_shown`` focus nodes in all, and at least one per group."""
     lines = []
     for note in res.notes:
         lines.append(f"note: {note}")
@@ -200,7 +201,7 @@ def format_report(res: ValidationResult, max_shown: int = 20) -> str:
         lines.append(f"{severity}: {message}  [{where}]  x{len(vs)}")
         printed = 0
         for v in vs:
-            if shown >= max_shown:
+            if shown >= max_shown and printed:  # every group shows at least one focus node
                 break
             value = f"  value {v.value}" if v.value is not None and v.value != v.focus else ""
             lines.append(f"  focus {v.focus}{value}")

@@ -46,6 +46,15 @@ DEFAULT_SOURCES = ROOT.parent / "shared" / "sources"
 DEFAULT_OUT = ROOT / "data" / "gazetteer"
 CURATED_GOV = ROOT / "data" / "gazetteer" / "government_bodies.csv"
 
+# source folder -> name of its licence in <out>/LICENSES/
+LICENCE_FILES = {
+    "countries": "countries-ODbL-1.0.txt",
+    "etl": "owid-etl-MIT.txt",
+    "CountryInfo-1": "CountryInfo-MIT.txt",
+    "petrarch2": "petrarch2-MIT.txt",
+    "Country-Codes-and-International-Organizations": "CountrycodesOrgs-MIT.txt",
+}
+
 # Kosovo carries a different code in every source (see the sources README).
 ISO3_SYNONYMS = {"KSV": "UNK", "XKX": "UNK", "KOS": "UNK"}
 # countries.json's common name where English-language news writes another one
@@ -58,8 +67,8 @@ QID_OVERRIDES = {"UNK": "Q1246"}
 # English to be safe aliases of anything.
 STOP_ALIASES = {
     "england", "scotland", "wales", "northern ireland", "ulster", "west bank", "gaza", "gaza strip",
-    "occupied territories", "occupied palestinian territories",
-    "the", "and", "of", "us", "it", "who", "may", "will", "can", "man", "us of a",
+    "occupied territories", "occupied palestinian territories", "island",
+    "the", "and", "of", "us", "it", "who", "may", "will", "can", "man",
 }
 
 SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "at", "to", "by", "with", "a", "an",
@@ -79,7 +88,18 @@ ROLE_WORDS = {
     "BARON", "BARONESS", "SENATOR", "SEN", "REP", "GOVERNOR", "MAYOR", "JUDGE", "JUSTICE",
     "SPEAKER", "KANZLER", "BUNDESKANZLER", "PREMIER", "VICE", "VICE-PRESIDENT", "STAFF",
     "EMPLOYEE", "EMPLOYEES", "MEMBER", "MEMBERS", "DELEGATION", "TROOPS", "SOLDIERS",
-    "FORCES", "ARMY", "PRESIDENCY", "PRESIDENTIAL", "GOVERNMENT", "SECRETARIAT",
+    "FORCES", "ARMY", "PRESIDENCY", "PRESIDENTIAL", "GOVERNMENT", "SECRETARIAT", "ADMINISTRATION",
+    "ELECT", "REGIME", "CABINET", "MINISTRY", "FAMILY", "SUPPORTERS", "CAMP", "AIDE", "AIDES",
+}
+
+# words that make an organisation-dictionary entry a person or a role ("UN_SECRETARY_GENERAL")
+ORG_ROLE_WORDS = {
+    "PRESIDENT", "SECRETARY", "SECRETARY-GENERAL", "CHIEF", "HEAD", "DIRECTOR", "CHAIRMAN",
+    "CHAIRWOMAN", "SPOKESMAN", "SPOKESWOMAN", "SPOKESPERSON", "OFFICIAL", "OFFICIALS", "ENVOY",
+    "REPRESENTATIVE", "MONITOR", "MONITORS", "PEACEKEEPER", "PEACEKEEPERS", "AMBASSADOR", "DEPUTY",
+    "ACTING", "FORMER", "LEADER", "MR", "MRS", "MS", "DR", "SIR", "LORD", "LADY", "STAFF",
+    "EMPLOYEE", "EMPLOYEES", "MEMBER", "MEMBERS", "DELEGATION", "TROOPS", "SOLDIERS", "RAPPORTEUR",
+    "INSPECTOR", "INSPECTORS", "COMMANDER", "EXPERT", "EXPERTS", "WORKER", "WORKERS", "TEAM",
 }
 
 # organisation-type words: an IGO actor entry must have one (or be a bare acronym)
@@ -120,7 +140,10 @@ GENERIC_NAME_WORDS = {"republic", "state", "states", "united", "islamic", "democ
 NOT_COUNTRY_WORDS = ORG_WORDS | {"SUPREME", "PROVINCE", "GOVERNORATE", "SQUARE", "PARK", "VALLEY",
                                  "HEIGHTS", "DISTRICT", "REGION", "AIRPORT", "BASE", "PARTY", "ARMY"}
 
-CITY_MIN_RATIO = 0.6  # spelling variants of one capital ("Kyiv"/"Kiev") are at least this similar
+# spelling variants of one capital ("Kyiv"/"Kiev") are at least this similar
+CITY_MIN_RATIO = 0.6
+# old or variant city names that are ordinary English words
+CITY_STOP = {"moron", "hippo", "meshed", "bale", "canton", "angora", "gent"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -169,8 +192,8 @@ def _title_word(word: str, first: bool, acronyms: set[str]) -> str:
         return up
     if re.fullmatch(r"[A-Z]{2}\.", up) and up not in {"ST.", "MT.", "FT.", "DR.", "MR.", "JR.", "SR.", "MS."}:
         return up  # "EE." of "EE. UU."
-    if up in acronyms or ROMAN.match(up) and len(up) <= 4 and up not in {"I", "V", "L", "C", "X", "CV", "LI", "VI", "MIX"}:
-        return up
+    if up in acronyms or (not first and ROMAN.match(up) and len(up) <= 4 and up not in {"L", "C", "LI", "DI", "VI"}):
+        return up  # an acronym, or a regnal number ("Elizabeth II")
     if "." in word.strip("."):  # "S.KOREAN" -> "S.Korean"
         return ".".join(_title_word(p, first and i == 0, acronyms) for i, p in enumerate(word.split(".")))
     if "-" in word:
@@ -379,6 +402,8 @@ def read_actors(path: Path) -> list[Actor]:
             if cur is None:
                 continue
             cur.codes.extend(codes)
+            if comment.strip():
+                cur.comment = f"{cur.comment} {comment.strip()}".strip()
             phrase = words.strip().split("\t")[0].strip()
             if phrase:  # malformed continuation line holding a name
                 cur.synonyms.append(phrase)
@@ -450,8 +475,10 @@ def plural_demonyms(word: str) -> list[str]:
     low = word.lower()
     if low.endswith("man") and len(low) > 7 and not low.endswith(("german", "ottoman")):
         return [word[:-2] + "en"]  # Englishman -> Englishmen
-    if low.endswith(("an", "i", "er", "ot", "on")):
-        return [word + "s"]
+    if low.endswith(("an", "i", "er", "ot", "on", "ino", "ine")):
+        return [word + "s"]  # Americans, Israelis, Filipinos, Argentines
+    if " " not in low and len(low) <= 6 and low[-1].isalpha() and not low.endswith(("s", "sh", "ch", "x", "z", "o", "u", "a")):
+        return [word + "s"]  # Poles, Swedes, Turks, Greeks, Uzbeks
     return []
 
 
@@ -560,6 +587,9 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
         acr.add(initials(c.name, False))
         return {a for a in acr if len(a) >= 2}
 
+    def name_words(c: Country) -> set[str]:
+        return {w for w in re.split(r"[\s.\-]+", strip_accents(c.name).lower()) if len(w) > 3}
+
     def stems(c: Country) -> set[str]:
         words = set()
         for s in (c.name, c.official, *(s for s, r in c.aliases.values() if r <= 1), *(s for s, r in c.demonyms.values() if r == 0)):
@@ -590,6 +620,13 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
         else:
             surface = title_case(words, acr)
         key = norm_key(surface)
+        low = surface.lower()
+        # a truncated name is a demonym noun: "Pole" (Poland), "Swede", "Turk", "Serb"
+        short_noun = (demonym_ok and " " not in low and 4 <= len(low) <= 6 and low.isalpha()
+                      and any(t.startswith(low[:-1]) and len(low) < len(t) for t in name_words(c)))
+        if short_noun and key not in all_name_keys:
+            c.demonyms.setdefault(key, (surface, rank))
+            return
         if key in all_name_keys or key in c.aliases or not demonym_ok or not demonym_shape(surface):
             if alias_ok:
                 c.aliases.setdefault(key, (surface, rank))
@@ -768,6 +805,9 @@ def build_cities(countries: dict[str, Country], ci_by_iso: dict[str, CIRecord], 
         key = norm_key(row["name"])
         if key in cities:
             continue  # a capital, or already listed
+        if key in CITY_STOP:
+            skipped["ordinary English word"] += 1
+            continue
         if key in blocked:
             skipped["same name as a country"] += 1
             continue
@@ -880,6 +920,7 @@ def build_organizations(src: Path, intl: list[Actor], log) -> list[dict]:
     # person's term of office); names must look like organisations, not roles or people
     acronyms = {a for o in orgs.values() for a in o["aliases"] if a.isupper()}
     added = merged = 0
+    bare_acronyms: list[str] = []
     for actor in intl:
         if not actor.codes or not all(code.startswith("IGO") for code, *_ in actor.codes):
             continue
@@ -891,7 +932,7 @@ def build_organizations(src: Path, intl: list[Actor], log) -> list[dict]:
             if not words or is_mojibake(words) or "/" in words or "-BASED" in words.upper():
                 continue
             tokens = set(re.split(r"[\s,]+", words.upper())) - {"THE"}
-            if tokens & ROLE_WORDS:
+            if tokens & ORG_ROLE_WORDS:
                 continue
             bare = re.sub(r"^THE ", "", words.upper()).replace(".", "")
             if " " not in bare and 2 <= len(bare) <= 7 and bare.isalpha():
@@ -900,12 +941,13 @@ def build_organizations(src: Path, intl: list[Actor], log) -> list[dict]:
                   and not tokens - {"UN", "U.N.", "UNITED", "NATIONS", "OF"} <= ORG_WORDS):  # "UN Mission"
                 names.append(re.sub(r"^The ", "", title_case(words, acronyms)))
         long_names = [n for n in names if " " in n]
-        if not long_names and not names:
+        if not names:
+            continue
+        if not long_names:
+            bare_acronyms.extend(names)
             continue
         hit = find(names)
         if hit is None:
-            if not long_names:
-                continue  # a bare acronym we cannot name
             hit = "phx:" + slug(long_names[0])
             orgs[hit] = {"name": long_names[0], "aliases": set(), "ids": set()}
             added += 1
@@ -923,6 +965,18 @@ def build_organizations(src: Path, intl: list[Actor], log) -> list[dict]:
                 o["aliases"].add(n)
                 if " " in n:
                     loose.setdefault(loose_key(n), hit)
+    # entries that are only an acronym ("ICJ_"): attach to the one organisation it abbreviates
+    for acr in bare_acronyms:
+        bare = acr.replace(".", "")
+        if len(bare) < 3 or norm_key(acr) in index:
+            continue
+        owners = {oid for oid, o in orgs.items() for n in (o["name"], *o["aliases"])
+                  if " " in n and bare in (initials(n, False), initials(n, True))}
+        if len(owners) == 1:
+            oid = owners.pop()
+            orgs[oid]["aliases"].add(acr)
+            index[norm_key(acr)] = oid
+            merged += 1
     log(f"  organizations: {added} added from Phoenix IGOs, {merged} Phoenix entries merged into known ones")
 
     rows, used = [], set()
@@ -950,7 +1004,8 @@ def person_name(raw: str) -> str | None:
     tokens = words.split()
     if len(tokens) < 2 or len(tokens) > 5:
         return None
-    if {t.upper().rstrip(".") for t in tokens} & (ROLE_WORDS | ORG_WORDS):
+    parts = {p.rstrip(".") for t in tokens for p in t.upper().split("-")}
+    if parts & (ROLE_WORDS | ORG_WORDS) or tokens[0].upper() == "THE":
         return None
     if sum(1 for t in tokens if len(t.rstrip(".")) >= 2) < 2:
         return None  # need a first and a last name, not just initials
@@ -961,7 +1016,7 @@ def office_role(tag: str) -> str:
     """``Prime ministers`` -> ``prime minister``; ``Kings/QUEENS`` -> ``king``."""
     t = tag.replace("_", " ").lower().strip()
     t = re.sub(r"\s*\(.*$", "", t)
-    t = t.split("/")[0].split(",")[0].strip()
+    t = t.split("/")[0].split(",")[0].strip().replace("governors-general", "governor-general")
     words = t.split()
     if words:
         w = words[0] if len(words) == 1 or words[1] in ("of", "for") else words[-1]
@@ -975,13 +1030,24 @@ def office_role(tag: str) -> str:
     return " ".join(words)
 
 
+# offices of CountryInfo's <Government> lists that are kept: heads of state and government
+# and the ministers most often named in international news
+KEY_OFFICE = re.compile(
+    r"^(president|vice president|prime minister|premier|first deputy premier|chancellor|king|queen|"
+    r"emir|amir|sultan|supreme leader|head of state|head of government|"
+    r"minister of (foreign affairs|external affairs|defen[cs]e|finance|interior|internal affairs)|"
+    r"(foreign|defen[cs]e|finance|interior) minister|secretary of state)( and [a-z ,]+)?$")
+
+
 def title_role(comment: str) -> list[str]:
+    """``Deputy Premier & Minister of Agriculture "Acting"`` -> two lower-case roles."""
     comment = re.sub(r'"[^"]*"', "", comment)
     out = []
     for part in re.split(r"\s*&\s*", comment):
-        part = " ".join(part.split()).strip(" ,;")
-        if part and len(part) <= 80:
-            out.append(part[0].lower() + part[1:] if not part[:2].isupper() else part)
+        words = [w if (w.isupper() and len(w) > 1) else w.lower() for w in part.split()]
+        role = " ".join(words).strip(" ,;")
+        if role and len(role) <= 80:
+            out.append(role)
     return out
 
 
@@ -1032,16 +1098,22 @@ def build_persons(ci_by_iso: dict[str, CIRecord], phoenix: list[Actor], countrie
                 if reaches(lo, hi, op):
                     add(iso3, variants, [office_role(office)] if office else [], lo, hi, op)
         for body, comment in rec.government:
+            roles = [r for r in title_role(comment) if KEY_OFFICE.match(r)]
+            if not roles:
+                continue  # keep the list small: other ministers and officials are left out
             names, _, rest = body.partition("[")
             rest = "[" + rest if rest else ""
             variants = re.findall(r"\{([^}]*)\}", names) or [names.strip()]
             for tok in _CODE_RE.findall(rest):
                 code = _parse_code(tok)
                 if code and "GOV" in code[0][3:] and reaches(code[1], code[2], code[3]):
-                    add(iso3, variants, title_role(comment), code[1], code[2], code[3])
+                    add(iso3, variants, roles, code[1], code[2], code[3])
 
-    # Phoenix: leaders and officials with a GOV code reaching 2010 or later
+    # Phoenix hand additions (records not copied from CountryInfo): leaders and officials
+    # with a GOV code reaching 2010 or later ("XI_JINPING [CHNGOV >20121115]")
     for actor in phoenix:
+        if "CountryInfo" in actor.comment:
+            continue
         for code, lo, hi, open_end in actor.codes:
             iso = ISO3_SYNONYMS.get(code[:3], code[:3])
             if iso in countries and code[3:6] == "GOV" and (lo or hi) and reaches(lo, hi, open_end):
@@ -1080,7 +1152,10 @@ GOV_COLUMNS = ["name", "aliases", "country", "type", "qid", "seat_of_state"]
 GOV_TYPES = {"Organization"}
 
 
-def check_government_bodies(path: Path, countries: dict[str, Country]) -> tuple[str, int]:
+def check_government_bodies(path: Path, countries: dict[str, Country], taken: dict[str, str]
+                            ) -> tuple[str, int]:
+    """Validate the hand-curated file; return it in canonical order.  ``taken``: keys of
+    country and organisation names, which would shadow a government body's name."""
     rows = read_csv(path)
     with path.open(encoding="utf-8", newline="") as fh:
         header = next(csv.reader(fh))
@@ -1089,7 +1164,7 @@ def check_government_bodies(path: Path, countries: dict[str, Country]) -> tuple[
         problems.append(f"header {header} != {GOV_COLUMNS}")
     seen: dict[str, str] = {}
     for i, r in enumerate(rows, 2):
-        where = f"{path.name}:{i} ({r.get('name')})"
+        where = f"government_bodies.csv:{i} ({r.get('name')})"
         if not r["name"].strip():
             problems.append(f"{where}: empty name")
         if r["country"] and r["country"] not in countries:
@@ -1106,6 +1181,8 @@ def check_government_bodies(path: Path, countries: dict[str, Country]) -> tuple[
             if s != s.strip() or not s:
                 problems.append(f"{where}: blank or padded alias {s!r}")
             k = norm_key(s)
+            if k in taken:
+                problems.append(f"{where}: {s!r} is already the name of {taken[k]!r}")
             if k in seen and seen[k] != r["name"]:
                 problems.append(f"{where}: {s!r} also names {seen[k]!r}")
             seen[k] = r["name"]
@@ -1169,13 +1246,25 @@ def main(argv: list[str] | None = None) -> int:
         tmp = out / ".government_bodies.csv.in"
         tmp.write_bytes(gov_text)
         try:
-            canonical, n = check_government_bodies(tmp, countries)
+            taken = {}
+            for r in crow:
+                for s_ in (r["name"], *r["aliases"]):
+                    taken.setdefault(norm_key(s_), r["name"])
+            for r in orgs:
+                for s_ in (r["name"], *r["aliases"]):
+                    taken.setdefault(norm_key(s_), r["name"])
+            canonical, n = check_government_bodies(tmp, countries, taken)
         finally:
             tmp.unlink()
         (out / "government_bodies.csv").write_bytes(canonical.encode("utf-8"))
         counts["government_bodies.csv"] = n
     else:
         log(f"  no {args.government_bodies}: government_bodies.csv not written")
+    # the sources' licences travel with the data derived from them
+    lic = out / "LICENSES"
+    lic.mkdir(exist_ok=True)
+    for folder, target in LICENCE_FILES.items():
+        (lic / target).write_bytes((src / folder / "LICENSE").read_bytes())
     for name, n in counts.items():
         print(f"{name}: {n}")
     return 0

@@ -55,13 +55,13 @@ def entity_types(ag):
         # coordination of objects
         ("Canada supplied ammunition and tanks to Poland.", ("Canada", "provides", "weapons", "positive")),
         # nominal events with a possessor or a by-agent
-        ("Narendra Modi's visit to Washington was a success.", ("Narendra Modi", "visits", "Washington", "positive")),
+        ("Narendra Modi's visit to Washington was a success.", ("Narendra Modi", "visits", "Washington D.C.", "positive")),
         ("Officials discussed the invasion of Kuwait by Iraq.", ("Iraq", "invades", "Kuwait", "positive")),
         # demonym as the agent of a nominal event
         ("Turkish calls for a truce went unanswered.", ("Turkey", "callsFor", "ceasefire", "positive")),
         # titles: demonym + title + name; organisation + title + name
         ("Kenyan President William Ruto arrived on Sunday.", ("William Ruto", "presidentOf", "Kenya", "positive")),
-        ("Pentagon spokesman Pat Ryder declined to comment.", ("Pat Ryder", "spokespersonOf", "Pentagon", "positive")),
+        ("Pentagon spokesman Pat Ryder declined to comment.", ("Pat Ryder", "spokespersonOf", "Department of Defense", "positive")),
         # relative clause: the antecedent is the subject
         ("Norway, which leads the mission, sent observers.", ("Norway", "leads", "mission", "positive")),
         # control: "invited X to speak with Y"

@@ -199,6 +199,9 @@ def test_parameter_errors(kgs):
         kq.check_params(nq, {})
     with pytest.raises(kq.QueryError, match="no parameter foo"):
         kq.check_params(nq, {"speaker": "x", "foo": "y"})
+    assert kq.select_params(nq, {"speaker": "x", "foo": "y"}) == ({"speaker": "x"}, ["foo"])
+    adhoc = kq.parse_query_text("SELECT ?x WHERE {}")
+    assert kq.select_params(adhoc, {"x": "1"}) == ({"x": "1"}, [])
     with pytest.raises(kq.QueryError, match="top-level SELECT"):
         kq.run_query(kgs, "SELECT ?s WHERE { ?s ?p ?x }", {"x": "y"})
     with pytest.raises(kq.QueryError, match="bad parameter name"):
@@ -403,6 +406,8 @@ def test_cli_query_errors(handmade_store, tmp_path):
     assert r.exit_code == 2 and "--allow-service" in r.output
     r = cli("query", "--store", st, "--name", "quotes_by")
     assert r.exit_code == 2 and "needs --param speaker" in r.output
+    r = cli("query", "--store", st, "--name", "quotes_by", "--param", "speaker=Kirby", "--param", "entity=US")
+    assert r.exit_code == 0 and "ignores --param entity" in r.stderr and "We do not support" in r.stdout
     r = cli("query", "--store", st, "--name", "quotes_by", "--param", "speaker")
     assert r.exit_code == 2 and "NAME=VALUE" in r.output
     r = cli("query", "--store", st, "--name", "nope")

@@ -1,0 +1,188 @@
+"""The build end to end on real files, the real spaCy model and real on-disk stores:
+incremental and idempotent updates, removal, one writer at a time, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.cli import main
+from kg.nlp import DEFAULT_MODEL
+from kg.pipeline import build, remove
+from kg.store import KGStore, StoreLocked
+
+A = (
+    "Finland condemned the missile strike on Kharkiv on Tuesday.\n\n"
+    '"We do not support any pause in aid," Finnish Prime Minister Petteri Orpo said.\n\n'
+    "Orpo will visit Kyiv next week."
+)
+B = (
+    "Finland condemned the missile strike on Kharkiv.\n\n"
+    "Sweden called for new sanctions against Russia, Swedish Foreign Minister Tobias Billstrom said."
+)
+
+
+def write_articles(folder, **texts):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / f"{name}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def quads(path) -> set[str]:
+    with KGStore.open(path, read_only=True) as s:
+        return {str(q) for q in s.ox.quads_for_pattern(None, None, None, None)}
+
+
+def union_graph(path) -> Graph:
+    g = Graph()
+    with KGStore.open(path, read_only=True) as s:
+        for q in s.ox.quads_for_pattern(None, None, None, None):
+            g.parse(data=ox.serialize([ox.Triple(q.subject, q.predicate, q.object)], format=ox.RdfFormat.N_TRIPLES),
+                    format="nt")
+    return g
+
+
+def run_build(path, *inputs, **kw):
+    with KGStore.open(path) as s:
+        return build(s, [str(i) for i in inputs], model=DEFAULT_MODEL, progress=False, **kw)
+
+
+@pytest.fixture()
+def articles(tmp_path):
+    return write_articles(tmp_path / "in", a=A, b=B)
+
+
+def test_one_run_equals_two_runs(tmp_path, articles):
+    one, two = tmp_path / "one", tmp_path / "two"
+    r = run_build(one, articles)
+    assert sorted(r.built) == ["a", "b"]
+    run_build(two, articles / "a.txt")
+    run_build(two, articles / "b.txt")
+    assert quads(one) == quads(two)
+    assert isomorphic(union_graph(one), union_graph(two))
+
+
+def test_same_build_twice_changes_nothing(tmp_path, articles):
+    path = tmp_path / "s"
+    run_build(path, articles)
+    before = quads(path)
+    r = run_build(path, articles)
+    assert r.built == [] and sorted(r.unchanged) == ["a", "b"]
+    assert quads(path) == before
+
+
+def test_remove_gives_graph_of_the_rest(tmp_path, articles):
+    only_a, ab = tmp_path / "a", tmp_path / "ab"
+    run_build(only_a, articles / "a.txt")
+    run_build(ab, articles / "a.txt")
+    run_build(ab, articles / "b.txt")
+    with KGStore.open(ab) as s:
+        removed, missing = remove(s, ["b", "nope"])
+    assert removed == ["b"] and missing == ["nope"]
+    assert quads(ab) == quads(only_a)
+
+
+def test_shared_fact_is_one_statement_with_two_evidence_records(tmp_path, articles):
+    path = tmp_path / "s"
+    run_build(path, articles)
+    q = """
+    PREFIX kg: <https://w3id.org/newskg/ontology#>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT ?st ?w (COUNT(DISTINCT ?ev) AS ?n) WHERE {
+      ?st rdf:subject/rdfs:label "Finland" ; rdf:predicate kg:opposes ; kg:evidence ?ev ; kg:weight ?w .
+    } GROUP BY ?st ?w"""
+    with KGStore.open(path, read_only=True) as s:
+        rows = list(s.query("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n" + q))
+    assert len(rows) == 1
+    assert int(rows[0]["w"].value) == 2 and int(rows[0]["n"].value) == 2
+
+
+def test_changed_article_is_replaced(tmp_path, articles):
+    path = tmp_path / "s"
+    run_build(path, articles)
+    (articles / "b.txt").write_text("Norway praised the agreement with Iceland.", encoding="utf-8")
+    r = run_build(path, articles)
+    assert r.replaced == ["b"] and r.unchanged == ["a"]
+    with KGStore.open(path, read_only=True) as s:
+        texts = [row["t"].value for row in s.query(
+            "SELECT ?t WHERE { ?a <https://w3id.org/newskg/ontology#docId> \"b\" ; <https://schema.org/text> ?t }")]
+    assert texts == ["Norway praised the agreement with Iceland."]
+
+
+def test_evidence_offsets_point_into_article_text(tmp_path, articles):
+    path = tmp_path / "s"
+    run_build(path, articles)
+    q = """PREFIX kg: <https://w3id.org/newskg/ontology#>
+    SELECT ?text ?sentence ?start ?end WHERE {
+      ?ev a kg:Evidence ; kg:article ?a ; kg:sentence ?sentence ; kg:start ?start ; kg:end ?end .
+      ?a <https://schema.org/text> ?text }"""
+    with KGStore.open(path, read_only=True) as s:
+        rows = list(s.query(q))
+    assert rows
+    for row in rows:
+        text, start, end = row["text"].value, int(row["start"].value), int(row["end"].value)
+        assert text[start:end] == row["sentence"].value
+
+
+def test_negated_fact_is_never_a_plain_triple(tmp_path):
+    folder = write_articles(tmp_path / "in", n="Iran has never supplied drones to Venezuela.")
+    path = tmp_path / "s"
+    run_build(path, folder)
+    with KGStore.open(path, read_only=True) as s:
+        neg = list(s.query("""PREFIX kg: <https://w3id.org/newskg/ontology#>
+            SELECT ?st WHERE { ?st kg:polarity "negative" ; rdf:predicate kg:provides }""".replace(
+            "rdf:predicate", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate>")))
+        plain = list(s.query("SELECT * WHERE { ?s <https://w3id.org/newskg/ontology#provides> ?o }"))
+    assert neg and not plain
+
+
+def test_second_writer_gets_a_clear_error(tmp_path):
+    path = tmp_path / "s"
+    with KGStore.open(path):
+        with pytest.raises(StoreLocked, match="being written"):
+            KGStore.open(path)
+        # a reader in another process still answers meanwhile
+        code = (
+            "from kg.store import KGStore; import sys\n"
+            f"s = KGStore.open({str(path)!r}, read_only=True)\n"
+            "print(bool(s.query('ASK { ?s ?p ?o }')) in (True, False))"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert out.stdout.strip() == "True", out.stderr
+
+
+def test_cli_build_reports_bad_input_and_keeps_the_rest(tmp_path):
+    folder = write_articles(tmp_path / "in", good="Chile condemned the attack on the embassy.", empty="   \n")
+    (folder / "junk.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    store = tmp_path / "s"
+    r = CliRunner().invoke(main, ["build", str(folder), "--store", str(store), "--no-progress"])
+    assert r.exit_code == 1
+    assert "empty.txt" in r.stderr and "junk.txt" in r.stderr
+    assert "1 built" in r.stderr
+    with KGStore.open(store, read_only=True) as s:
+        assert set(s.article_hashes()) == {"good"}
+
+
+def test_cli_build_from_stdin_and_missing_model(tmp_path):
+    store = tmp_path / "s"
+    r = CliRunner().invoke(main, ["build", "-", "--store", str(store), "--no-progress"],
+                           input="Peru praised the agreement with Bolivia.")
+    assert r.exit_code == 0, r.stderr
+    r = CliRunner().invoke(main, ["build", "-", "--store", str(tmp_path / "t"), "--model", "no_such_model"],
+                           input="text")
+    assert r.exit_code == 2 and "not installed" in r.stderr
+
+
+def test_store_must_not_be_a_foreign_directory(tmp_path):
+    foreign = tmp_path / "docs"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    r = CliRunner().invoke(main, ["build", "-", "--store", str(foreign)], input="Peru praised Bolivia.")
+    assert r.exit_code == 2 and "not a kg store" in r.stderr
