@@ -70,11 +70,7 @@ def _strip_accents(s: str) -> str:
 
 def _is_acronym(token: str) -> bool:
     """An all-caps token of 2..5 characters with at least one letter ("US", "G-7", "UK")."""
-    return (
-        2 <= len(token) <= ACRONYM_MAX
-        and token.upper() == token
-        and any(c.isalpha() for c in token)
-    )
+    return 2 <= len(token) <= ACRONYM_MAX and token.isupper()
 
 
 def norm_key(surface: str) -> str:
@@ -87,8 +83,8 @@ def norm_key(surface: str) -> str:
     >>> norm_key("the U.S.'s"), norm_key("us"), norm_key("Côte d’Ivoire")
     ('US', 'us', "cote d'ivoire")
     """
-    s = unicodedata.normalize("NFKC", surface).translate(_TRANSLATE)
-    s = " ".join(s.split())
+    s = surface if surface.isascii() else unicodedata.normalize("NFKC", surface)
+    s = " ".join(s.translate(_TRANSLATE).split())
     if s[:4].lower() == "the ":
         s = s[4:].lstrip()
     if s.endswith(("'s", "'S")):
@@ -96,7 +92,7 @@ def norm_key(surface: str) -> str:
     elif s.endswith("'"):
         s = s[:-1]
     s = _strip_accents(s.strip())
-    return " ".join(t if _is_acronym(t) else t.casefold() for t in s.split())
+    return " ".join([t if _is_acronym(t) else t.casefold() for t in s.split()])
 
 
 def _all_caps(surface: str) -> bool:

@@ -96,7 +96,8 @@ def test_shared_fact_is_one_statement_with_two_evidence_records(tmp_path, articl
     PREFIX kg: <https://w3id.org/newskg/ontology#>
     PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     SELECT ?st ?w (COUNT(DISTINCT ?ev) AS ?n) WHERE {
-      ?st rdf:subject/rdfs:label "Finland" ; rdf:predicate kg:opposes ; kg:evidence ?ev ; kg:weight ?w .
+      ?st rdf:subject/rdfs:label "Finland" ; rdf:predicate kg:opposes ; rdf:object/rdfs:label "missile strike" ;
+          kg:evidence ?ev ; kg:weight ?w .
     } GROUP BY ?st ?w"""
     with KGStore.open(path, read_only=True) as s:
         rows = list(s.query("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n" + q))
