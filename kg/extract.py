@@ -190,10 +190,9 @@ def _subjects(verb, vocab: Vocabulary) -> tuple[list, bool]:
             dobj = [c for c in head.children if c.dep_ in OBJ_DEPS]
             if dobj:
                 return dobj[:1], True
-        if verb.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children):
-            pass
-        elif verb.dep_ == "advcl":
-            return [], False
+        if verb.dep_ == "advcl" and not (verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to"
+                                                                    for c in verb.children)):
+            return [], False  # a finite adverbial clause without its own subject: unknown
         s, _ = _subjects(head, vocab)
         return s, True
     if verb.dep_ == "conj" and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
@@ -225,6 +224,8 @@ def clauses(sent, vocab: Vocabulary) -> list[Clause]:
                 c.objects.extend(_conjuncts(ch))
             elif ch.dep_ == "prt":
                 c.particle = ch.lower_
+            elif ch.dep_ == "dative" and ch.pos_ in ("PROPN", "NOUN", "PRON"):
+                c.objects.extend(_conjuncts(ch))  # "fined Apple 1.8 billion euros": Apple first
             elif ch.dep_ in ("prep", "agent", "dative"):
                 pobjs = [g for g in ch.children if g.dep_ in ("pobj", "pcomp")]
                 for p in pobjs:
@@ -332,6 +333,11 @@ class Extractor:
                 s += 1
             while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].lower_ in ("'s", "’s")):
                 e -= 1
+            # NER sometimes runs a name into a following amount ("Apple 1.8 billion euros")
+            for j in range(s + 1, e):
+                if doc[j].like_num or doc[j].tag_ == "$":
+                    e = j
+                    break
             # titles and honorifics written inside the entity ("President Xi")
             title = None
             words = [t.lower_ for t in doc[s:e]]
@@ -350,6 +356,8 @@ class Extractor:
                 continue
             name = doc[s:e].text
             label = ent.label_
+            if label == "ORG" and self._looks_like_person(doc[s:e], doc[s - 1] if s > 0 else None):
+                label = "PERSON"
             if label == "PERSON" and doc[e - 1].text.endswith(("'s", "’s")):
                 name = name[:-2]
             self._add(st, s, e, label, name=name, title=title, actor=_is_actor(doc[s:e].root),
@@ -389,6 +397,17 @@ class Extractor:
                     label = {"Country": "GPE", "City": "GPE"}.get(hit.type, "ORG")
                     self._add(st, span.start, span.end, label, actor=_is_actor(span.root))
                     break
+
+    def _looks_like_person(self, span, before) -> bool:
+        """An ORG-tagged "Firstname Lastname" that speaks or bears an honorific is a person."""
+        if not 2 <= len(span) <= 3 or not all(t.pos_ == "PROPN" and t.is_title for t in span):
+            return False
+        if any(t.lower_ in self.org_nouns for t in span) or self.gaz.lookup(span.text) is not None:
+            return False
+        if before is not None and before.lower_.rstrip(".") in {h.rstrip(".") for h in self.honorifics}:
+            return True
+        root = span.root
+        return root.dep_ == "nsubj" and root.head.lemma_.lower() in self.speech
 
     # -------------------------------------------------------------- quotations
     def _quotes(self, st) -> None:
@@ -586,7 +605,11 @@ class Extractor:
         mid, verb = self._speaker_for_quote(st, qi)
         if mid is not None:
             m = st.mentions[mid]
-            if m.label == "PRON" and m.text.lower() in ("he", "she"):
+            recent = self._subject_person_since_last_quote(st, qi, m) if m.label == "PRON" else None
+            if recent is not None:
+                st.mentions[mid] = _replace(m, antecedent=recent)
+                mid = recent
+            elif m.label == "PRON" and m.text.lower() in ("he", "she"):
                 # "he added": the speaker of the previous quotation
                 prev = None
                 for back in range(qi - 1, max(-1, qi - 4), -1):
@@ -612,6 +635,17 @@ class Extractor:
         if verb:
             st.quote_verb[qi] = verb
         return mid
+
+    def _subject_person_since_last_quote(self, st, qi, pron):
+        """'Tusk said he was disappointed. "...," he said.' -> Tusk: a person who was the subject
+        of a clause between the previous quotation and this pronoun beats the previous speaker."""
+        start = st.doc[st.quote_spans[qi - 1][1]].idx if qi > 0 else 0
+        best = None
+        for m in st.mentions:
+            if m.label == "PERSON" and start < m.start < pron.start and m.dep in ("nsubj", "nsubjpass"):
+                if best is None or m.start > st.mentions[best].start:
+                    best = m.id
+        return best
 
     def _starts_sentence(self, st, qi) -> bool:
         a, _ = st.quote_spans[qi]
@@ -663,8 +697,13 @@ class Extractor:
         # "calls for a ceasefire" stands for the ceasefire
         prep = self.transparent.get(low) or self.transparent.get(lemma)
         if prep and tok.i not in st.tok2m:
-            for c in tok.children:
-                if c.dep_ == "prep" and c.lower_ == prep:
+            # the PP may hang off the noun or, after another PP, off that PP's object
+            # ("calls from Poland for reparations")
+            chain = _pp_chain(tok)
+            if tok.dep_ in OBJ_DEPS:  # "rejected calls from Poland for reparations": PP on the verb
+                chain += [c for c in tok.head.children if c.dep_ == "prep" and c.i > tok.i]
+            for c in chain:
+                if c.lower_ == prep:
                     for p in c.children:
                         if p.dep_ == "pobj":
                             return self._arg(st, p, depth + 1)
@@ -693,6 +732,9 @@ class Extractor:
         doc = st.doc
         if tok.i in st.concept_at:
             return st.concept_at[tok.i]
+        if tok.ent_type_ in ("MONEY", "QUANTITY", "PERCENT", "CARDINAL", "DATE", "TIME", "ORDINAL") or any(
+                c.dep_ == "nummod" or c.like_num for c in tok.children):
+            return None  # amounts and dates are not things relations are about
         org_head = tok.lemma_.lower() in self.org_nouns
         mods = [c for c in tok.children if c.dep_ in ("compound", "amod") and c.i < tok.i
                 and (c.i not in st.tok2m or (org_head and st.mentions[st.tok2m[c.i]].label == "NORP"))
@@ -729,7 +771,7 @@ class Extractor:
             by_heads.append(noun.head)  # "discussed the invasion of Kuwait by Iraq": PP on the verb
         for h in by_heads:
             for c in h.children:
-                if c.dep_ == "prep" and c.lower_ == "by":
+                if c.dep_ == "prep" and (c.lower_ == "by" or (c.lower_ == "from" and h is noun)):
                     for p in c.children:
                         if p.dep_ == "pobj":
                             return self._mention_at(st, p)
@@ -1001,6 +1043,21 @@ class _State:
         self.titles: dict[int, str] = {}
         self.concept_at: dict[int, int] = {}
         self.title_only: list[tuple[int, str, int, str]] = []  # (person mention, role predicate, sentence, words)
+
+
+def _pp_chain(noun, depth: int = 2):
+    """Prepositions attached to a noun, then to those prepositions' objects."""
+    out = []
+    frontier = [noun]
+    for _ in range(depth):
+        nxt = []
+        for n in frontier:
+            for c in n.children:
+                if c.dep_ == "prep":
+                    out.append(c)
+                    nxt.extend(p for p in c.children if p.dep_ == "pobj")
+        frontier = nxt
+    return out
 
 
 def _is_actor(tok) -> bool:

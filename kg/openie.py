@@ -175,6 +175,8 @@ def _verb_group(v, aux) -> list:
     return toks
 
 
+CCOMP_BEFORE = False
+
 # ------------------------------------------------------------------ tuples from verb clauses
 @dataclass
 class _Frame:
@@ -193,16 +195,19 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
     v = c.verb
     if v.dep_ in ("amod", "compound", "nmod"):
         return None  # "surviving members", "a founding justice": a modifier, not a clause
-    direct = []
+    # the clause's objects in surface terms: direct objects and predicate nouns; a passive's
+    # patients are its surface subject; an indirect object ("gave her a book") is an extra argument
+    direct, indirect = [], []
     for ch in v.children:
         if ch.dep_ in OBJ_DEPS or (ch.dep_ == "attr" and v.lemma_ == "be"):
             direct.extend([ch, *[x for x in ch.conjuncts if x.i > ch.i]])
+        elif ch.dep_ == "dative":
+            indirect.extend([ch, *[x for x in ch.conjuncts if x.i > ch.i]])
     if c.passive:
-        subjects = [o for o in c.objects if o not in direct]
-        objects = [o for o in c.objects if o in direct]
+        subjects = [o for o in c.objects if o not in direct and o not in indirect]
     else:
         subjects = list(c.subjects)
-        objects = list(c.objects)
+    objects = [o for o in c.objects if o in direct]
     inherited = c.inherited_subject
     rule = "passive" if c.passive else "svo"
     # a subject taken over through an adjective: "they were unable to see each other"
@@ -229,16 +234,18 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
         core.append(("np", o))
     if not core:
         for ch in v.children:
-            if ch.dep_ == "acomp":
+            if ch.dep_ in ("attr", "oprd"):  # "became a judge", "was named chairman"
+                core.extend(("np", x) for x in (ch, *[x for x in ch.conjuncts if x.i > ch.i]))
+            elif ch.dep_ == "acomp":
                 core.append(("adj", ch))
-            elif ch.dep_ == "ccomp" and ch.i > v.i:
+            elif ch.dep_ == "ccomp" and (CCOMP_BEFORE or ch.i > v.i):
                 core.append(("clause", ch))
             elif ch.dep_ == "xcomp" and ch.pos_ in ("NOUN", "PROPN", "ADJ", "NUM"):
                 core.append(("np", ch))
     for ch in v.children:
         if ch.dep_ in ("prep", "agent", "dative") and not (ch.dep_ == "dative" and ch.pos_ != "ADP"):
             extra.append(("pp", ch))
-        elif ch.dep_ == "dative":
+        elif ch.dep_ == "dative" or (ch.dep_ == "oprd" and objects):
             extra.append(("np", ch))
         elif ch.dep_ in ("npadvmod", "tmod") or (ch.dep_ in ("advmod",) and ch.ent_type_ in TEMPORAL_ENTS):
             extra.append(("np", ch))
@@ -334,28 +341,65 @@ def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
     return out
 
 
+NOUN_PP = ("in", "at", "near", "from")
+NOUN_PP_HEADS = ("PROPN", "NOUN")
+
+
+def _noun_pp_tuples(sent, si: int) -> list[OpenIETuple]:
+    """"the Usher Hall in Edinburgh" -> (the Usher Hall; be in; Edinburgh)."""
+    out = []
+    for tok in sent:
+        if tok.pos_ not in NOUN_PP_HEADS:
+            continue
+        for p in tok.children:
+            if p.dep_ != "prep" or p.lower_ not in NOUN_PP:
+                continue
+            o = _pp_obj(p)
+            if o is None or o.pos_ not in NOUN_PP_HEADS:
+                continue
+            a1 = _text(_tidy([t for t in _arg_tokens(tok) if t.i not in {x.i for x in p.subtree}]))
+            a2 = _arg_text(o)
+            if a1 and a2:
+                args = [a1, a2]
+                out.append(OpenIETuple(si, f"{IMPLIED_BE} {p.lower_}", tuple(args),
+                                       _confidence("noun-pp", tok, args), False, "noun-pp"))
+    return out
+
+
 # ------------------------------------------------------------------ confidence
-RULE_BASE = {"svo": 0.8, "passive": 0.75, "control": 0.75, "participle": 0.6, "apposition": 0.65}
+RULE_BASE = {"svo": 0.8, "passive": 0.8, "control": 0.8, "participle": 0.65, "apposition": 0.65, "noun-pp": 0.45}
+W_DEPTH, W_PCOMP, W_INHERITED, W_LENGTH, W_LONG_SUBJ, W_SPLIT = 0.07, 0.15, 0.05, 0.0, 0.1, 0.0
+CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "pcomp", "csubj", "xcomp", "conj", "parataxis"}
 
 
-def _confidence(rule: str, verb, args, *, inherited: bool = False, n_split: int = 1) -> float:
+def _depth(tok) -> int:
+    """How many clauses deep a verb sits: 0 for the main verb; parses of embedded clauses
+    (and the tuples CaRB-style annotators write for them) are less reliable."""
+    depth, h = 0, tok
+    while h.head.i != h.i:
+        if h.dep_ in CLAUSE_DEPS:
+            depth += 1
+        h = h.head
+    return depth
+
+
+def _confidence(rule: str, tok, args, *, inherited: bool = False, n_split: int = 1) -> float:
+    """A score from the rule and the parse: the rule's base, lowered for an embedded clause, a
+    subject taken over from another verb, a long sentence (more parse errors) and a long subject."""
     score = RULE_BASE.get(rule, 0.6)
+    score -= W_DEPTH * min(_depth(tok), 3)
+    if tok.dep_ == "pcomp":
+        score -= W_PCOMP
     if inherited:
-        score -= 0.1
-    if len(args) > 3:
-        score -= 0.05 * (len(args) - 3)
-    n_words = sum(len(a.split()) for a in args)
-    if n_words > 20:
-        score -= 0.1
-    if any(len(a.split()) > 12 for a in args):
-        score -= 0.1
-    if verb.dep_ == "ROOT":
-        score += 0.05
-    if any(a.lower() in ("it", "this", "that", "they", "he", "she", "which", "who") for a in args):
-        score -= 0.1
+        score -= W_INHERITED
+    n = len(tok.doc)
+    if n > 20:
+        score -= W_LENGTH * (n - 20) / 10
+    if len(args[0].split()) > 7:
+        score -= W_LONG_SUBJ
     if n_split > 1:
-        score -= 0.05
-    return round(max(0.05, min(0.99, score)), 3)
+        score -= W_SPLIT
+    return round(max(0.05, min(0.99, score)), 2)
 
 
 # ------------------------------------------------------------------ entry point
@@ -377,6 +421,7 @@ def openie_tuples(doc, vocab: Vocabulary | None = None, whole: bool = False) -> 
                 continue
             out.extend(_frame_tuples(f, si, vocab))
         out.extend(_apposition_tuples(sent, si))
+        out.extend(_noun_pp_tuples(sent, si))
     seen = set()
     uniq = []
     for t in out:

@@ -62,21 +62,22 @@ class Resolver:
                         self.known_people.add(_clean(m.name))
 
     @staticmethod
-    def _full_name(name: str, candidates: Iterable[str]) -> str | None:
+    def _full_name(name: str, candidates: Iterable[str], first_name_too: bool = True) -> str | None:
+        """The one longer name that ends with ``name`` (or, for people, starts with a one-word name)."""
         words = name.split()
         hits = set()
         for full in candidates:
             fw = full.split()
             if len(fw) <= len(words):
                 continue
-            if fw[-len(words):] == words or (len(words) == 1 and fw[0] == words[0]):
+            if fw[-len(words):] == words or (first_name_too and len(words) == 1 and fw[0] == words[0]):
                 hits.add(full)
         if len(hits) == 1:
             return hits.pop()
         return None
 
     # ---------------------------------------------------------------- one mention
-    def _key(self, m: Mention, doc_people: set[str]) -> tuple[str, str, str | None] | None:
+    def _key(self, m: Mention, doc_people: set[str], doc_orgs: frozenset[str] = frozenset()) -> tuple[str, str, str | None] | None:
         """(type, label, qid) for a named/concept mention."""
         name = _clean(m.name)
         if not name or not any(ch.isalpha() for ch in name):
@@ -108,6 +109,11 @@ class Resolver:
                 self._full_name(name, self.known_people) if label == "PERSON" or gaz.lookup(name) is None else None)
             if full is not None and (label == "PERSON" or gaz.lookup(name) is None):
                 return "Person", full, None
+        if label == "ORG" and len(name.split()) == 1:
+            # "the Commission" after "the European Commission": the longer name in this article
+            full = self._full_name(name, doc_orgs, first_name_too=False)
+            if full is not None:
+                name = full
         e = gaz.lookup(name)
         if e is not None:
             if e.type == "City":
@@ -129,11 +135,12 @@ class Resolver:
     def resolve(self, d: DocExtraction) -> ArticleGraph:
         mentions = d.mentions
         doc_people = {_clean(m.name) for m in mentions if m.label == "PERSON" and len(_clean(m.name).split()) >= 2}
+        doc_orgs = frozenset(_clean(m.name) for m in mentions if m.label == "ORG" and len(_clean(m.name).split()) >= 2)
         keys: dict[int, tuple[str, str, str | None]] = {}
         for m in mentions:
             if m.label in ("PRON", "DESC"):
                 continue
-            k = self._key(m, doc_people)
+            k = self._key(m, doc_people, doc_orgs)
             if k is not None:
                 keys[m.id] = k
 

@@ -253,8 +253,6 @@ def _json_term(t) -> dict:
 def serialize_solutions(variables: list[str], rows: list, fmt: str) -> bytes:
     """SELECT results as SPARQL JSON (written here), or XML/CSV/TSV (Oxigraph's serialisers,
     fed with that JSON so a truncated result needs no second evaluation)."""
-    import pyoxigraph as ox
-
     bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
     data = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -428,6 +426,7 @@ def _worker_main(store_dir: str, mode: str, sandbox: bool, parent_pid: int | Non
     from .store import KGStore, StoreError, StoreLocked
 
     path = Path(store_dir)
+    signature = store_signature(path)  # before opening: a commit in between only costs a reopen
     try:
         kgs = KGStore.open(path, read_only=(mode == "read"), create=False)
     except StoreLocked as e:
@@ -436,7 +435,6 @@ def _worker_main(store_dir: str, mode: str, sandbox: bool, parent_pid: int | Non
     except (StoreError, OSError) as e:
         _write_frame(out, {"ready": False, "error": str(e), "status": 500})
         return 1
-    signature = store_signature(path)
     _write_frame(out, {"ready": True, "sandbox": sandboxed, "pid": os.getpid()})
     try:
         while True:
@@ -863,8 +861,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         try:
             ans = run_update(s.store_dir, text, s.query_timeout, s.pool.sandbox)
         except QueryTimeout:
-            return self._text(503, f"update stopped: it ran over the time limit of {s.query_timeout:g} s "
-                                   "(nothing was written)", note="timeout")
+            return self._text(503, f"update stopped: it ran over the time limit of {s.query_timeout:g} s",
+                              note="timeout")
         except WorkerError as e:
             return self._text(500, f"update failed: {e}", note="worker error")
         self._send(ans["status"], ans["body"], ans["content_type"], ans["headers"], note="update")

@@ -62,12 +62,29 @@ NAME_OVERRIDES = {"TUR": "Turkey"}
 # etl has no QID for Kosovo (OWID_KOS); Q1246 is Wikidata's item "Kosovo".
 QID_OVERRIDES = {"UNK": "Q1246"}
 
+# ISO codes that are not aliases: in capitals they are more often an English word ("IS",
+# "IT", "ARE", "CAN"), a US state ("CA", "DE", "PA"), or another acronym ("AI", "PM", "MP",
+# "TV", "SA"), and the key keeps their case, so only all-caps text could match them anyway.
+# (Codes that are an organisation's acronym, "AU", "NAM", are dropped too; see main.)
+CODE_STOP = {
+    # ISO 3166-1 alpha-2
+    "AD", "AI", "AL", "AM", "AR", "AS", "AT", "AZ", "BA", "BE", "BY", "CA", "CD", "CM", "CO", "CV",
+    "DE", "DO", "ER", "FM", "GA", "GM", "HR", "ID", "IL", "IN", "IS", "IT", "KG", "KM", "KY", "LA",
+    "MA", "MD", "ME", "MN", "MO", "MP", "MS", "MT", "MY", "NC", "NE", "NO", "PA", "PM", "PR", "PS",
+    "SA", "SC", "SD", "SO", "ST", "TM", "TN", "TO", "TV", "VA", "VC",
+    "CC", "MG", "ML", "MM", "PG", "PT", "RE",
+    # ISO 3166-1 alpha-3
+    "AGO", "AND", "ARE", "ARM", "BEN", "BRA", "CAN", "COD", "COG", "COL", "CUB", "DOM", "ESP", "EST",
+    "FIN", "FRO", "GAB", "GIN", "GUM", "GUY", "HUN", "JAM", "KEN", "LIE", "MAC", "MAR", "NOR", "PAN",
+    "PER", "POL", "PRY", "SEN", "TON", "TUN", "VAT",
+}
+
 # Sub-national names that CountryInfo lists among the United Kingdom's "nationality" words:
 # as aliases they would merge Scotland etc. into the UK.  Also a few words too common in
 # English to be safe aliases of anything.
 STOP_ALIASES = {
     "england", "scotland", "wales", "northern ireland", "ulster", "west bank", "gaza", "gaza strip",
-    "occupied territories", "occupied palestinian territories", "island",
+    "occupied territories", "occupied palestinian territories", "island", "mann",
     "the", "and", "of", "us", "it", "who", "may", "will", "can", "man",
 }
 
@@ -119,7 +136,7 @@ TWO_LETTER_ACRONYMS = {"EU", "UN", "AU"}
 ORG_ID_MERGES = {"AL": "LAS", "EEU": "EAEU", "CAIS": "SICA", "PA": "PACIFIC_ALLIANCE", "USAN": "UNASUR"}
 # acronyms that the CSV uses but that would mislead (PA is usually the Palestinian
 # Authority, AL/CAIS are not how news writes these organisations)
-ORG_ACRONYM_DROP = {"AL", "PA", "CAIS", "USAN", "ENTENTE", "ICC", "ICCT", "C", "UN_SECURITY_COUNCIL"}
+ORG_ACRONYM_DROP = {"AL", "PA", "CAIS", "USAN", "ENTENTE", "ICC", "ICCT", "C", "UN_SECURITY_COUNCIL", "CAN"}
 # acronyms the CSV lacks or gives to another body: news writes "ICC" for the Criminal Court
 ORG_EXTRA_ACRONYMS = {"ICCT": ["ICC"], "UN_SECURITY_COUNCIL": ["UNSC", "Security Council"]}
 # Phoenix IGO entries whose words mark a sub-unit or a project, not an organisation
@@ -509,8 +526,12 @@ def ci_iso3(rec: CIRecord, iso3s: set[str], name_index: dict[str, str]) -> str |
     return None
 
 
-def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor], log
+def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor], log,
+                    stop_codes: set[str] = frozenset()
                     ) -> tuple[dict[str, Country], dict[str, CIRecord], set[str]]:
+    """Countries from countries.json, with QIDs, CountryInfo and Phoenix variants.
+    ``stop_codes``: upper-case codes that must not become aliases (besides CODE_STOP)."""
+    stop_codes = CODE_STOP | set(stop_codes)
     data = json.loads((src / "countries" / "countries.json").read_text(encoding="utf-8"))
     qids = {}
     for row in read_csv(src / "etl" / "regions.codes.csv"):
@@ -540,8 +561,9 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
         for alt in item.get("altSpellings", []):
             if len(alt) >= 2 and is_latin(alt) and not is_mojibake(alt):
                 add(alt, 0)
-        add(c.iso2, 0)
-        add(c.iso3, 0)
+        for code in (c.iso2, c.iso3):
+            if code not in stop_codes:
+                add(code, 0)
         for dem in (item.get("demonyms") or {}).get("eng", {}).values():
             if dem:
                 c.demonyms.setdefault(norm_key(dem), (dem, 0))
@@ -708,12 +730,22 @@ def build_countries(src: Path, ci_records: list[CIRecord], phoenix: list[Actor],
         tied = [iso for iso, r in by_iso.items() if r == best[1]]
         # equally good claims: a shared name ("Korea", "Congo") names neither country
         winner[key] = best[0] if len(tied) == 1 or best[1] == -1 else None
+    def short_noun_of_other(key: str, c: Country) -> bool:
+        """"Serb" among Montenegro's variants: a demonym noun of another country."""
+        if " " in key or not (4 <= len(key) <= 6) or not key.isalpha():
+            return False
+        return any(t.startswith(key[:-1]) and len(key) < len(t)
+                   for o in countries.values() if o is not c for t in name_words(o))
+
     dropped = 0
     for c in countries.values():
         for key, (surface, rank) in list(c.aliases.items()):
             bad = (
                 len(key) <= 1
+                or not surface[0].isalnum()
+                or (rank > 0 and short_noun_of_other(key, c))
                 or key in STOP_ALIASES
+                or key in stop_codes
                 or is_mojibake(surface)
                 or (key in demonym_keys and demonym_keys[key] != c.iso3)
                 or (key in places and key not in c.primary_names and rank > 0)
@@ -732,7 +764,7 @@ def country_rows(countries: dict[str, Country]) -> list[dict]:
     for iso3 in sorted(countries):
         c = countries[iso3]
         surfaces = {s for s, _ in c.aliases.values()}
-        if c.iso2 in surfaces:
+        if c.iso2 in c.aliases:
             surfaces.add(".".join(c.iso2) + ".")  # "U.S.", "U.K."-style dotted code
         aliases = sorted(surfaces, key=lambda s: (s.casefold(), s))
         demonyms = sorted({s for s, _ in c.demonyms.values()}, key=lambda s: (s.casefold(), s))
@@ -1225,10 +1257,11 @@ def main(argv: list[str] | None = None) -> int:
     phoenix = read_actors(src / "petrarch2" / "Phoenix.Countries.actors.txt")
     intl = read_actors(src / "petrarch2" / "Phoenix.International.actors.txt")
 
-    countries, ci_by_iso, _places = build_countries(src, ci, phoenix, log)
+    orgs = build_organizations(src, intl, log)
+    org_acronyms = {a.replace(".", "") for r in orgs for a in r["aliases"] if a.replace(".", "").isupper()}
+    countries, ci_by_iso, _places = build_countries(src, ci, phoenix, log, stop_codes=org_acronyms)
     persons, first_names = build_persons(ci_by_iso, phoenix, countries, log)
     cities = build_cities(countries, ci_by_iso, first_names, log)
-    orgs = build_organizations(src, intl, log)
 
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)

@@ -68,6 +68,9 @@ def entity_types(ag):
         ("Spain invited Gabriel Boric to meet with Pedro Sanchez.", ("Gabriel Boric", "meets", "Pedro Sanchez", "positive")),
         # evidential negation: no signs that X supplied Y
         ("We have seen no signs that Iran supplied drones to the rebels.", ("Iran", "provides", "drones", "negative")),
+        # transparent noun with its PP attached to the verb; "from" introduces the agent
+        ("Olaf Scholz rejected calls from Poland for reparations.", ("Olaf Scholz", "opposes", "reparations", "positive")),
+        ("Olaf Scholz rejected calls from Poland for reparations.", ("Poland", "callsFor", "reparations", "positive")),
         # light verb + event noun
         ("Egypt extended its support to the Palestinian Authority.", ("Egypt", "supports", "Palestinian Authority", "positive")),
     ],
@@ -167,3 +170,20 @@ def test_evidence_offsets_point_into_text(run):
     assert text[r.evidence.start : r.evidence.end] == r.evidence.sentence
     assert "Chile condemned" in r.evidence.sentence
     assert 0 < r.confidence <= 1
+
+
+def test_he_said_prefers_the_last_subject_over_the_last_speaker(run):
+    text = (
+        '"We see no basis for new claims," Olaf Scholz told reporters.\n\n'
+        'Donald Tusk said he was disappointed. "We expected more," he said.'
+    )
+    ag = run(text)
+    by_text = {q.text.rstrip(","): q.speaker for q in ag.quotations}
+    assert by_text["We see no basis for new claims"] == "Person:Olaf Scholz"
+    assert by_text["We expected more"] == "Person:Donald Tusk"
+
+
+def test_short_organisation_name_is_the_full_one(run):
+    ag = run("The European Commission offered to mediate. A Commission spokeswoman said it would not take sides.")
+    orgs = [e.label for e in ag.entities if e.type == "Organization"]
+    assert orgs.count("European Commission") == 1 and "Commission" not in orgs

@@ -92,6 +92,16 @@ def test_words_are_not_names(gaz, text):
     assert gaz.lookup(text) is None
 
 
+@pytest.mark.parametrize("text", ["IT", "IS", "AI", "ARE", "PM", "TV"])
+def test_codes_that_are_words_are_not_aliases(gaz, text):
+    """In capitals these are far more often a word or another acronym than a country."""
+    assert gaz.lookup(text) is None
+
+
+def test_organisation_acronym_beats_country_code(gaz):
+    assert gaz.lookup("AU").name == "African Union"
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [

@@ -17,6 +17,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
+import pyoxigraph as ox
 import pytest
 import rdflib
 from SPARQLWrapper import JSON, POST, TURTLE, XML, SPARQLWrapper
@@ -340,6 +341,11 @@ def test_allow_update(tmp_path):
         assert status == 204, body
         # the running query worker reopens the store and sees the committed update
         assert json.loads(get(srv, ask, "application/sparql-results+json")[2])["boolean"] is True
+        # so does a write by another process (kg build) while the server runs
+        with KGStore.open(store) as w:
+            w.ox.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"),
+                             ox.NamedNode("urn:g2")))
+        assert json.loads(get(srv, "ASK { <urn:x> <urn:y> <urn:z> }", "application/sparql-results+json")[2])["boolean"]
         status, _, body = post_form(srv, "update", "LOAD <http://127.0.0.1:9/data.ttl>")
         assert status == 400 and b"LOAD" in body
         status, _, body = post_form(srv, "update", "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
