@@ -214,7 +214,7 @@ def clauses(sent, vocab: Vocabulary) -> list[Clause]:
     """One :class:`Clause` per verb of a sentence (spaCy ``Span``)."""
     out = []
     for v in sent:
-        if v.pos_ not in ("VERB",) and not (v.pos_ == "AUX" and v.dep_ == "ROOT"):
+        if v.pos_ not in ("VERB",) and not (v.pos_ == "AUX" and v.dep_ not in ("aux", "auxpass")):
             continue
         c = Clause(verb=v)
         c.subjects, c.inherited_subject = _subjects(v, vocab)
@@ -234,7 +234,9 @@ def clauses(sent, vocab: Vocabulary) -> list[Clause]:
             elif ch.dep_ in ("aux", "auxpass", "neg"):
                 c.aux.append(ch)
         if c.passive:
-            patients = [s for s in c.subjects if s.dep_ == "nsubjpass" or s.dep_ == "conj"]
+            # a subject taken over from another verb is this passive's patient too
+            # ("X grows well and can be used as Y", "X wants to be elected")
+            patients = [s for s in c.subjects if s.dep_ in ("nsubjpass", "conj") or c.inherited_subject]
             agents = [p for prep, tok, p in c.preps if tok.dep_ == "agent"]
             c.objects = patients + c.objects
             c.subjects = agents
@@ -356,6 +358,12 @@ class Extractor:
                 continue
             name = doc[s:e].text
             label = ent.label_
+            if label in ("ORG", "GPE") and e - s <= 2 and s >= 2:
+                # "Secretary of State" is a title, not the organisation "State"
+                words = [t.lower_ for t in doc[max(0, s - 3) : e]]
+                hit = self.vocab.title_of(words)
+                if hit and hit[1] > e - s:
+                    continue
             if label == "ORG" and self._looks_like_person(doc[s:e], doc[s - 1] if s > 0 else None):
                 label = "PERSON"
             if label == "PERSON" and doc[e - 1].text.endswith(("'s", "’s")):
@@ -948,7 +956,8 @@ class Extractor:
             # words written before the name: "... spokesman John Kirby"
             i = span.start - 1
             words = []
-            while i >= 0 and doc[i].i not in st.tok2m and (doc[i].pos_ in ("NOUN", "PROPN", "ADJ") or doc[i].text == "-") \
+            while i >= 0 and doc[i].i not in st.tok2m and (doc[i].pos_ in ("NOUN", "PROPN", "ADJ") or doc[i].text == "-"
+                                                           or (doc[i].lower_ == "of" and words)) \
                     and doc[i].lower_ not in ("the", "a", "an"):
                 words.insert(0, doc[i].lower_)
                 i -= 1

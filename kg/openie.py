@@ -175,7 +175,7 @@ def _verb_group(v, aux) -> list:
     return toks
 
 
-CCOMP_BEFORE = False
+CCOMP_BEFORE = True
 
 # ------------------------------------------------------------------ tuples from verb clauses
 @dataclass
@@ -217,6 +217,9 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
     # participial modifier with a passive sense: "a plan drafted by X" -> the plan is the patient
     if not subjects and v.dep_ == "acl" and v.tag_ == "VBN":
         subjects, rule, inherited = [_predicative(v.head)], "participle", True
+    # ... and one conjoined with it: "a law drafted by X and signed in 2001"
+    if not subjects and v.dep_ == "conj" and v.tag_ == "VBN" and v.head.dep_ == "acl" and v.head.tag_ == "VBN":
+        subjects, rule, inherited = [_predicative(v.head.head)], "participle", True
     if not subjects:
         return None
     rel = _verb_group(v, c.aux)
@@ -341,6 +344,31 @@ def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
     return out
 
 
+def _title_tuples(sent, si: int, vocab) -> list[OpenIETuple]:
+    """"former U.S. Attorney Todd Graves" -> (Todd Graves; be; former U.S. Attorney): the words
+    written before a name, inside its noun phrase, describe the named one."""
+    out = []
+    honorifics = vocab.word_set("honorifics")
+    for ent in sent.ents:
+        if ent.label_ not in TITLE_ENTS:
+            continue
+        head = ent.root
+        if head.pos_ != "PROPN" or not (ent.start <= head.i < ent.end):
+            continue
+        pre = [t for c in head.children if c.i < ent.start and c.dep_ in ("compound", "amod", "nmod")
+               for t in c.subtree]
+        pre = _tidy(sorted(pre, key=lambda t: t.i))
+        if not pre or pre[-1].i != ent.start - 1 or not any(
+                t.pos_ in ("NOUN", "PROPN") and t.lower_ not in honorifics for t in pre):
+            continue
+        if any(t.ent_type_ == ent.label_ for t in pre):
+            continue
+        args = [ent.text, _text(pre)]
+        out.append(OpenIETuple(si, IMPLIED_BE, tuple(args), _confidence("title", head, args), False, "title"))
+    return out
+
+
+TITLE_ENTS = ("PERSON", "ORG")
 NOUN_PP = ("in", "at", "near", "from")
 NOUN_PP_HEADS = ("PROPN", "NOUN")
 
@@ -367,7 +395,7 @@ def _noun_pp_tuples(sent, si: int) -> list[OpenIETuple]:
 
 
 # ------------------------------------------------------------------ confidence
-RULE_BASE = {"svo": 0.8, "passive": 0.8, "control": 0.8, "participle": 0.65, "apposition": 0.65, "noun-pp": 0.45}
+RULE_BASE = {"svo": 0.8, "passive": 0.8, "control": 0.8, "participle": 0.65, "apposition": 0.65, "noun-pp": 0.45, "title": 0.6}
 W_DEPTH, W_PCOMP, W_INHERITED, W_LENGTH, W_LONG_SUBJ, W_SPLIT = 0.07, 0.15, 0.05, 0.0, 0.1, 0.0
 CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "pcomp", "csubj", "xcomp", "conj", "parataxis"}
 
@@ -422,6 +450,7 @@ def openie_tuples(doc, vocab: Vocabulary | None = None, whole: bool = False) -> 
             out.extend(_frame_tuples(f, si, vocab))
         out.extend(_apposition_tuples(sent, si))
         out.extend(_noun_pp_tuples(sent, si))
+        out.extend(_title_tuples(sent, si, vocab))
     seen = set()
     uniq = []
     for t in out:

@@ -40,7 +40,11 @@ def _clean(text: str) -> str:
             t = t[: -len(suffix)]
     if t.lower().startswith("the "):
         t = t[4:]
-    return t.strip(" ,.;:-\"'")
+    t = t.strip(" ,;:-\"'")
+    # a final period ends a sentence, not an acronym ("U.S." keeps its dots)
+    if t.endswith(".") and "." not in t[:-1]:
+        t = t[:-1]
+    return t.strip()
 
 
 class Resolver:

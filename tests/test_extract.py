@@ -68,6 +68,11 @@ def entity_types(ag):
         ("Spain invited Gabriel Boric to meet with Pedro Sanchez.", ("Gabriel Boric", "meets", "Pedro Sanchez", "positive")),
         # evidential negation: no signs that X supplied Y
         ("We have seen no signs that Iran supplied drones to the rebels.", ("Iran", "provides", "drones", "negative")),
+        # a title with "of" between a country and the name
+        ("U.S. Secretary of State Antony Blinken arrived in Amman.", ("Antony Blinken", "ministerOf", "United States", "positive")),
+        # urging an actor is not calling for it
+        ("Antony Blinken urged Israel to protect civilians.", ("Antony Blinken", "urges", "Israel", "positive")),
+        ("Egypt will host a new round of talks.", ("Egypt", "hosts", "talks", "positive")),
         # transparent noun with its PP attached to the verb; "from" introduces the agent
         ("Olaf Scholz rejected calls from Poland for reparations.", ("Olaf Scholz", "opposes", "reparations", "positive")),
         ("Olaf Scholz rejected calls from Poland for reparations.", ("Poland", "callsFor", "reparations", "positive")),
@@ -90,6 +95,8 @@ def test_rule_fires(run, text, expected):
         ("Narendra Modi's visit to Washington was a success.", ("Washington", "visits", "Narendra Modi", "positive")),
         # a verb outside the vocabulary makes no relation
         ("France admired the coup in Niger.", ("France", "opposes", "coup", "positive")),
+        ("Antony Blinken urged Israel to protect civilians.", ("Antony Blinken", "callsFor", "Israel", "positive")),
+        ("U.S. Secretary of State Antony Blinken arrived.", ("Antony Blinken", "memberOf", "State", "positive")),
         # an unresolved pronoun never becomes a node
         ("It rejected the proposal.", ("It", "opposes", "proposal", "positive")),
     ],

@@ -1,0 +1,76 @@
+"""Rules are data: every predicate the rule files name exists in data/ontology.ttl, with
+the same label, symmetry and inverse, and the lexicons are well-formed."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.paths import data_dir
+from kg.rdf import KG
+from kg.vocab import load_vocabulary
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(data_dir() / "ontology.ttl")
+
+
+def _predicates(name):
+    return yaml.safe_load((data_dir() / name).read_text(encoding="utf-8"))["predicates"]
+
+
+@pytest.mark.parametrize("fname", ["relations.yaml", "roles.yaml"])
+def test_every_predicate_is_in_the_ontology(ontology, fname):
+    for p in _predicates(fname):
+        iri = KG[p["id"]]
+        assert (iri, RDF.type, OWL.ObjectProperty) in ontology, p["id"]
+        assert (iri, RDFS.label, Literal(p["label"], lang="en")) in ontology, p["id"]
+        assert (iri, RDFS.comment, None) in ontology, p["id"]
+        assert ((iri, RDF.type, OWL.SymmetricProperty) in ontology) == bool(p.get("symmetric")), p["id"]
+        if p.get("inverse"):
+            assert (iri, OWL.inverseOf, KG[p["inverse"]]) in ontology
+
+
+def test_predicates_named_by_rules_exist():
+    v = load_vocabulary()
+    named = set(v.verbs.values()) | set(v.phrasal.values()) | set(v.titles.values()) | {
+        p for entries in v.nouns.values() for p, _ in entries} | {
+        p.negated for p in v.predicates.values() if p.negated}
+    assert named <= set(v.predicates), named - set(v.predicates)
+
+
+def test_ontology_has_no_predicate_the_rules_do_not_know(ontology):
+    v = load_vocabulary()
+    in_ontology = {str(s).split("#")[-1] for c in (KG.RelationPredicate, KG.RolePredicate)
+                   for s in ontology.subjects(RDF.type, c)}
+    assert in_ontology == set(v.predicates)
+
+
+def test_lexicon_lists_are_strings():
+    lex = yaml.safe_load((data_dir() / "lexicon.yaml").read_text(encoding="utf-8"))
+    for key, value in lex.items():
+        if isinstance(value, list):
+            assert all(isinstance(w, str) for w in value), key  # YAML turns a bare `no` into False
+
+
+def test_a_lemma_maps_to_one_predicate():
+    seen = {}
+    for p in _predicates("relations.yaml"):
+        for lemma in p.get("verbs") or []:
+            assert lemma not in seen, f"{lemma!r} in both {seen.get(lemma)} and {p['id']}"
+            seen[lemma] = p["id"]
+
+
+def test_ontology_file_matches_its_generator(tmp_path):
+    """data/ontology.ttl is regenerated from the vocabulary by scripts/build_ontology.py."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    before = (data_dir() / "ontology.ttl").read_text(encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, str(root / "scripts" / "build_ontology.py")], check=True, capture_output=True)
+    assert (data_dir() / "ontology.ttl").read_text(encoding="utf-8") == before
