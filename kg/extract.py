@@ -35,6 +35,7 @@ class Mention:
     title: str | None = None  # role predicate of a title written with the name
     actor: bool = False  # grammatical agent (subject/possessor/by-agent)
     dep: str = ""  # dependency label of the mention's head
+    main_clause: bool = False  # the head is the subject/object of the sentence's main verb
     surname: str = ""
 
 
@@ -225,7 +226,7 @@ def clauses(sent, vocab: Vocabulary) -> list[Clause]:
             elif ch.dep_ == "prt":
                 c.particle = ch.lower_
             elif ch.dep_ == "dative" and ch.pos_ in ("PROPN", "NOUN", "PRON"):
-                c.objects.extend(_conjuncts(ch))  # "fined Apple 1.8 billion euros": Apple first
+                c.preps.append(("to", ch, ch))  # "gave Ukraine weapons": the recipient, like "to Ukraine"
             elif ch.dep_ in ("prep", "agent", "dative"):
                 pobjs = [g for g in ch.children if g.dep_ in ("pobj", "pcomp")]
                 for p in pobjs:
@@ -282,6 +283,7 @@ class Extractor:
         self.org_nouns = lx.word_set("organization_nouns")
         self.state_nouns = lx.word_set("state_nouns")
         self.future = lx.word_set("future_words")
+        self.concept_subject_predicates = lx.word_set("concept_subject_predicates")
 
     # -------------------------------------------------------------- entry point
     def extract(self, doc, article: Article) -> DocExtraction:
@@ -303,7 +305,7 @@ class Extractor:
         mentions = tuple(st.mentions)
         return DocExtraction(
             article,
-            tuple((s.start_char, s.end_char) for s in st.sents),
+            tuple(_trimmed(s.text, s.start_char, s.end_char) for s in st.sents),
             mentions,
             tuple(_dedupe(st.relations)),
             tuple(st.quotes_out),
@@ -317,6 +319,8 @@ class Extractor:
         text = span.text
         name = kw.pop("name", None) or text
         kw.setdefault("dep", span.root.dep_)
+        head = span.root.head
+        kw.setdefault("main_clause", head.dep_ == "ROOT" or (head.dep_ == "conj" and head.head.dep_ == "ROOT"))
         m = Mention(len(st.mentions), text, name, label, span.start_char, span.end_char,
                     st.sent_of.get(start_tok, 0), **kw)
         st.mentions.append(m)
@@ -588,8 +592,8 @@ class Extractor:
         for qi, (a, b) in enumerate(st.quote_spans):
             sp = quote_speaker.get(qi)
             text = doc[a + 1 : b].text.strip()
-            sent_start = st.sents[st.sent_of[a]].start_char
-            sent_end = st.sents[st.sent_of[b]].end_char
+            first, last = st.sents[st.sent_of[a]], st.sents[st.sent_of[b]]
+            sent_start, sent_end = _trimmed(doc.text[first.start_char:last.end_char], first.start_char, last.end_char)
             verb = st.quote_verb.get(qi) or "said"
             if sp is not None:
                 sp = self._final(st, sp)
@@ -650,10 +654,12 @@ class Extractor:
         start = st.doc[st.quote_spans[qi - 1][1]].idx if qi > 0 else 0
         best = None
         for m in st.mentions:
-            if m.label == "PERSON" and start < m.start < pron.start and m.dep in ("nsubj", "nsubjpass"):
+            if not (start < m.start < pron.start and m.dep in ("nsubj", "nsubjpass") and m.main_clause):
+                continue
+            if m.label == "PERSON" or (m.label == "DESC" and m.antecedent is not None):
                 if best is None or m.start > st.mentions[best].start:
                     best = m.id
-        return best
+        return self._final(st, best) if best is not None else None
 
     def _starts_sentence(self, st, qi) -> bool:
         a, _ = st.quote_spans[qi]
@@ -828,8 +834,8 @@ class Extractor:
         if subj is None or obj is None or subj == obj:
             return
         sm, om = st.mentions[subj], st.mentions[obj]
-        if sm.label == "CONCEPT" and pred not in ("benefits",):
-            conf -= 0.1
+        if sm.label == "CONCEPT" and pred not in self.concept_subject_predicates:
+            return  # "a truce would give the Kremlin a chance": things are rarely actors
         if sm.label == "PRON" and subj not in st.we_of:
             return
         p = self.vocab.predicates[pred]
@@ -1052,6 +1058,13 @@ class _State:
         self.titles: dict[int, str] = {}
         self.concept_at: dict[int, int] = {}
         self.title_only: list[tuple[int, str, int, str]] = []  # (person mention, role predicate, sentence, words)
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """Sentence offsets without the white space spaCy keeps at its edges."""
+    lead = len(text) - len(text.lstrip())
+    trail = len(text) - len(text.rstrip())
+    return start + lead, max(start + lead, end - trail)
 
 
 def _pp_chain(noun, depth: int = 2):

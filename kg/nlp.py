@@ -36,10 +36,29 @@ def load(model: str = DEFAULT_MODEL):
             f"or choose another with --model."
         ) from e
     missing = [p for p in ("parser", "ner") if p not in nlp.pipe_names]
+    if not missing and "kg_paragraphs" not in nlp.pipe_names:
+        _register_paragraphs()
+        nlp.add_pipe("kg_paragraphs", before="parser")
     if missing:
         raise ModelError(f"spaCy pipeline {model!r} lacks {', '.join(missing)}; kg needs a parser and NER")
     nlp.max_length = max(nlp.max_length, MAX_CHARS + 1000)
     return nlp
+
+
+def _register_paragraphs() -> None:
+    """A component that starts a sentence after every paragraph break, so that a
+    sentence (an evidence record) never spans two paragraphs."""
+    from spacy.language import Language
+
+    if Language.has_factory("kg_paragraphs"):
+        return
+
+    @Language.component("kg_paragraphs")
+    def kg_paragraphs(doc):
+        for i, tok in enumerate(doc[:-1]):
+            if "\n" in tok.whitespace_ or (tok.is_space and "\n" in tok.text):
+                doc[i + 1].is_sent_start = True
+        return doc
 
 
 def parse(texts: Iterable[tuple[str, object]], *, model: str = DEFAULT_MODEL, workers: int = 1,

@@ -328,15 +328,23 @@ def _make(f: _Frame, si: int, rel: str, args: list[str], n_split: int) -> OpenIE
 
 
 # ------------------------------------------------------------------ tuples from noun phrases
+APPOS_SWAP = True
+
+
 def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
+    """"X , a Y" -> (X; be; a Y). A name is the subject of the description it stands next to."""
     out = []
     for tok in sent:
-        if tok.dep_ != "appos" or tok.head.pos_ not in ("NOUN", "PROPN"):
-            continue
         head = tok.head
+        if tok.dep_ != "appos" or head.pos_ not in ("NOUN", "PROPN") or tok.pos_ not in ("NOUN", "PROPN"):
+            continue
+        if {tok.ent_type_, head.ent_type_} & {"DATE", "TIME", "CARDINAL", "MONEY", "PERCENT", "QUANTITY"}:
+            continue  # "November 12 , 1960", "$ 5 , a share"
+        if any(t.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJ_DEPS for c in t.children) for t in tok.subtree):
+            continue  # a clause parsed as an apposition
         a, b = head, tok
-        if tok.pos_ == "PROPN" and head.pos_ == "NOUN":
-            a, b = tok, head  # "the company's chairman, John Smith" -> (John Smith; is; the ... chairman)
+        if APPOS_SWAP and tok.pos_ == "PROPN" and head.pos_ == "NOUN":
+            a, b = tok, head  # "the company's chairman, John Smith" -> (John Smith; be; the company's chairman)
         t1, t2 = _arg_text(a), _arg_text(b)
         if t1 and t2 and t1 != t2:
             conf = _confidence("apposition", head, [t1, t2])

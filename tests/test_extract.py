@@ -194,3 +194,13 @@ def test_short_organisation_name_is_the_full_one(run):
     ag = run("The European Commission offered to mediate. A Commission spokeswoman said it would not take sides.")
     orgs = [e.label for e in ag.entities if e.type == "Organization"]
     assert orgs.count("European Commission") == 1 and "Commission" not in orgs
+
+
+def test_he_said_ignores_a_person_in_an_embedded_clause(run):
+    text = (
+        '"We see no basis for new claims," spokesman Steffen Hebestreit told reporters.\n\n'
+        "The spokesman said that Chancellor Olaf Scholz plans to call Donald Tusk. "
+        '"There is no call scheduled," he said.'
+    )
+    ag = run(text)
+    assert {q.speaker for q in ag.quotations} == {"Person:Steffen Hebestreit"}
