@@ -184,7 +184,7 @@ def make_templates(sentences: list[str], names: Names) -> list[str]:
                 kind = f"O{roles['O'].setdefault(name, len(roles['O']))}"
             if kind is not None:
                 spans.append((e.start_char, end, kind))
-        if not spans or any(len(v) > 4 for v in roles.values()):
+        if any(len(v) > 6 for v in roles.values()):
             continue
         spans.sort()
         pieces, pos = [], 0
@@ -200,7 +200,14 @@ def make_templates(sentences: list[str], names: Names) -> list[str]:
 
 
 # ------------------------------------------------------------------ articles
-def fill(template: str, cast: dict[str, list], rng: random.Random) -> str:
+def fill(template: str, cast: dict[str, list], rng: random.Random, names: Names) -> str:
+    # a sentence with more roles than the cast has members brings in more (drawn the same way)
+    universes = {"P": names.people, "C": names.countries, "O": names.orgs, "T": names.cities}
+    for m in SLOT.finditer(template):
+        kind = "C" if m.group(1) == "D" else m.group(1)
+        while int(m.group(2)) >= len(cast[kind]):
+            extra = names.draw(rng, universes[kind], len(cast[kind]) + 1)
+            cast[kind].extend(x for x in extra if x not in cast[kind])
     # each sentence maps its local roles onto the article's cast, the lead person most often
     perm = {k: rng.sample(range(len(v)), len(v)) for k, v in cast.items()}
     if rng.random() < 0.6:
@@ -209,15 +216,12 @@ def fill(template: str, cast: dict[str, list], rng: random.Random) -> str:
     def sub(m: re.Match) -> str:
         kind, idx, form = m.group(1), int(m.group(2)), m.group(3)
         if kind == "P":
-            people = cast["P"]
-            name = people[perm["P"][idx % len(people)]]
+            name = cast["P"][perm["P"][idx]]
             return name.split()[-1] if form == "l" else name
         if kind in ("C", "D"):
-            name, demonym = cast["C"][perm["C"][idx % len(cast["C"])]]
+            name, demonym = cast["C"][perm["C"][idx]]
             return name if kind == "C" else demonym
-        if kind == "O":
-            return cast["O"][perm["O"][idx % len(cast["O"])]]
-        return cast["T"][perm["T"][idx % len(cast["T"])]]
+        return cast[kind][perm[kind][idx]]
 
     return SLOT.sub(sub, template)
 
@@ -240,7 +244,7 @@ def make_article(rng: random.Random, names: Names, news: list[str], other: list[
                 break
             continue
         used.add((id(pool), j))
-        chosen.append(fill(pool[j], cast, rng))
+        chosen.append(fill(pool[j], cast, rng, names))
     paras, k = [], 0
     while k < len(chosen):
         step = rng.randint(1, 3)

@@ -55,8 +55,14 @@ class Resolver:
             gazetteer = get_gazetteer()
         self.gaz = gazetteer
         self.known_people = {p for p in known_people if len(p.split()) >= 2}
+        self._gaz_people: list[str] | None = None
 
     # ---------------------------------------------------------------- people
+    def _gazetteer_people(self) -> list[str]:
+        if self._gaz_people is None:
+            self._gaz_people = [e.name for e in getattr(self.gaz, "entries", []) if e.type == "Person"]
+        return self._gaz_people
+
     def learn_people(self, docs: Iterable[DocExtraction]) -> None:
         """Register full person names seen anywhere in the run (order-independent)."""
         for d in docs:
@@ -103,14 +109,17 @@ class Resolver:
         seat = gaz.seat_of(name)
         if seat is not None:
             return "Country", seat.name, seat.qid
-        if label == "NORP":
-            c = gaz.demonym(name)
+        if label == "NORP" or (label in ("GPE", "LOC", "ORG") and gaz.lookup(name) is None):
+            c = gaz.demonym(name)  # "Chinese calls", and NER's "the Ukrainian (GPE) side"
             if c is not None:
                 return "Country", c.name, c.qid
         # surname of a known person, whatever NER said ("According to Kirby" as GPE)
         if len(name.split()) <= 2 and label in ("PERSON", "GPE", "ORG", "NORP", "LOC"):
             full = self._full_name(name, doc_people) or (
                 self._full_name(name, self.known_people) if label == "PERSON" or gaz.lookup(name) is None else None)
+            if full is None and label == "PERSON" and len(name.split()) == 1:
+                # "Mr. Putin" with no full name in the run: a unique surname among the gazetteer's officials
+                full = self._full_name(name, self._gazetteer_people(), first_name_too=False)
             if full is not None and (label == "PERSON" or gaz.lookup(name) is None):
                 return "Person", full, None
         if label == "ORG" and len(name.split()) == 1:
