@@ -283,7 +283,6 @@ class Extractor:
         self.org_nouns = lx.word_set("organization_nouns")
         self.state_nouns = lx.word_set("state_nouns")
         self.future = lx.word_set("future_words")
-        self.concept_subject_predicates = lx.word_set("concept_subject_predicates")
 
     # -------------------------------------------------------------- entry point
     def extract(self, doc, article: Article) -> DocExtraction:
@@ -427,10 +426,11 @@ class Extractor:
         spans = []  # (open_tok, close_tok)
         open_i = None
         for t in doc:
-            if t.text in QUOTE_CHARS or t.text == '"':
-                if open_i is None:
+            if t.text in QUOTE_CHARS:
+                # '"' opens or closes; PTB-style `` only opens and '' only closes
+                if open_i is None and t.text != "''":
                     open_i = t.i
-                else:
+                elif open_i is not None and t.text != "``":
                     spans.append((open_i, t.i))
                     open_i = None
             elif open_i is not None and "\n\n" in doc[t.i - 1].whitespace_ + t.text and t.i - 1 > open_i:
@@ -833,9 +833,7 @@ class Extractor:
     def _emit(self, st, subj, pred, obj, tok, trigger, *, negated, modality, rule, conf, speaker=None):
         if subj is None or obj is None or subj == obj:
             return
-        sm, om = st.mentions[subj], st.mentions[obj]
-        if sm.label == "CONCEPT" and pred not in self.concept_subject_predicates:
-            return  # "a truce would give the Kremlin a chance": things are rarely actors
+        sm = st.mentions[subj]
         if sm.label == "PRON" and subj not in st.we_of:
             return
         p = self.vocab.predicates[pred]

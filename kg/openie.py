@@ -39,9 +39,9 @@ from .vocab import Vocabulary, load_vocabulary
 log = logging.getLogger("kg.openie")
 
 REL_PRONOUNS = {"who", "whom", "which", "that", "whose"}
-# children never part of an argument's text: they are tuples of their own
+# dependents of an argument's head that are not part of its text: relative clauses and
+# appositions (tuples of their own), conjuncts (coordination is split into one tuple each)
 DROP_DEPS = {"relcl", "appos"}
-# children of an argument's head token only (nested ones stay): split coordination
 TOP_DROP_DEPS = {"conj", "cc", "preconj"}
 EDGE_PUNCT = {",", ";", ":", ".", "--", "-", "?", "!", "...", "(", ")", "-LRB-", "-RRB-"}
 OPEN_QUOTES = {"``", "`", '"'}
@@ -63,7 +63,7 @@ class OpenIETuple:
 
 
 # ------------------------------------------------------------------ surface text
-PREDICATIVE = False
+PREDICATIVE = True
 
 
 def _predicative(noun):
@@ -91,14 +91,9 @@ def _antecedent(tok):
 
 
 def _keep(tok, top: bool) -> bool:
-    if tok.dep_ in DROP_DEPS:
-        return False
-    if top and tok.dep_ in TOP_DROP_DEPS:
-        return False
-    # participial modifiers ("a plan drafted by X", "troops preparing to invade") are clauses
-    if tok.dep_ == "acl" and tok.tag_ in ("VBN", "VBG"):
-        return False
-    return True
+    """Whether a dependent of an argument's head belongs to the argument's text: relative
+    clauses, appositions and conjuncts of the head are tuples of their own."""
+    return not (top and (tok.dep_ in DROP_DEPS or tok.dep_ in TOP_DROP_DEPS))
 
 
 def _arg_tokens(tok, exclude=None) -> list:
@@ -176,6 +171,8 @@ def _verb_group(v, aux) -> list:
 
 
 CCOMP_BEFORE = True
+COP_PP = True
+COP_PREPS = ("of",)
 
 # ------------------------------------------------------------------ tuples from verb clauses
 @dataclass
@@ -252,6 +249,7 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
             extra.append(("np", ch))
         elif ch.dep_ in ("npadvmod", "tmod") or (ch.dep_ in ("advmod",) and ch.ent_type_ in TEMPORAL_ENTS):
             extra.append(("np", ch))
+
     extra.sort(key=lambda k: k[1].i)
     return _Frame(c, subjects, rel, core, extra, rule, inherited)
 
@@ -301,13 +299,19 @@ def _frame_tuples(f: _Frame, si: int, vocab) -> list[OpenIETuple]:
                 out.append(_make(f, si, rel, [a1, *extra_texts], 1))
             continue
         for kind, o in cores:
+            r = rel
             if kind == "clause":
                 a2 = _text(_tidy(list(o.subtree)))
+            elif COP_PP and o.dep_ == "attr" and (ps := [c for c in o.children if c.dep_ == "prep" and c.lower_ in COP_PREPS and _pp_obj(c) is not None]):
+                # "X became a founding justice of the court" -> (X; became a founding justice of; the court)
+                noun = [t for t in _arg_tokens(o) if t.i < ps[0].i]
+                r = f"{rel} {_text(noun)} {ps[0].text}"
+                a2 = _arg_text(_pp_obj(ps[0]))
             else:
                 a2 = _arg_text(o)
             if not a2 or a2 == a1:
                 continue
-            out.append(_make(f, si, rel, [a1, a2, *extra_texts], len(cores)))
+            out.append(_make(f, si, r, [a1, a2, *extra_texts], len(cores)))
     return out
 
 
@@ -329,6 +333,7 @@ def _make(f: _Frame, si: int, rel: str, args: list[str], n_split: int) -> OpenIE
 
 # ------------------------------------------------------------------ tuples from noun phrases
 APPOS_SWAP = True
+APPOS_OF = True
 
 
 def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
@@ -346,9 +351,16 @@ def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
         if APPOS_SWAP and tok.pos_ == "PROPN" and head.pos_ == "NOUN":
             a, b = tok, head  # "the company's chairman, John Smith" -> (John Smith; be; the company's chairman)
         t1, t2 = _arg_text(a), _arg_text(b)
+        rel = IMPLIED_BE
+        of = [c for c in b.children if c.dep_ == "prep" and c.lower_ == "of" and _pp_obj(c) is not None]
+        if APPOS_OF and of and b.pos_ == "NOUN":
+            # "X , the mayor of Z" -> (X; be the mayor of; Z)
+            noun = [t for t in _arg_tokens(b) if t.i < of[0].i]
+            rel = f"{IMPLIED_BE} {_text(noun)} of"
+            t2 = _arg_text(_pp_obj(of[0]))
         if t1 and t2 and t1 != t2:
             conf = _confidence("apposition", head, [t1, t2])
-            out.append(OpenIETuple(si, IMPLIED_BE, (t1, t2), conf, False, "apposition"))
+            out.append(OpenIETuple(si, rel, (t1, t2), conf, False, "apposition"))
     return out
 
 

@@ -17,6 +17,13 @@ string literal. pyoxigraph only substitutes variables of the *top-level SELECT p
 so a parametrised query must project its parameters (``SELECT ?speaker ?quote ...``) and,
 if it aggregates, group by them; sub-SELECTs cannot see the parameters.
 
+Writing queries: the default graph is the union of all graphs *as a multiset*: a triple held
+by N article graphs (an entity's label, a statement reported N times) is seen N times, and a
+join of k such patterns repeats a row up to N^k times. The named queries therefore read
+article data inside ``GRAPH ?g { ... }`` (one article at a time) and aggregate with DISTINCT.
+Also, pyoxigraph does not use substituted values to plan the query, so a parametrised query
+costs about a scan of the matched pattern (~1-2 s per 1000 articles for the entity lookups).
+
 Timeouts: a pyoxigraph query cannot be interrupted from Python, so with a ``timeout`` the
 query runs in a child Python process (``python -m kg.query --worker``) that opens the store
 read-only, runs the query and sends the results back as SPARQL JSON / N-Triples; the parent
@@ -344,8 +351,7 @@ def run_query(
     SERVICE and LOAD are refused (:class:`QueryRefused`) unless ``allow_service``.
     """
     check_service(text, allow_service)
-    subs_check = _substitutions(params)  # validates the names early
-    del subs_check
+    _substitutions(params)  # validates the parameter names before any process is started
     if not timeout or timeout <= 0:
         return _run_in_process(store, text, params)
     return _run_in_child(Path(store.path), text, params or {}, float(timeout))

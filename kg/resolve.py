@@ -210,8 +210,8 @@ class Resolver:
             sk, ok = arg_key(r.subj), arg_key(r.obj)
             if sk is None or ok is None or sk[:2] == ok[:2]:
                 continue
-            if self._is_role(r.pred) and (sk[0] != "Person" or ok[0] in ("Person", "Concept")):
-                continue
+            if not self._predicate(r.pred).allows(sk[0], ok[0]):
+                continue  # outside the predicate's domain/range (data/relations.yaml, roles.yaml)
             spk = key_of(r.speaker) if r.speaker is not None else None
             s0, s1 = d.sentences[r.sent]
             ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
@@ -284,8 +284,10 @@ class Resolver:
             have.add((person, pred))
         return out
 
-    def _is_role(self, pred: str) -> bool:
+    def _predicate(self, pred: str):
         from .vocab import load_vocabulary
 
-        p = load_vocabulary().predicates.get(pred)
-        return bool(p and p.role)
+        return load_vocabulary().predicates[pred]
+
+    def _is_role(self, pred: str) -> bool:
+        return self._predicate(pred).role

@@ -20,6 +20,11 @@ class Predicate:
     symmetric: bool = False
     negated: str | None = None
     role: bool = False
+    subject_types: tuple[str, ...] = ("Person", "Organization", "Country", "Group")
+    object_types: tuple[str, ...] = ()  # empty: any type
+
+    def allows(self, subject_type: str, object_type: str) -> bool:
+        return subject_type in self.subject_types and (not self.object_types or object_type in self.object_types)
 
 
 @dataclass
@@ -69,8 +74,9 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
     d = Path(directory) if directory else data_dir()
     v = Vocabulary()
     for p in _load_yaml(d / "relations.yaml")["predicates"]:
+        kw = {k: tuple(p[k]) for k in ("subject_types", "object_types") if p.get(k)}
         v.predicates[p["id"]] = Predicate(
-            p["id"], p["label"], p["comment"], p.get("inverse"), bool(p.get("symmetric")), p.get("negated")
+            p["id"], p["label"], p["comment"], p.get("inverse"), bool(p.get("symmetric")), p.get("negated"), **kw
         )
         for lemma in p.get("verbs") or []:
             v.verbs.setdefault(lemma.lower(), p["id"])
@@ -80,7 +86,8 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         for noun, preps in (p.get("nouns") or {}).items():
             v.nouns.setdefault(noun.lower(), []).append((p["id"], tuple(preps)))
     for p in _load_yaml(d / "roles.yaml")["predicates"]:
-        v.predicates[p["id"]] = Predicate(p["id"], p["label"], p["comment"], role=True)
+        v.predicates[p["id"]] = Predicate(p["id"], p["label"], p["comment"], role=True,
+                                          subject_types=("Person",), object_types=("Organization", "Country", "Group"))
         for title in p.get("titles") or []:
             v.titles.setdefault(tuple(title.lower().split()), p["id"])
     v.lexicon = _load_yaml(d / "lexicon.yaml")

@@ -102,6 +102,14 @@ def test_dataset_exports_keep_named_graphs(kgs, tmp_path, fmt, rdflib_format):
     assert (None, rdflib.URIRef("https://w3id.org/newskg/ontology#docId"), rdflib.Literal("doc1")) in doc1
 
 
+def test_jsonld_expanded_variant(kgs, tmp_path):
+    out = tmp_path / "kg.jsonld"
+    kx.export(kgs, "jsonld", out, expanded=True)
+    ds = rdflib.Dataset()
+    ds.parse(out, format="json-ld")
+    assert {str(g.identifier): len(g) for g in ds.graphs() if len(g)} == graph_sizes(kgs)
+
+
 # ---------------------------------------------------------------- entity graph
 def _flat(d: dict) -> None:
     for k, v in d.items():

@@ -58,7 +58,7 @@ CASES = [
     ("Their daughter became a famous surgeon .", ("became", "Their daughter", "a famous surgeon")),
     # appositions: "X , a Y" -> (X; be; a Y); a name is the subject of its description
     ("Tomas Berg , a Swedish architect , designed the library .", ("be", "Tomas Berg", "a Swedish architect")),
-    ("The firm 's founder , Ida Moreau , left in May .", ("be", "Ida Moreau", "The firm 's founder")),
+    ("The club 's coach , Ida Moreau , resigned last week .", ("be", "Ida Moreau", "The club 's coach")),
     # ... and the apposition is not part of the other arguments
     ("Tomas Berg , a Swedish architect , designed the library .", ("designed", "Tomas Berg", "the library")),
     # coordination: conjoined verbs, objects and subjects each give a tuple
@@ -74,17 +74,18 @@ CASES = [
     ("Anna Lind , who founded the bakery , retired in 2010 .", ("founded", "Anna Lind", "the bakery")),
     # a relative clause on a predicate noun is about the subject
     ("Lena Park is a singer who was born in Seoul .", ("was born in", "Lena Park", "Seoul")),
-    # participial modifiers: past participle = passive, present participle = active
+    # participial modifiers: past participle = passive, present participle = active (they stay in
+    # the argument they restrict)
     ("He read a report written by two nurses .", ("be written by", "a report", "two nurses")),
     ("Workers repairing the road found an old coin .", ("repairing", "Workers", "the road")),
-    ("Workers repairing the road found an old coin .", ("found", "Workers", "an old coin")),
+    ("Workers repairing the road found an old coin .", ("found", "Workers repairing the road", "an old coin")),
     # control verbs join their complement
     ("The city plans to build a new stadium .", ("plans to build", "The city", "a new stadium")),
     # a passive conjoined with an active verb keeps the shared subject as its patient
     ("The plant grows quickly and can be used as fodder .", ("can be used as", "The plant", "fodder")),
     # reported speech: the clause is the object
-    ("The minister said that the plan would fail .", ("said", "The minister", "that the plan would fail")),
-    ("The minister said that the plan would fail .", ("would fail", "the plan")),
+    ("The minister said that the plan would cut taxes .", ("said", "The minister", "that the plan would cut taxes")),
+    ("The minister said that the plan would cut taxes .", ("would cut", "the plan", "taxes")),
     # a title written before a name
     ("Former mayor John Smith opened the fair .", ("be", "John Smith", "Former mayor")),
     # a place after a noun: "X in Y"
@@ -95,10 +96,7 @@ CASES = [
 @pytest.mark.parametrize("text, expected", CASES)
 def test_rule(extract, text, expected):
     tuples = extract(text)
-    if expected[1:] and len(expected) == 2:  # a relation with only its subject listed
-        assert any(t.relation == expected[0] and t.args[0] == expected[1] for t in tuples), show(tuples)
-    else:
-        assert found(tuples, expected), f"{expected} not in\n{show(tuples)}"
+    assert found(tuples, expected), f"{expected} not in\n{show(tuples)}"
 
 
 @pytest.mark.parametrize(
@@ -127,9 +125,9 @@ def test_arguments_keep_tokens_and_case(extract):
 
 
 def test_confidence_ranks_main_clause_above_embedded(extract):
-    tuples = extract("The minister said that the plan would fail .")
+    tuples = extract("The minister said that the plan would cut taxes .")
     conf = {t.relation: t.confidence for t in tuples}
-    assert conf["said"] > conf["would fail"]
+    assert conf["said"] > conf["would cut"]
     assert all(0 < t.confidence < 1 for t in tuples)
 
 
