@@ -870,6 +870,24 @@ class Extractor:
         if c.passive:
             base -= 0.05
         found = False
+        if c.passive:
+            # stranded preposition: "a ceasefire was called for by the Arab League"
+            for ch in v.children:
+                pred = vocab.phrasal.get((lemma, ch.lower_)) if ch.dep_ == "prep" else None
+                if pred and not any(g.dep_ == "pobj" for g in ch.children):
+                    for o in c.objects:
+                        obj = self._arg(st, o)
+                        for s in subjects:
+                            self._emit(st, s, pred, obj, v, f"{trig} {ch.text}", negated=c.negated,
+                                       modality=c.modality, rule="passive-prep", conf=base)
+                        found = found or obj is not None
+        # "Putin and Erdogan met": a symmetric verb with coordinated subjects and no object
+        pred = vocab.verbs.get(lemma)
+        if pred and vocab.predicates[pred].symmetric and not c.objects and len(subjects) > 1 and not c.inherited_subject:
+            for i, a in enumerate(subjects):
+                for b in subjects[i + 1:]:
+                    self._emit(st, a, pred, b, v, trig, negated=c.negated, modality=c.modality,
+                               rule="symmetric-coordination", conf=base - 0.05)
         # phrasal verbs: "call for X", "speak with X", "rule out X"
         for prep, ptok, pobj in c.preps:
             pred = vocab.phrasal.get((lemma, prep))
@@ -1008,7 +1026,33 @@ class Extractor:
                 if org is not None and st.mentions[org].label in ("ORG", "GPE", "NORP"):
                     self._emit(st, m.id, hit[0], org, root, c.text, negated=False, modality="asserted",
                                rule="apposition", conf=0.75)
+        self._title_appositions(st)
         self._indefinite_roles(st)
+
+    def _title_appositions(self, st) -> None:
+        """``Ukraine's foreign minister, Dmytro Kuleba`` / ``the spokesman of the council, Ana Ruiz``."""
+        for t in st.doc:
+            if t.pos_ != "NOUN" or t.i in st.tok2m:
+                continue
+            people = [c for c in t.children if c.dep_ == "appos" and c.i in st.tok2m
+                      and st.mentions[st.tok2m[c.i]].label == "PERSON"]
+            if not people:
+                continue
+            words = [x.lower_ for x in t.lefts if x.dep_ in ("compound", "amod")] + [t.lower_]
+            hit = self.vocab.title_of(words)
+            if not hit:
+                continue
+            org = None
+            for g in t.children:
+                if g.dep_ in ("poss", "compound", "amod", "nmod") and g.i in st.tok2m:
+                    org = st.tok2m[g.i]
+                elif g.dep_ == "prep" and g.lower_ in ("of", "for", "at", "to"):
+                    org = next((self._mention_at(st, p) for p in g.children if p.dep_ == "pobj"), org)
+            person = st.tok2m[people[0].i]
+            st.titles.setdefault(person, hit[0])
+            if org is not None and st.mentions[org].label in ("ORG", "GPE", "NORP"):
+                self._emit(st, person, hit[0], org, t, " ".join(words), negated=False, modality="asserted",
+                           rule="apposition", conf=0.75)
 
     def _indefinite_roles(self, st) -> None:
         """News leads name a source by role first and by name later: "..., a White House

@@ -68,6 +68,12 @@ def entity_types(ag):
         ("Spain invited Gabriel Boric to meet with Pedro Sanchez.", ("Gabriel Boric", "meets", "Pedro Sanchez", "positive")),
         # evidential negation: no signs that X supplied Y
         ("We have seen no signs that Iran supplied drones to the rebels.", ("Iran", "provides", "drones", "negative")),
+        # passive phrasal verb with a stranded preposition
+        ("A ceasefire was called for by the Arab League on Sunday.", ("Arab League", "callsFor", "ceasefire", "positive")),
+        # symmetric verb with coordinated subjects
+        ("Vladimir Putin and Recep Tayyip Erdogan met in Sochi.", ("Vladimir Putin", "meets", "Recep Tayyip Erdogan", "positive")),
+        # title noun with an apposed name
+        ("Ukraine's foreign minister, Dmytro Kuleba, said talks would resume.", ("Dmytro Kuleba", "ministerOf", "Ukraine", "positive")),
         # a title with "of" between a country and the name
         ("U.S. Secretary of State Antony Blinken arrived in Amman.", ("Antony Blinken", "ministerOf", "United States", "positive")),
         # urging an actor is not calling for it
@@ -97,6 +103,10 @@ def test_rule_fires(run, text, expected):
         ("France admired the coup in Niger.", ("France", "opposes", "coup", "positive")),
         ("Antony Blinken urged Israel to protect civilians.", ("Antony Blinken", "callsFor", "Israel", "positive")),
         ("U.S. Secretary of State Antony Blinken arrived.", ("Antony Blinken", "memberOf", "State", "positive")),
+        # a verb needs its object: "met in Sochi" relates no one to Sochi
+        ("Vladimir Putin and Recep Tayyip Erdogan met in Sochi.", ("Vladimir Putin", "meets", "Sochi", "positive")),
+        # domain/range: a city cannot join an organisation's membership as its object
+        ("Tom Bradley joined the board in London.", ("Tom Bradley", "memberOf", "London", "positive")),
         # an unresolved pronoun never becomes a node
         ("It rejected the proposal.", ("It", "opposes", "proposal", "positive")),
     ],
