@@ -727,7 +727,7 @@ class Extractor:
         if tok.i in st.tok2m:  # an unresolved pronoun/description: no argument
             return None
         # "the US government" -> the country
-        if lemma in self.state_nouns:
+        if lemma in self.state_nouns or low in self.state_nouns:
             for c in tok.children:
                 if c.dep_ in ("compound", "amod", "poss") and c.i in st.tok2m:
                     m = st.mentions[st.tok2m[c.i]]
@@ -759,8 +759,9 @@ class Extractor:
             if c.i == start - 1 or (c.i == start - 2 and doc[c.i + 1].text == "-"):
                 start = c.i
         words = doc[start : tok.i + 1].text
-        canon = self.vocab.concepts.get(words.lower()) or self.vocab.concepts.get(tok.lower_) \
-            or self.vocab.concepts.get(tok.lemma_.lower())
+        canon = None if org_head and start < tok.i else (
+            self.vocab.concepts.get(words.lower()) or self.vocab.concepts.get(tok.lower_)
+            or self.vocab.concepts.get(tok.lemma_.lower()))
         if canon is None and (tok.lemma_.lower() in self.stop_concepts or len(words) < 3):
             return None
         is_org = tok.lemma_.lower() in self.org_nouns and start < tok.i
@@ -940,12 +941,31 @@ class Extractor:
                                    modality=c.modality, rule="light-verb", conf=base - 0.05)
                     break
 
+    def _between(self, st, tok, entries) -> bool:
+        """``talks between Armenia and Azerbaijan``: a symmetric event between coordinated parties."""
+        pred = next((p for p, _ in entries if self.vocab.predicates[p].symmetric), None)
+        if pred is None:
+            return False
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ == "between":
+                parties = [p for x in c.children if x.dep_ == "pobj" for p in _conjuncts(x)]
+                ids = [m for m in (self._arg(st, p) for p in parties) if m is not None]
+                negated = any(d.dep_ == "det" and d.lower_ == "no" for d in tok.children)
+                for i, a in enumerate(ids):
+                    for b in ids[i + 1:]:
+                        self._emit(st, a, pred, b, tok, f"{tok.text} between", negated=negated,
+                                   modality="asserted", rule="nominal-between", conf=0.6)
+                return bool(ids)
+        return False
+
     def _nominal_relations(self, st, sent) -> None:
         for tok in sent:
             if tok.pos_ not in ("NOUN", "PROPN"):
                 continue
             entries = self.vocab.nouns.get(tok.lower_) or self.vocab.nouns.get(tok.lemma_.lower())
             if not entries:
+                continue
+            if self._between(st, tok, entries):
                 continue
             agent = self._event_agent(st, tok)
             if agent is None:

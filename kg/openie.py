@@ -1,42 +1,44 @@
 """OpenIE output of the extractor: n-ary surface tuples for ``kg openie`` (CaRB format).
 
 The verb clauses come from :func:`kg.extract.clauses`, the same analysis the knowledge-graph
-relations use: one extractor, two outputs. This module only *renders* each clause as surface
-text (relation phrase and argument spans in the sentence's own tokens) and adds the tuples a
-noun phrase states without a verb (appositions, "X, the Y of Z").
-
-Rules (each general syntax, each with a test in tests/test_openie.py):
+relations use: one extractor, two outputs. This module *renders* each clause as surface text
+(a relation phrase and argument spans made of the sentence's own tokens) and adds the tuples a
+noun phrase states without a verb. General syntax rules only (each has a test in
+tests/test_openie.py):
 
 * the relation is the verb group: auxiliaries, negation ("did not support"), adverbs inside the
-  group, the verb and its particle; when the first complement after the verb is a prepositional
-  phrase, the preposition joins the relation ("served as");
-* copulas: "X is a Y" -> (X; is; a Y); "X is proud of Y" -> (X; is proud of; Y);
+  group, the verb and its particle; when the verb has no object, the preposition of its first
+  prepositional complement joins the relation ("served as"); control verbs join their
+  complement ("plans to build");
+* copulas and linking verbs: "X is a Y" -> (X; is; a Y); "X is angry about Y" -> (X; is angry
+  about; Y); "X became a justice of Y" -> (X; became a justice of; Y);
 * passives keep the surface subject: "X was founded by Y in Z" -> (X; was founded by; Y; in Z);
-* prepositional and temporal modifiers of the verb become extra arguments;
+* prepositional and temporal modifiers of the verb are extra arguments; an indirect object too;
 * coordination: conjoined subjects, objects and verbs give one tuple each;
-* control verbs join their complement: "X wants to buy Y" -> (X; wants to buy; Y);
-* relative clauses and "X, who ...": the relative pronoun stands for its antecedent;
-* participial modifiers: "a plan drafted by X" -> (a plan; was drafted by; X);
-* appositions: "X, a Y" -> (X; is; a Y); "X, the Y of Z" -> (X; is the Y of; Z);
-* reported speech: "X said (that) S" -> (X; said; that S).
+* relative clauses and "X, who ...": the relative pronoun stands for its antecedent, and a
+  predicate noun for its subject ("X is a singer who was born in Y" -> (X; was born in; Y));
+* participial modifiers: "a report written by X" -> (a report; be written by; X);
+* reported speech: "X said (that) S" -> (X; said; that S);
+* appositions: "X , a Y" -> (X; be; a Y); "X , the Y of Z" -> (X; be the Y of; Z);
+* titles before a name: "former mayor John Smith" -> (John Smith; be; former mayor);
+* a place after a noun: "the museum in Granada" -> (the museum; be in; Granada).
 
-Arguments never include relative clauses, participial modifiers or appositions of their head
-noun: those become tuples of their own.
+Relations stated without a finite verb (appositions, titles, participles, "X in Y") take the
+bare "be": the sentence says neither "is" nor "was". An argument is its head's subtree without
+the head's relative clauses, appositions and conjuncts (tuples of their own).
 
-Confidence: a base per rule, lowered for what makes the parse less reliable (inherited or
-pronoun subjects, long or many arguments, a clause far from the root) -- see :func:`_confidence`.
+Confidence: a base per rule, lowered for what makes a parse and its tuple less reliable: depth
+of clause embedding, a subject taken over from another verb, a long subject -- see
+:func:`_confidence`.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 
 from .extract import OBJ_DEPS, SUBJ_DEPS, Clause, clauses
 from .vocab import Vocabulary, load_vocabulary
-
-log = logging.getLogger("kg.openie")
 
 REL_PRONOUNS = {"who", "whom", "which", "that", "whose"}
 # dependents of an argument's head that are not part of its text: relative clauses and
@@ -63,13 +65,10 @@ class OpenIETuple:
 
 
 # ------------------------------------------------------------------ surface text
-PREDICATIVE = True
-
-
 def _predicative(noun):
     """A predicate noun stands for its subject: in "X is a company founded in 1990", the company
     founded in 1990 is X."""
-    if PREDICATIVE and noun.dep_ == "attr" and noun.head.lemma_ == "be":
+    if noun.dep_ == "attr" and noun.head.lemma_ == "be":
         subj = [c for c in noun.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         if subj:
             return subj[0]
@@ -170,10 +169,6 @@ def _verb_group(v, aux) -> list:
     return toks
 
 
-CCOMP_BEFORE = True
-COP_PP = True
-COP_PREPS = ("of",)
-
 # ------------------------------------------------------------------ tuples from verb clauses
 @dataclass
 class _Frame:
@@ -227,8 +222,6 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
         if not any(ch.dep_ in OBJ_DEPS for ch in v.head.children):
             rel = _verb_group(head.verb, head.aux) + rel
             rule = "control"
-    if rule == "participle":
-        rel = rel  # "founded" -> rendered with "be" below
     core = []
     for o in objects:
         core.append(("np", o))
@@ -238,7 +231,7 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
                 core.extend(("np", x) for x in (ch, *[x for x in ch.conjuncts if x.i > ch.i]))
             elif ch.dep_ == "acomp":
                 core.append(("adj", ch))
-            elif ch.dep_ == "ccomp" and (CCOMP_BEFORE or ch.i > v.i):
+            elif ch.dep_ == "ccomp":  # "X said that S", and "S , X said"
                 core.append(("clause", ch))
             elif ch.dep_ == "xcomp" and ch.pos_ in ("NOUN", "PROPN", "ADJ", "NUM"):
                 core.append(("np", ch))
@@ -249,7 +242,6 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
             extra.append(("np", ch))
         elif ch.dep_ in ("npadvmod", "tmod") or (ch.dep_ in ("advmod",) and ch.ent_type_ in TEMPORAL_ENTS):
             extra.append(("np", ch))
-
     extra.sort(key=lambda k: k[1].i)
     return _Frame(c, subjects, rel, core, extra, rule, inherited)
 
@@ -296,27 +288,31 @@ def _frame_tuples(f: _Frame, si: int, vocab) -> list[OpenIETuple]:
             rel = f"{rel} {rel_prep.text}"
         if not cores:
             if extra_texts:
-                out.append(_make(f, si, rel, [a1, *extra_texts], 1))
+                out.append(_make(f, si, rel, [a1, *extra_texts]))
             continue
         for kind, o in cores:
             r = rel
             if kind == "clause":
                 a2 = _text(_tidy(list(o.subtree)))
-            elif COP_PP and o.dep_ == "attr" and (ps := [c for c in o.children if c.dep_ == "prep" and c.lower_ in COP_PREPS and _pp_obj(c) is not None]):
+            elif o.dep_ == "attr" and (of := _of_phrase(o)) is not None:
                 # "X became a founding justice of the court" -> (X; became a founding justice of; the court)
-                noun = [t for t in _arg_tokens(o) if t.i < ps[0].i]
-                r = f"{rel} {_text(noun)} {ps[0].text}"
-                a2 = _arg_text(_pp_obj(ps[0]))
+                r = f"{rel} {_text([t for t in _arg_tokens(o) if t.i < of.i])} of"
+                a2 = _arg_text(_pp_obj(of))
             else:
                 a2 = _arg_text(o)
             if not a2 or a2 == a1:
                 continue
-            out.append(_make(f, si, r, [a1, a2, *extra_texts], len(cores)))
+            out.append(_make(f, si, r, [a1, a2, *extra_texts]))
     return out
 
 
 def _pp_obj(prep):
     return next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+
+
+def _of_phrase(noun):
+    """The "of" phrase of a noun ("the mayor of Leeds"), if any."""
+    return next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and _pp_obj(c) is not None), None)
 
 
 def _pp_obj_conjuncts(prep):
@@ -326,16 +322,12 @@ def _pp_obj_conjuncts(prep):
     return [o, *[x for x in o.conjuncts if x.i > o.i]]
 
 
-def _make(f: _Frame, si: int, rel: str, args: list[str], n_split: int) -> OpenIETuple:
-    conf = _confidence(f.rule, f.clause.verb, args, inherited=f.inherited, n_split=n_split)
+def _make(f: _Frame, si: int, rel: str, args: list[str]) -> OpenIETuple:
+    conf = _confidence(f.rule, f.clause.verb, args, inherited=f.inherited)
     return OpenIETuple(si, rel, tuple(args), conf, f.clause.negated, f.rule)
 
 
 # ------------------------------------------------------------------ tuples from noun phrases
-APPOS_SWAP = True
-APPOS_OF = True
-
-
 def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
     """"X , a Y" -> (X; be; a Y). A name is the subject of the description it stands next to."""
     out = []
@@ -348,16 +340,16 @@ def _apposition_tuples(sent, si: int) -> list[OpenIETuple]:
         if any(t.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJ_DEPS for c in t.children) for t in tok.subtree):
             continue  # a clause parsed as an apposition
         a, b = head, tok
-        if APPOS_SWAP and tok.pos_ == "PROPN" and head.pos_ == "NOUN":
+        if tok.pos_ == "PROPN" and head.pos_ == "NOUN":
             a, b = tok, head  # "the company's chairman, John Smith" -> (John Smith; be; the company's chairman)
         t1, t2 = _arg_text(a), _arg_text(b)
         rel = IMPLIED_BE
-        of = [c for c in b.children if c.dep_ == "prep" and c.lower_ == "of" and _pp_obj(c) is not None]
-        if APPOS_OF and of and b.pos_ == "NOUN":
-            # "X , the mayor of Z" -> (X; be the mayor of; Z)
-            noun = [t for t in _arg_tokens(b) if t.i < of[0].i]
-            rel = f"{IMPLIED_BE} {_text(noun)} of"
-            t2 = _arg_text(_pp_obj(of[0]))
+        if head.ent_type_ in PLACE_ENTS and tok.ent_type_ in ("GPE",) and head.i < tok.i:
+            rel = f"{IMPLIED_BE} in"  # "Salem , Oregon" -> (Salem; be in; Oregon)
+        of = _of_phrase(b) if b.pos_ == "NOUN" else None
+        if of is not None:  # "X , the mayor of Z" -> (X; be the mayor of; Z)
+            rel = f"{IMPLIED_BE} {_text([t for t in _arg_tokens(b) if t.i < of.i])} of"
+            t2 = _arg_text(_pp_obj(of))
         if t1 and t2 and t1 != t2:
             conf = _confidence("apposition", head, [t1, t2])
             out.append(OpenIETuple(si, rel, (t1, t2), conf, False, "apposition"))
@@ -389,6 +381,7 @@ def _title_tuples(sent, si: int, vocab) -> list[OpenIETuple]:
 
 
 TITLE_ENTS = ("PERSON", "ORG")
+PLACE_ENTS = ("GPE", "LOC", "FAC", "ORG")
 NOUN_PP = ("in", "at", "near", "from")
 NOUN_PP_HEADS = ("PROPN", "NOUN")
 
@@ -415,8 +408,12 @@ def _noun_pp_tuples(sent, si: int) -> list[OpenIETuple]:
 
 
 # ------------------------------------------------------------------ confidence
-RULE_BASE = {"svo": 0.8, "passive": 0.8, "control": 0.8, "participle": 0.65, "apposition": 0.65, "noun-pp": 0.45, "title": 0.6}
-W_DEPTH, W_PCOMP, W_INHERITED, W_LENGTH, W_LONG_SUBJ, W_SPLIT = 0.07, 0.15, 0.05, 0.0, 0.1, 0.0
+RULE_BASE = {"svo": 0.8, "passive": 0.8, "control": 0.8, "participle": 0.65, "apposition": 0.65, "title": 0.6,
+             "noun-pp": 0.45}
+W_DEPTH = 0.07  # per level of clause embedding (at most 3)
+W_PCOMP = 0.15  # a verb under a preposition ("by allowing X"): its subject is a guess
+W_INHERITED = 0.05  # subject taken over from another verb (coordination, control, relative clause)
+W_LONG_SUBJ = 0.1  # a subject of more than 7 words: often a mis-attached phrase
 CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "pcomp", "csubj", "xcomp", "conj", "parataxis"}
 
 
@@ -431,22 +428,17 @@ def _depth(tok) -> int:
     return depth
 
 
-def _confidence(rule: str, tok, args, *, inherited: bool = False, n_split: int = 1) -> float:
+def _confidence(rule: str, tok, args, *, inherited: bool = False) -> float:
     """A score from the rule and the parse: the rule's base, lowered for an embedded clause, a
-    subject taken over from another verb, a long sentence (more parse errors) and a long subject."""
+    subject taken over from another verb and a long subject."""
     score = RULE_BASE.get(rule, 0.6)
     score -= W_DEPTH * min(_depth(tok), 3)
     if tok.dep_ == "pcomp":
         score -= W_PCOMP
     if inherited:
         score -= W_INHERITED
-    n = len(tok.doc)
-    if n > 20:
-        score -= W_LENGTH * (n - 20) / 10
     if len(args[0].split()) > 7:
         score -= W_LONG_SUBJ
-    if n_split > 1:
-        score -= W_SPLIT
     return round(max(0.05, min(0.99, score)), 2)
 
 

@@ -68,6 +68,13 @@ def entity_types(ag):
         ("Spain invited Gabriel Boric to meet with Pedro Sanchez.", ("Gabriel Boric", "meets", "Pedro Sanchez", "positive")),
         # evidential negation: no signs that X supplied Y
         ("We have seen no signs that Iran supplied drones to the rebels.", ("Iran", "provides", "drones", "negative")),
+        # light verb + event noun whose preposition is "on" (a YAML boolean if unquoted)
+        ("The European Union imposed new sanctions on Iran.", ("European Union", "sanctions", "Iran", "positive")),
+        ("Israel launched an attack on Rafah.", ("Israel", "attacks", "Rafah", "positive")),
+        # a country's forces act for the country
+        ("Russian forces shelled Kharkiv overnight.", ("Russia", "attacks", "Kharkiv", "positive")),
+        # a symmetric event between coordinated parties
+        ("Talks between Armenia and Azerbaijan ended without a deal.", ("Armenia", "meets", "Azerbaijan", "positive")),
         # passive phrasal verb with a stranded preposition
         ("A ceasefire was called for by the Arab League on Sunday.", ("Arab League", "callsFor", "ceasefire", "positive")),
         # symmetric verb with coordinated subjects

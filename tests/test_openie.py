@@ -56,7 +56,12 @@ CASES = [
     ("He met a woman who was a pilot .", ("was", "a woman", "a pilot")),
     # other linking verbs take their predicate noun
     ("Their daughter became a famous surgeon .", ("became", "Their daughter", "a famous surgeon")),
+    # a predicate noun with an "of" phrase: the noun joins the relation
+    ("Ruth Dahl became a judge of the supreme court .", ("became a judge of", "Ruth Dahl", "the supreme court")),
+    # an indirect object is an extra argument
+    ("The bank gave the city a loan .", ("gave", "The bank", "a loan", "the city")),
     # appositions: "X , a Y" -> (X; be; a Y); a name is the subject of its description
+    ("Karin Holt , the mayor of Bergen , opened the fair .", ("be the mayor of", "Karin Holt", "Bergen")),
     ("Tomas Berg , a Swedish architect , designed the library .", ("be", "Tomas Berg", "a Swedish architect")),
     ("The club 's coach , Ida Moreau , resigned last week .", ("be", "Ida Moreau", "The club 's coach")),
     # ... and the apposition is not part of the other arguments
@@ -86,6 +91,8 @@ CASES = [
     # reported speech: the clause is the object
     ("The minister said that the plan would cut taxes .", ("said", "The minister", "that the plan would cut taxes")),
     ("The minister said that the plan would cut taxes .", ("would cut", "the plan", "taxes")),
+    # a place name followed by the place it is in
+    ("The festival moved to Salem , Oregon in 2004 .", ("be in", "Salem", "Oregon")),
     # a title written before a name
     ("Former mayor John Smith opened the fair .", ("be", "John Smith", "Former mayor")),
     # a place after a noun: "X in Y"

@@ -74,3 +74,13 @@ def test_ontology_file_matches_its_generator(tmp_path):
     root = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, str(root / "scripts" / "build_ontology.py")], check=True, capture_output=True)
     assert (data_dir() / "ontology.ttl").read_text(encoding="utf-8") == before
+
+
+@pytest.mark.parametrize("fname", ["relations.yaml", "roles.yaml"])
+def test_rule_words_are_strings(fname):
+    """YAML reads a bare `on` or `no` as a boolean; every rule word must stay a string."""
+    for p in _predicates(fname):
+        for key in ("verbs", "phrasal", "titles", "subject_types", "object_types"):
+            assert all(isinstance(w, str) for w in p.get(key) or []), (p["id"], key)
+        for noun, preps in (p.get("nouns") or {}).items():
+            assert isinstance(noun, str) and all(isinstance(x, str) for x in preps), (p["id"], noun)
