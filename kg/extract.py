@@ -300,7 +300,6 @@ class Extractor:
             for c in clauses(sent, self.vocab):
                 self._verb_relations(st, c)
             self._nominal_relations(st, sent)
-        self._attach_quote_speakers(st)
         mentions = tuple(st.mentions)
         return DocExtraction(
             article,
@@ -480,16 +479,11 @@ class Extractor:
                     return best
         return best or (None, None)
 
-    def _attach_quote_speakers(self, st) -> None:
-        pass  # speakers are attached in _pronouns (they are needed for coreference)
-
     # -------------------------------------------------------------- coreference
     def _pronouns(self, st) -> None:
         """Resolve pronouns, descriptions and quotation speakers in text order."""
         doc = st.doc
         vocab = self.vocab
-        prev_speaker = None
-        prev_quote_end_sent = -10
         quote_speaker: dict[int, int | None] = {}
         # pronoun mentions first, so that quotation speakers can be pronouns
         for t in doc:
@@ -546,29 +540,26 @@ class Extractor:
                         ante = pm.id
                         break
             elif info.get("kind") in ("subject", "object", "possessive", "reflexive") and info.get("gender") in ("m", "f"):
+                # inside a quotation "he" is someone other than the speaker; the subject of
+                # a speech verb after a quotation is handled with the quotation's speaker
                 speaker = self._quote_speaker_id(st, qi, quote_speaker) if qi is not None else None
-                # subject of a speech verb right after a quotation: the previous speaker
-                if qi is None and tok.dep_ == "nsubj" and tok.head.lemma_.lower() in self.speech and prev_speaker is not None \
-                        and st.sent_of[tok.i] - prev_quote_end_sent <= 1:
-                    ante = prev_speaker
-                else:
-                    cands = []
-                    for pid in reversed(last_person):
-                        f = final(pid)
-                        if f is None or st.mentions[f].start > m.start:
-                            continue
-                        if speaker is not None and f == speaker:
-                            continue
-                        if st.sent_of[tok.i] - st.mentions[f].sent > 3:
-                            break
-                        cands.append(pid)
-                    # within the sentence, a subject or direct object binds a possessive
-                    # before a person inside a prepositional phrase ("invited Xi to speak
-                    # with Zelensky as part of his visit" -> Xi)
-                    same = [p for p in cands if st.mentions[p].sent == st.sent_of[tok.i]]
-                    core = [p for p in same if st.mentions[p].dep in ("nsubj", "nsubjpass", "dobj", "appos")]
-                    pick = core[0] if core else (cands[0] if cands else None)
-                    ante = final(pick) if pick is not None else None
+                cands = []
+                for pid in reversed(last_person):
+                    f = final(pid)
+                    if f is None or st.mentions[f].start > m.start:
+                        continue
+                    if speaker is not None and f == speaker:
+                        continue
+                    if st.sent_of[tok.i] - st.mentions[f].sent > 3:
+                        break
+                    cands.append(pid)
+                # within the sentence, a subject or direct object binds a possessive
+                # before a person inside a prepositional phrase ("invited Xi to speak
+                # with Zelensky as part of his visit" -> Xi)
+                same = [p for p in cands if st.mentions[p].sent == st.sent_of[tok.i]]
+                core = [p for p in same if st.mentions[p].dep in ("nsubj", "nsubjpass", "dobj", "appos")]
+                pick = core[0] if core else (cands[0] if cands else None)
+                ante = final(pick) if pick is not None else None
             elif info.get("kind") == "speaker" and qi is not None:
                 ante = self._quote_speaker_id(st, qi, quote_speaker)
             elif info.get("kind") == "first" and qi is not None:
@@ -583,8 +574,6 @@ class Extractor:
             resolved[m.id] = ante if ante is not None else None
             if ante is not None:
                 st.mentions[m.id] = _replace(m, antecedent=final(ante))
-            if m.label == "PRON" and m.id in resolved and tok.dep_ == "nsubj" and tok.head.lemma_.lower() in self.speech:
-                pass
         # quotation speakers (needs pronoun antecedents)
         for qi in range(len(st.quote_spans)):
             self._quote_speaker_id(st, qi, quote_speaker)

@@ -8,8 +8,10 @@ reported and skipped, never losing the others' work.
 from __future__ import annotations
 
 import logging
+import pickle
 import signal
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .ingest import Problem, read_articles
@@ -67,11 +69,56 @@ def select_articles(items: Iterable[Article | Problem], existing: dict[str, str]
     return list(todo.values())
 
 
-def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
-          progress: bool = True, batch_size: int = 16) -> BuildReport:
-    from . import write
+# An extraction stage turns articles into ``(article, DocExtraction)`` pairs - or
+# ``(article, exception)`` for one that failed - in any order; ``local_extractions`` is the
+# default, ``kg.distributed.dask_extractions`` runs the same code on a Dask cluster.
+ExtractionStage = Callable[..., Iterator[tuple[Article, object]]]
+
+
+def local_extractions(articles: list[Article], *, model: str, workers: int = 1,
+                      batch_size: int = 16) -> Iterator[tuple[Article, object]]:
+    """Parse in one ``nlp.pipe`` stream (``workers`` = spaCy ``n_process``), extract here."""
     from .extract import Extractor
     from .nlp import parse
+
+    extractor = Extractor()
+    for doc, article in parse(((a.text, a) for a in articles), model=model, workers=workers, batch_size=batch_size):
+        try:
+            yield article, extractor.extract(doc, article)
+        except Exception as e:  # one bad article must not lose the others
+            log.exception("extraction failed for %s", article.id)
+            yield article, e
+
+
+class ExtractionSpool:
+    """Extractions parked in an unnamed temporary file (in ``directory``) between extraction
+    and resolution - resolution needs every person name of the run first - so memory does
+    not grow with the number of articles in a build."""
+
+    def __init__(self, directory=None):
+        self._file = tempfile.TemporaryFile(dir=directory)
+        self._count = 0
+
+    def append(self, extraction) -> None:
+        pickle.dump(extraction, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self):
+        self._file.flush()
+        self._file.seek(0)
+        for _ in range(self._count):
+            yield pickle.load(self._file)
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
+          progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None) -> BuildReport:
+    from . import write
     from .resolve import Resolver
 
     report = BuildReport()
@@ -82,25 +129,23 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
         write.refresh_summary(store)
         return report
 
-    extractor = Extractor()
-    docs = []
+    resolver = Resolver(known_people=known_people(store))
+    docs = ExtractionSpool(store.path)
     bar = _progress(len(articles), progress)
     try:
-        stream = parse(((a.text, a) for a in articles), model=model, workers=workers, batch_size=batch_size)
-        for doc, article in stream:
-            try:
-                docs.append(extractor.extract(doc, article))
-            except Exception as e:  # one bad article must not lose the others
-                log.exception("extraction failed for %s", article.id)
-                report.skipped.append(Problem(article.path or article.id, f"extraction failed: {e}"))
+        stage = extractions or local_extractions
+        for article, result in stage(articles, model=model, workers=workers, batch_size=batch_size):
+            if isinstance(result, BaseException):
+                report.skipped.append(Problem(article.path or article.id, f"extraction failed: {result}"))
+            else:
+                resolver.learn_people([result])
+                docs.append(result)
             bar.update(1)
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
         bar.close()
 
-    resolver = Resolver(known_people=known_people(store))
-    resolver.learn_people(docs)
     previous = signal.getsignal(signal.SIGINT)
     try:
         for d in docs:
@@ -115,6 +160,7 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
+        docs.close()
         signal.signal(signal.SIGINT, previous)
         write.refresh_summary(store)
     return report
