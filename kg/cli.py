@@ -66,13 +66,17 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--force", is_flag=True, help="Re-parse articles even when unchanged.")
 @click.option("--strict", is_flag=True, help="Stop with exit 1 at the first skipped input.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def build(inputs, store, model, workers, batch_size, force, strict, no_progress):
+@click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
+              help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
+                   "this process writes the store. --workers is then the cluster's.")
+def build(inputs, store, model, workers, batch_size, force, strict, no_progress, dask_address):
     """Parse articles (files, folders or '-' for stdin) and add them to the store.
 
     Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
     .html. Unchanged articles are skipped, changed ones replaced. Exit 1 when any
     input was skipped (the others are still built).
     """
+    from .distributed import ClusterError, dask_extractions
     from .nlp import DEFAULT_MODEL, ModelError
     from .pipeline import build as run_build
     from .store import StoreError
@@ -86,11 +90,15 @@ def build(inputs, store, model, workers, batch_size, force, strict, no_progress)
                 bad = [i for i in items if isinstance(i, Problem)]
                 if bad:
                     fail(f"{bad[0]} (--strict)", 1)
+            extractions = dask_extractions(dask_address) if dask_address else None
             report = run_build(kgs, list(inputs), model=model or DEFAULT_MODEL, workers=workers,
-                               stdin=sys.stdin, force=force, progress=not no_progress, batch_size=batch_size)
+                               stdin=sys.stdin, force=force, progress=not no_progress, batch_size=batch_size,
+                               extractions=extractions)
     except ModelError as e:
         fail(str(e), 2)
     except StoreError as e:
+        fail(str(e), 2)
+    except ClusterError as e:
         fail(str(e), 2)
     for p in report.skipped:
         click.echo(f"kg: skipped {p}", err=True)

@@ -13,6 +13,9 @@ Supported inputs:
 Bad input never raises: :func:`read_articles` yields a :class:`Problem` (with a one-line
 reason) and carries on. Every article's text goes through :func:`normalize_text`.
 Duplicate articles are *not* removed here; that happens later, by content hash.
+:func:`read_inputs` yields the same items wrapped in :class:`Read` records that also say
+where each came from (file and JSONL line) and whether a fallback encoding was used.
+:func:`language_problem` is a cheap "is this English?" check, used by the build.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -49,6 +53,8 @@ STDIN_SOURCE = "<stdin>"
 STDIN_ID = "stdin"
 META_FIELDS = ("title", "date", "source", "url")
 MAX_ID_LENGTH = 200
+#: Larger files are skipped (read whole into memory; one article is parsed in chunks).
+MAX_FILE_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,20 @@ class Problem:
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Read:
+    """One result of :func:`read_inputs`: an article or a problem, and where it came from."""
+
+    item: Article | Problem
+    source: str  # file path, or "<stdin>"
+    line: int | None = None  # JSONL line number
+    note: str | None = None  # e.g. "not valid UTF-8, decoded as cp1252"
+
+    @property
+    def where(self) -> str:
+        return self.source if self.line is None else f"{self.source}:{self.line}"
 
 
 class _Reject(Exception):
@@ -88,31 +108,50 @@ def read_articles(
     sub-directories only if ``recursive``) or ``-`` for ``stdin`` (``sys.stdin`` if not
     given). Never raises for bad content or missing paths.
     """
+    for read in read_inputs(inputs, stdin=stdin, recursive=recursive):
+        yield read.item
+
+
+def read_inputs(
+    inputs: Iterable[str],
+    *,
+    stdin: TextIO | None = None,
+    recursive: bool = True,
+) -> Iterator[Read]:
+    """Like :func:`read_articles`, each item wrapped in a :class:`Read` (source, line, note).
+
+    Lazy: files are read one at a time, as the caller asks for the next item, so a file
+    that disappears after its directory was listed is reported, not fatal.
+    """
     for raw in inputs:
         name = os.fspath(raw)
         if name == STDIN:
             yield from _read_stdin(stdin if stdin is not None else sys.stdin)
             continue
         if not name:
-            yield Problem("''", "empty path")
+            yield _problem("''", "empty path")
             continue
         path = Path(name)
         if path.is_dir():
             for item in _walk(path, recursive):
                 if isinstance(item, Problem):
-                    yield item
+                    yield Read(item, item.source)
                 else:
                     yield from _read_file(item)
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 yield from _read_file(path)
             else:
-                yield Problem(name, f"unsupported file type {path.suffix or '(no suffix)'!r}")
+                yield _problem(name, f"unsupported file type {path.suffix or '(no suffix)'!r}")
         elif path.exists() or path.is_symlink():
             reason = "broken symbolic link" if not path.exists() else "not a regular file"
-            yield Problem(name, reason)
+            yield _problem(name, reason)
         else:
-            yield Problem(name, "no such file or directory")
+            yield _problem(name, "no such file or directory")
+
+
+def _problem(source: str, reason: str, line: int | None = None) -> Read:
+    return Read(Problem(source, reason, line), source, line)
 
 
 def doc_id_for(path: str | os.PathLike[str]) -> str:
@@ -256,6 +295,45 @@ def _clean_inline(value: str) -> str | None:
     return " ".join(normalize_text(value).split()) or None
 
 
+# ---------------------------------------------------------------------------- language
+
+# Frequent English function words: about 40% of the words of English news prose, a few
+# percent of French, German or Spanish prose.
+_ENGLISH_WORDS = frozenset(
+    "a about after against all also an and are as at be because been before but by can could "
+    "did do does for from had has have he her his how i if in into is it its it's more my no "
+    "not of on or our out over said says she should so than that the their them there these "
+    "they this those to under up was we were what when which while who will with would you".split()
+)
+_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+LANGUAGE_SAMPLE = 20_000  # characters looked at
+MIN_ENGLISH_SHARE = 0.10  # of the words, when there are at least MIN_WORDS of them
+MIN_WORDS = 20
+
+
+def language_problem(text: str) -> str | None:
+    """``None`` if ``text`` may be English, else why not (``"does not look like English (...)"``).
+
+    Cheap and conservative, on the first :data:`LANGUAGE_SAMPLE` characters: a text mostly
+    written in a non-Latin script, or (with at least :data:`MIN_WORDS` words) one in which
+    fewer than :data:`MIN_ENGLISH_SHARE` of the words are English function words ("the",
+    "of", "said", ...). Short texts in Latin script always pass.
+    """
+    sample = text[:LANGUAGE_SAMPLE]
+    words = _WORD.findall(sample)
+    letters = sum(len(w) for w in words)
+    if letters == 0:
+        return "does not look like English (no words)"
+    latin = sum(1 for w in words for c in w if c < "\u0250")
+    if letters >= 8 and latin < 0.5 * letters:
+        return "does not look like English (mostly non-Latin script)"
+    if len(words) >= MIN_WORDS:
+        share = sum(1 for w in words if w.lower() in _ENGLISH_WORDS) / len(words)
+        if share < MIN_ENGLISH_SHARE:
+            return f"does not look like English (only {share:.0%} of the words are English function words)"
+    return None
+
+
 # ---------------------------------------------------------------------------- decoding
 
 _DECLARED_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
@@ -358,59 +436,86 @@ def _walk(root: Path, recursive: bool) -> Iterator[Path | Problem]:
                 yield path
             elif path.is_symlink() and not path.exists():
                 yield Problem(str(path), "broken symbolic link")
+            elif not path.exists():
+                yield Problem(str(path), "disappeared before it could be read")
+            else:
+                yield Problem(str(path), "not a regular file")
 
 
 # ----------------------------------------------------------------------------- readers
 
 
-def _read_file(path: Path) -> Iterator[Article | Problem]:
+def _read_file(path: Path) -> Iterator[Read]:
     """Read one file of a known suffix; yield its article(s) or problems."""
     source = str(path)
     kind = SUFFIXES[path.suffix.lower()]
     try:
-        data = path.read_bytes()
+        data = _read_regular_file(path)
         declared = _declared_charset(data) if kind == "html" else None
         text, encoding = _decode_bytes(data, declared)
+    except FileNotFoundError:
+        yield _problem(source, "disappeared before it could be read")
+        return
     except OSError as err:
-        yield Problem(source, f"cannot read file: {err.strerror or err}")
+        yield _problem(source, f"cannot read file: {err.strerror or err}")
         return
     except _Reject as rej:
-        yield Problem(source, rej.reason)
+        yield _problem(source, rej.reason)
         return
+    note = None
     if encoding not in ("utf-8", "utf-16", declared):
-        logger.warning("%s: not valid UTF-8, decoded as %s", source, encoding)
+        note = f"not valid UTF-8, decoded as {encoding}"
+        logger.warning("%s: %s", source, note)
     if kind == "jsonl":
-        yield from parse_jsonl(text, source, path=source)
+        for item in parse_jsonl(text, source, path=source, _located=True):
+            yield Read(item[0], source, item[1], note)
         return
     try:
         doc_id = _check_id(doc_id_for(path))
         if kind == "html":
-            yield _parse_html(text, doc_id, path=source)
+            yield Read(_parse_html(text, doc_id, path=source), source, None, note)
         else:
-            yield _parse_text_document(text, doc_id, path=source)
+            yield Read(_parse_text_document(text, doc_id, path=source), source, None, note)
     except _Reject as rej:
-        yield Problem(source, rej.reason)
+        yield Read(Problem(source, rej.reason), source, None, note)
 
 
-def _read_stdin(stream: TextIO) -> Iterator[Article | Problem]:
+def _read_regular_file(path: Path) -> bytes:
+    """The bytes of ``path``; ``_Reject`` if it is not a regular file (a FIFO would block)
+    or larger than :data:`MAX_FILE_BYTES`."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb", closefd=True) as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise _Reject("not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Reject(f"too large ({info.st_size >> 20} MiB; the limit is {MAX_FILE_BYTES >> 20} MiB)")
+        data = fh.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise _Reject(f"too large (over {MAX_FILE_BYTES >> 20} MiB)")
+    return data
+
+
+def _read_stdin(stream: TextIO) -> Iterator[Read]:
     """Read stdin as JSONL (first non-blank char ``{``) or as one plain-text article."""
     try:
         text = stream.read()
     except (OSError, UnicodeDecodeError) as err:
-        yield Problem(STDIN_SOURCE, f"cannot read stdin: {err}")
+        yield _problem(STDIN_SOURCE, f"cannot read stdin: {err}")
         return
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        yield Problem(STDIN_SOURCE, "empty")
+        yield _problem(STDIN_SOURCE, "empty")
     elif "\x00" in text:
-        yield Problem(STDIN_SOURCE, "binary file")
+        yield _problem(STDIN_SOURCE, "binary file")
     elif text.lstrip()[0] == "{":
-        yield from parse_jsonl(text, STDIN_SOURCE, path=None)
+        for item, line in parse_jsonl(text, STDIN_SOURCE, path=None, _located=True):
+            yield Read(item, STDIN_SOURCE, line)
     else:
         try:
-            yield _parse_text_document(text, STDIN_ID, path=None)
+            yield Read(_parse_text_document(text, STDIN_ID, path=None), STDIN_SOURCE)
         except _Reject as rej:
-            yield Problem(STDIN_SOURCE, rej.reason)
+            yield _problem(STDIN_SOURCE, rej.reason)
 
 
 # ----------------------------------------------------------------------------- parsers
@@ -467,16 +572,20 @@ def _parse_text_document(text: str, doc_id: str, *, path: str | None) -> Article
     return Article(id=doc_id, text=body, path=path, **fields)
 
 
-def parse_jsonl(text: str, source: str, *, path: str | None) -> Iterator[Article | Problem]:
-    """One Article per JSONL line; a Problem (with its line number) for each bad line."""
+def parse_jsonl(text: str, source: str, *, path: str | None, _located: bool = False) -> Iterator[Any]:
+    """One Article per JSONL line; a Problem (with its line number) for each bad line.
+
+    (With ``_located``, ``(item, line number)`` pairs.)
+    """
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.strip()
         if not line:
             continue
         try:
-            yield _jsonl_article(line, path)
+            item: Article | Problem = _jsonl_article(line, path)
         except _Reject as rej:
-            yield Problem(source, rej.reason, number)
+            item = Problem(source, rej.reason, number)
+        yield (item, number) if _located else item
 
 
 def _jsonl_article(line: str, path: str | None) -> Article:
