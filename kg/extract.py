@@ -36,6 +36,7 @@ class Mention:
     actor: bool = False  # grammatical agent (subject/possessor/by-agent)
     dep: str = ""  # dependency label of the mention's head
     main_clause: bool = False  # the head is the subject/object of the sentence's main verb
+    locative: bool = False  # used as a place: "in Moscow", "a trip to Moscow", "visited Moscow"
     surname: str = ""
 
 
@@ -51,6 +52,8 @@ class RawRelation:
     speaker: int | None = None
     confidence: float = 0.5
     rule: str = ""
+    alternatives: tuple[str, ...] = ()  # other predicates of the same verb; resolve keeps the first
+    # whose subject/object types fit ("fired a missile" launches, "fired the minister" dismisses)
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,8 @@ class Extractor:
         self.org_nouns = lx.word_set("organization_nouns")
         self.state_nouns = lx.word_set("state_nouns")
         self.future = lx.word_set("future_words")
+        self.locative_preps = lx.word_set("locative_prepositions")
+        self.travel_verbs = frozenset(v for v, p in lx.verbs.items() if p == "visits") | lx.word_set("travel_verbs")
 
     # -------------------------------------------------------------- entry point
     def extract(self, doc, article: Article) -> DocExtraction:
@@ -319,6 +324,7 @@ class Extractor:
         kw.setdefault("dep", span.root.dep_)
         head = span.root.head
         kw.setdefault("main_clause", head.dep_ == "ROOT" or (head.dep_ == "conj" and head.head.dep_ == "ROOT"))
+        kw.setdefault("locative", self._is_locative(span.root))
         m = Mention(len(st.mentions), text, name, label, span.start_char, span.end_char,
                     st.sent_of.get(start_tok, 0), **kw)
         st.mentions.append(m)
@@ -407,6 +413,16 @@ class Extractor:
                     label = {"Country": "GPE", "City": "GPE"}.get(hit.type, "ORG")
                     self._add(st, span.start, span.end, label, actor=_is_actor(span.root))
                     break
+
+    def _is_locative(self, tok) -> bool:
+        """A place reading: object of a locative preposition, or of a travel verb."""
+        while tok.dep_ == "conj" and tok.head is not tok:
+            tok = tok.head
+        if tok.dep_ == "pobj":
+            return tok.head.lower_ in self.locative_preps
+        if tok.dep_ in ("dobj", "obj"):
+            return verb_lemma(tok.head, self.vocab.verbs) in self.travel_verbs
+        return tok.dep_ in ("npadvmod",)
 
     def _looks_like_person(self, span, before) -> bool:
         """An ORG-tagged "Firstname Lastname" that speaks or bears an honorific is a person."""
@@ -820,7 +836,8 @@ class Extractor:
                 return None
         return None
 
-    def _emit(self, st, subj, pred, obj, tok, trigger, *, negated, modality, rule, conf, speaker=None):
+    def _emit(self, st, subj, pred, obj, tok, trigger, *, negated, modality, rule, conf, speaker=None,
+              alternatives=()):
         if subj is None or obj is None or subj == obj:
             return
         sm = st.mentions[subj]
@@ -830,6 +847,7 @@ class Extractor:
         polarity = NEGATIVE if negated else POSITIVE
         if negated and p.negated:
             pred, polarity = p.negated, POSITIVE
+            alternatives = ()
         if speaker is None:
             speaker = self._speaker_of_tok(st, tok)
         if speaker is None:
@@ -843,7 +861,7 @@ class Extractor:
         if any(st.mentions[x].antecedent is not None for x in (subj, obj)):
             conf -= 0.1
         st.relations.append(RawRelation(subj, pred, obj, st.sent_of[tok.i], trigger, polarity, modality, speaker,
-                                        round(max(0.05, min(0.99, conf)), 3), rule))
+                                        round(max(0.05, min(0.99, conf)), 3), rule, tuple(alternatives)))
 
     def _verb_relations(self, st, c: Clause) -> None:
         v = c.verb
@@ -896,28 +914,12 @@ class Extractor:
                                conf=base)
             return
         pred = vocab.verbs.get(lemma)
-        if pred and not found:
-            for o in c.objects:
-                obj = self._arg(st, o)
-                for s in subjects:
-                    self._emit(st, s, pred, obj, v, trig, negated=c.negated, modality=c.modality,
-                               rule="passive" if c.passive else "svo", conf=base)
-                found = found or obj is not None
-            # "supplied weapons to Russia": the recipient as second object
-            if pred in ("provides", "supports") :
-                for prep, ptok, pobj in c.preps:
-                    if prep in ("to", "for"):
-                        obj = self._arg(st, pobj)
-                        for s in subjects:
-                            self._emit(st, s, pred, obj, v, f"{trig} {ptok.text}", negated=c.negated,
-                                       modality=c.modality, rule="svo-recipient", conf=base - 0.1)
-        # light verb + event noun: "extend its support to Russia", "pay a visit to Moscow"
+        handled = set()
+        # light verb + event noun: "extend its support to Russia", "impose sanctions on Iran"
         if lemma in self.light or not pred:
             for o in c.objects:
                 entries = vocab.nouns.get(o.lower_) or vocab.nouns.get(o.lemma_.lower())
-                if not entries:
-                    continue
-                for npred, preps in entries:
+                for npred, preps in entries or ():
                     target = self._event_object(st, o, set(preps))
                     if target is None:
                         target = next(((p, pobj) for p, _, pobj in c.preps if p in preps), None)
@@ -928,7 +930,26 @@ class Extractor:
                     for s in subjects:
                         self._emit(st, s, npred, obj, v, f"{trig} {o.text} {target[0]}", negated=neg,
                                    modality=c.modality, rule="light-verb", conf=base - 0.05)
+                    handled.add(o.i)
                     break
+        if pred and not found:
+            alternatives = vocab.verb_preds.get(lemma, (pred,))[1:]
+            for o in c.objects:
+                if o.i in handled:
+                    continue
+                obj = self._arg(st, o)
+                for s in subjects:
+                    self._emit(st, s, pred, obj, v, trig, negated=c.negated, modality=c.modality,
+                               rule="passive" if c.passive else "svo", conf=base, alternatives=alternatives)
+                found = found or obj is not None
+            # "supplied weapons to Russia": the recipient as second object
+            if pred in ("provides", "supports"):
+                for prep, ptok, pobj in c.preps:
+                    if prep in ("to", "for"):
+                        obj = self._arg(st, pobj)
+                        for s in subjects:
+                            self._emit(st, s, pred, obj, v, f"{trig} {ptok.text}", negated=c.negated,
+                                       modality=c.modality, rule="svo-recipient", conf=base - 0.1)
 
     def _between(self, st, tok, entries) -> bool:
         """``talks between Armenia and Azerbaijan``: a symmetric event between coordinated parties."""

@@ -2,7 +2,9 @@
 
 * gazetteer first: aliases and acronyms (``US``, ``U.S.``, ``America``), demonyms
   (``Chinese calls`` -> China), seats of government (``the Kremlin`` -> Russia) and
-  capitals used as actors (``Beijing has not ruled out`` -> China; ``to Moscow`` stays a city);
+  capitals used as actors or targets (``Beijing has not ruled out``, ``a bloc aimed at
+  Beijing`` -> China), while a capital as a place (``in Moscow``, ``a trip to Moscow``,
+  ``visited Moscow``) stays a city;
 * person names: ``Kirby`` / ``Mr Kirby`` -> ``John Kirby`` when one known full name
   ends (or, for a one-word name, starts) with it - within the article first, then in
   the whole run and the store (``known_people``);
@@ -130,7 +132,7 @@ class Resolver:
         e = gaz.lookup(name)
         if e is not None:
             if e.type == "City":
-                if m.actor:
+                if not m.locative:  # a capital as actor or target is the state; as a place it is the city
                     c = gaz.capital_of(name)
                     if c is not None:
                         return "Country", c.name, c.qid
@@ -140,7 +142,7 @@ class Resolver:
             return e.type, e.name, e.qid
         if label == "GPE":
             c = gaz.capital_of(name)
-            if c is not None and m.actor:
+            if c is not None and not m.locative:
                 return "Country", c.name, c.qid
         return TYPE_OF_LABEL.get(label, "Concept"), name, None
 
@@ -210,13 +212,14 @@ class Resolver:
             sk, ok = arg_key(r.subj), arg_key(r.obj)
             if sk is None or ok is None or sk[:2] == ok[:2]:
                 continue
-            if not self._predicate(r.pred).allows(sk[0], ok[0]):
-                continue  # outside the predicate's domain/range (data/relations.yaml, roles.yaml)
+            pred = next((p for p in (r.pred, *r.alternatives) if self._predicate(p).allows(sk[0], ok[0])), None)
+            if pred is None:
+                continue  # outside the predicates' domain/range (data/relations.yaml, roles.yaml)
             spk = key_of(r.speaker) if r.speaker is not None else None
             s0, s1 = d.sentences[r.sent]
             ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
             relations.append(Relation(
-                Entity.make_key(*sk[:2]), r.pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
+                Entity.make_key(*sk[:2]), pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
                 Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
             used[sk[:2]] += 0
             used[ok[:2]] += 0

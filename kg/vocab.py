@@ -30,7 +30,8 @@ class Predicate:
 @dataclass
 class Vocabulary:
     predicates: dict[str, Predicate] = field(default_factory=dict)
-    verbs: dict[str, str] = field(default_factory=dict)  # lemma -> predicate
+    verbs: dict[str, str] = field(default_factory=dict)  # lemma -> first predicate
+    verb_preds: dict[str, tuple[str, ...]] = field(default_factory=dict)  # lemma -> all its predicates
     phrasal: dict[tuple[str, str], str] = field(default_factory=dict)  # (lemma, prep) -> predicate
     nouns: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)  # noun -> [(pred, preps)]
     titles: dict[tuple[str, ...], str] = field(default_factory=dict)  # title words -> role predicate
@@ -80,6 +81,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         )
         for lemma in p.get("verbs") or []:
             v.verbs.setdefault(lemma.lower(), p["id"])
+            v.verb_preds[lemma.lower()] = v.verb_preds.get(lemma.lower(), ()) + (p["id"],)
         for phrase in p.get("phrasal") or []:
             verb, _, prep = phrase.lower().rpartition(" ")
             v.phrasal.setdefault((verb, prep), p["id"])

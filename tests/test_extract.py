@@ -75,6 +75,11 @@ def entity_types(ag):
         ("Russian forces shelled Kharkiv overnight.", ("Russia", "attacks", "Kharkiv", "positive")),
         # a symmetric event between coordinated parties
         ("Talks between Armenia and Azerbaijan ended without a deal.", ("Armenia", "meets", "Azerbaijan", "positive")),
+        # one verb, two predicates, told apart by the object's type
+        ("North Korea fired a ballistic missile on Thursday.", ("North Korea", "launches", "ballistic missile", "positive")),
+        ("Gustavo Petro fired Jorge Ramos on Monday.", ("Gustavo Petro", "dismisses", "Jorge Ramos", "positive")),
+        # an intransitive symmetric verb with coordinated subjects
+        ("Japan and South Korea agreed to restore the pact.", ("Japan", "signsAgreementWith", "South Korea", "positive")),
         # passive phrasal verb with a stranded preposition
         ("A ceasefire was called for by the Arab League on Sunday.", ("Arab League", "callsFor", "ceasefire", "positive")),
         # symmetric verb with coordinated subjects
@@ -141,6 +146,8 @@ def test_modality(run, text, expected_modality):
 @pytest.mark.parametrize(
     "text, name, type_",
     [
+        ("Seoul criticised a bloc aimed at Tokyo.", "Japan", "Country"),
+        ("Kishida hosted Yoon in Tokyo.", "Tokyo", "City"),
         ("The U.S. imposed tariffs. The United States said America would not back down.", "United States", "Country"),
         ("Beijing has not ruled out sanctions against Canada.", "China", "Country"),
         ("The Kremlin rejected the proposal.", "Russia", "Country"),

@@ -56,12 +56,17 @@ def test_lexicon_lists_are_strings():
             assert all(isinstance(w, str) for w in value), key  # YAML turns a bare `no` into False
 
 
-def test_a_lemma_maps_to_one_predicate():
+def test_a_lemma_in_two_predicates_is_told_apart_by_object_type():
+    """A verb may serve two predicates ("fire" a minister / a missile) only when their object
+    types do not overlap, so the resolver's choice is never arbitrary."""
     seen = {}
     for p in _predicates("relations.yaml"):
         for lemma in p.get("verbs") or []:
-            assert lemma not in seen, f"{lemma!r} in both {seen.get(lemma)} and {p['id']}"
-            seen[lemma] = p["id"]
+            if lemma in seen:
+                other = seen[lemma]
+                a, b = set(other.get("object_types") or ["*"]), set(p.get("object_types") or ["*"])
+                assert "*" not in a | b and not a & b, f"{lemma!r} in {other['id']} and {p['id']}"
+            seen[lemma] = p
 
 
 def test_ontology_file_matches_its_generator(tmp_path):
