@@ -119,6 +119,14 @@ def test_rule_fires(run, text, expected):
         ("Vladimir Putin and Recep Tayyip Erdogan met in Sochi.", ("Vladimir Putin", "meets", "Sochi", "positive")),
         # domain/range: a city cannot join an organisation's membership as its object
         ("Tom Bradley joined the board in London.", ("Tom Bradley", "memberOf", "London", "positive")),
+        # a title is not transferred across a verb
+        ("The Kenyan president met John Kirby.", ("John Kirby", "presidentOf", "Kenya", "positive")),
+        # a nominal event without an agent makes no relation
+        ("The invasion of Kuwait shocked the world.", ("Kuwait", "invades", "Kuwait", "positive")),
+        # a destination of a visit is never the visitor, and the visitor is not the host
+        ("Xi Jinping's trip to Moscow began on Monday.", ("Moscow", "visits", "Xi Jinping", "positive")),
+        # hoped or planned facts are not asserted facts
+        ("Chile hopes that Peru will sign the treaty.", ("Peru", "signsAgreementWith", "treaty", "positive")),
         # an unresolved pronoun never becomes a node
         ("It rejected the proposal.", ("It", "opposes", "proposal", "positive")),
     ],
@@ -228,3 +236,18 @@ def test_he_said_ignores_a_person_in_an_embedded_clause(run):
     )
     ag = run(text)
     assert {q.speaker for q in ag.quotations} == {"Person:Steffen Hebestreit"}
+
+
+def test_hoped_fact_is_not_asserted(run):
+    ag = run("Angela Merkel hopes to visit Kyiv.")
+    assert all(r.modality != "asserted" for r in ag.relations if r.predicate == "visits")
+
+
+def test_nominal_without_agent_makes_no_relation(run):
+    ag = run("The invasion of Kuwait shocked the world.")
+    assert [r for r in ag.relations if r.predicate == "invades"] == []
+
+
+def test_quote_without_speech_verb_far_from_any_speaker_is_not_attributed(run):
+    text = 'The minister left.\n\nNothing happened for hours.\n\nThe crowd waited.\n\n"This is a disgrace," a sign read.'
+    assert run(text).quotations == ()
