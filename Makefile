@@ -6,11 +6,11 @@ BIN := $(VENV)/bin
 STORE ?= out/demo-store
 OUT ?= out
 
-.PHONY: venv install demo test bench clean gazetteer ontology help
+.PHONY: venv install test-deps browser demo test bench clean gazetteer ontology help
 
 help:
 	@echo "make demo   - create .venv, install, build the graph of data/articles, run the queries, write exports to $(OUT)/"
-	@echo "make test   - same set-up, then the whole test suite"
+	@echo "make test   - same set-up (plus npm readers in tests/graphology and Debian's chromium), then the whole test suite"
 	@echo "make bench  - benchmarks (prints a table)"
 
 $(BIN)/python:
@@ -23,6 +23,27 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+
+# Test-only tools from outside PyPI. The npm readers of tests/graphology (graphology-graphml,
+# graphology-gexf: Gephi Lite's parsers), locked by its package-lock.json:
+GRAPHOLOGY := tests/graphology/node_modules/.installed
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+$(GRAPHOLOGY): tests/graphology/package-lock.json
+	@if ! command -v npm >/dev/null && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing Debian's nodejs and npm"; apt-get update -qq && $(APT_INSTALL) nodejs npm >/dev/null; fi
+	@if command -v npm >/dev/null; then \
+	  (cd tests/graphology && npm ci --no-audit --no-fund --loglevel=error) && touch $@; \
+	else echo "make: no npm: the graphology reader tests will be skipped"; fi
+
+# Debian's chromium for the browser test of `kg viz` (Playwright drives it; it downloads no browser).
+browser:
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing Debian's chromium (browser test of kg viz)"; \
+	  apt-get update -qq && $(APT_INSTALL) chromium fonts-dejavu-core >/dev/null; \
+	else echo "make: no chromium and not root to install it: the browser test of kg viz will be skipped"; fi
+
+test-deps: install $(GRAPHOLOGY) browser
 
 demo: install
 	rm -rf $(STORE)
@@ -38,13 +59,16 @@ demo: install
 	@for f in ttl nt nq trig jsonld graphml gexf; do \
 	  $(BIN)/kg export --store $(STORE) --format $$f --output $(OUT)/exports/graph.$$f || exit 1; \
 	done
+	$(BIN)/kg export --store $(STORE) --format gexf --graph cooccurrence --output $(OUT)/exports/cooccurrence.gexf
 	$(BIN)/kg export --store $(STORE) --format csv --output $(OUT)/exports/csv
+	$(BIN)/kg viz --store $(STORE) --output $(OUT)/exports/graph.html
+	$(BIN)/kg viz --store $(STORE) --output $(OUT)/exports/graph.png
 	@echo; echo "exports written to $(OUT)/exports/"; ls -la $(OUT)/exports
 	@if [ -f ../shared/eval/score.py ]; then \
 	  echo; echo "== seed gold (../shared/eval/seeds.gold.json)"; \
 	  $(BIN)/python ../shared/eval/score.py ../shared/eval/seeds.gold.json $(OUT)/exports/csv | tail -n 20; fi
 
-test: install
+test: test-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
@@ -57,4 +81,4 @@ ontology: install
 	$(BIN)/python scripts/build_ontology.py
 
 clean:
-	rm -rf $(OUT) kg-store .pytest_cache
+	rm -rf $(OUT) kg-store .pytest_cache tests/graphology/node_modules

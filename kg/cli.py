@@ -48,6 +48,7 @@ def main(verbose: int, quiet: bool) -> None:
     kg build data/articles/        parse articles into the store
     kg query queries/x.rq          run a SPARQL query
     kg export --format csv -o DIR  export for Gephi
+    kg viz -o graph.html           see the graph in a browser
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
     logging.basicConfig(level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr)
@@ -64,49 +65,61 @@ def main(verbose: int, quiet: bool) -> None:
               help="Parser processes (spaCy n_process).")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=16, show_default=True)
 @click.option("--force", is_flag=True, help="Re-parse articles even when unchanged.")
-@click.option("--strict", is_flag=True, help="Stop with exit 1 at the first skipped input.")
+@click.option("--strict", is_flag=True,
+              help="Stop at the first problem (bad input, duplicate, other language...), exit 1, write nothing.")
+@click.option("--any-language", is_flag=True,
+              help="Build articles that do not look like English (the model is English: expect poor results).")
+@click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
+              help="Articles written per store transaction [default: 100]; a crash loses at most "
+                   "the parsing not yet written.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
                    "this process writes the store. --workers is then the cluster's.")
-def build(inputs, store, model, workers, batch_size, force, strict, no_progress, dask_address):
+def build(inputs, store, model, workers, batch_size, force, strict, any_language, commit_every, no_progress,
+          dask_address):
     """Parse articles (files, folders or '-' for stdin) and add them to the store.
 
     Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
-    .html. Unchanged articles are skipped, changed ones replaced. Exit 1 when any
-    input was skipped (the others are still built).
+    .html. Unchanged articles are skipped, changed ones replaced. A bad input is reported
+    (file and line) and skipped, the others are still built; the last line sums up.
+    Exit 0 when everything was built, 1 when anything was skipped, 130 on Ctrl-C
+    (articles written so far are kept: re-run to finish).
     """
     from .distributed import ClusterError, dask_extractions
     from .nlp import DEFAULT_MODEL, ModelError
+    from .pipeline import COMMIT_EVERY
     from .pipeline import build as run_build
     from .store import StoreError
 
     path = resolve_store(store)
     try:
         with _open_writer(path) as kgs:
-            if strict:
-                from .ingest import Problem, read_articles
-                items = list(read_articles(inputs, stdin=sys.stdin))
-                bad = [i for i in items if isinstance(i, Problem)]
-                if bad:
-                    fail(f"{bad[0]} (--strict)", 1)
             extractions = dask_extractions(dask_address) if dask_address else None
             report = run_build(kgs, list(inputs), model=model or DEFAULT_MODEL, workers=workers,
                                stdin=sys.stdin, force=force, progress=not no_progress, batch_size=batch_size,
-                               extractions=extractions)
+                               extractions=extractions, strict=strict, any_language=any_language,
+                               commit_every=commit_every or COMMIT_EVERY)
     except ModelError as e:
         fail(str(e), 2)
     except StoreError as e:
         fail(str(e), 2)
     except ClusterError as e:
         fail(str(e), 2)
+    except KeyboardInterrupt:
+        click.echo("kg: interrupted; articles written so far are kept, re-run to finish", err=True)
+        sys.exit(130)
+    except OSError as e:
+        fail(f"cannot write the store {path}: {e.strerror or e}; articles written so far are kept", 1)
     for p in report.skipped:
-        click.echo(f"kg: skipped {p}", err=True)
+        if p is not report.stopped:
+            click.echo(f"kg: skipped {p}", err=True)
+    if report.stopped:
+        click.echo(f"kg: error: {report.stopped} (--strict: stopped at the first problem)", err=True)
     click.echo(f"kg: {report.summary()} -> {path}", err=True)
     if report.interrupted:
         click.echo("kg: interrupted; articles written so far are kept, re-run to finish", err=True)
-        sys.exit(130)
-    sys.exit(1 if report.skipped else 0)
+    sys.exit(report.exit_code)
 
 
 @main.command()
@@ -139,6 +152,7 @@ def _open_writer(path: Path, create: bool = True):
 # (kg.query, kg.export: pyoxigraph + networkx, never spaCy; imported inside the commands)
 QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt")
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
+GRAPH_PROJECTIONS = ("entities", "cooccurrence", "rdf")  # = kg.export.PROJECTIONS
 
 
 def _open_reader(store: Path | None):
@@ -258,28 +272,41 @@ def queries_cmd(fmt):
 
 @main.command("export")
 @click.option("-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
-              help="RDF (ttl, nt: one graph; nq, trig, jsonld: named graphs) or entity graph "
-                   "(graphml, gexf, csv = directory with nodes.csv and edges.csv).")
+              help="RDF (ttl, nt: one graph; nq, trig, jsonld: named graphs) or a graph for Gephi "
+                   "(graphml, gexf; csv = directory with nodes.csv and edges.csv).")
 @click.option("-o", "--output", required=True, metavar="PATH|-",
               help="Output file ('-' for stdout), or a directory for csv.")
+@click.option("-g", "--graph", type=click.Choice(GRAPH_PROJECTIONS), default="entities", show_default=True,
+              help="graphml/gexf only: entities and their relations; cooccurrence = entities linked by "
+                   "co-mention (weight = sentences); rdf = the full RDF graph.")
+@click.option("--static", is_flag=True, help="gexf: no timeline (mode=static) even when articles have dates.")
 @store_option
-def export_cmd(fmt, output, store):
-    """Export the store as RDF or as an entity graph for Gephi / networkx.
+def export_cmd(fmt, output, graph, static, store):
+    """Export the store as RDF or as a graph for Gephi / networkx.
 
+    GraphML and GEXF open in Gephi coloured by entity type (data/palette.yaml), sized by
+    mentions, laid out (fixed seed) and with a `community` attribute; GEXF has a timeline
+    (node and edge `start` = first article date) when articles have dates.
     Files are replaced atomically (written next to the target, then renamed).
 
     \b
+    kg export --format gexf -o graph.gexf                  open in Gephi (File > Open)
+    kg export --format graphml --graph cooccurrence -o co.graphml
     kg export --format csv -o gephi/        nodes.csv + edges.csv (Gephi spreadsheet import)
-    kg export --format gexf -o graph.gexf
     kg export --format ttl -o - | gzip > kg.ttl.gz
     """
     from . import export as kx
 
     if fmt == "csv" and output == "-":
         fail("--format csv writes a directory (nodes.csv, edges.csv); give --output DIR", 2)
+    if graph != "entities" and fmt not in kx.GRAPH_FORMATS:
+        fail(f"--graph {graph} applies to --format graphml or gexf only", 2)
+    opts = {"graph": graph} if fmt in kx.GRAPH_FORMATS else {}
+    if fmt == "gexf" and static:
+        opts["dynamic"] = False
     kgs = _open_reader(store)
     try:
-        kx.export(kgs, fmt, output)
+        kx.export(kgs, fmt, output, **opts)
     except kx.ExportError as e:
         fail(str(e), 2)
     except BrokenPipeError:
@@ -289,7 +316,53 @@ def export_cmd(fmt, output, store):
     finally:
         kgs.close()
     if output != "-":
-        click.echo(f"kg: wrote {fmt} to {output}", err=True)
+        click.echo(f"kg: wrote {fmt} ({graph} graph) to {output}" if opts.get("graph") else
+                   f"kg: wrote {fmt} to {output}", err=True)
+
+
+@main.command("viz")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="graph.html (interactive page, works offline), graph.png or graph.svg (static image).")
+@click.option("-f", "--format", "fmt", type=click.Choice(("html", "png", "svg")), default=None,
+              help="Override the format told by the file name.")
+@click.option("-g", "--graph", type=click.Choice(("entities", "cooccurrence")), default="entities", show_default=True)
+@click.option("--title", default=None, help="Title of the page or image.")
+@click.option("--max-nodes", type=click.IntRange(min=0), default=1500, show_default=True,
+              help="Draw only this many nodes, the most mentioned and connected (0 = all).")
+@click.option("--labels", "top", type=click.IntRange(min=0), default=25, show_default=True,
+              help="png/svg: label this many top entities.")
+@store_option
+def viz_cmd(output, fmt, graph, title, max_nodes, top, store):
+    """Draw the graph: an interactive HTML page or a PNG/SVG image.
+
+    The page is one file with everything inside (no network): search, colours by type with
+    a legend, zoom and pan, and a side panel with the relations and evidence sentences of a
+    clicked node or edge. The image labels the most mentioned entities.
+
+    \b
+    kg viz --output graph.html && xdg-open graph.html
+    kg viz --output graph.png --labels 40
+    """
+    from . import viz as kv
+    from .export import ExportError
+
+    try:
+        kv.format_of(output, fmt)
+    except kv.VizError as e:
+        fail(str(e), 2)
+    kgs = _open_reader(store)
+    try:
+        info = kv.viz(kgs, output, fmt=fmt, graph=graph, title=title, max_nodes=max_nodes, top=top)
+    except (kv.VizError, ExportError) as e:
+        fail(str(e), 2)
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror or e}", 1)
+    finally:
+        kgs.close()
+    shown = f"{info['nodes']} nodes, {info['edges']} edges"
+    if info["nodes"] < info["total_nodes"]:
+        shown += f" of {info['total_nodes']} nodes"
+    click.echo(f"kg: wrote {info['format']} ({shown}) to {output}", err=True)
 
 
 @main.command("stats")

@@ -298,12 +298,13 @@ def _clean_inline(value: str) -> str | None:
 # ---------------------------------------------------------------------------- language
 
 # Frequent English function words: about 40% of the words of English news prose, a few
-# percent of French, German or Spanish prose.
+# percent of French, German, Spanish or Italian prose ("a", "an", "was" are left out: they
+# are also Romance or German words).
 _ENGLISH_WORDS = frozenset(
-    "a about after against all also an and are as at be because been before but by can could "
+    "about after against all also and are as at be because been before but by can could "
     "did do does for from had has have he her his how i if in into is it its it's more my no "
     "not of on or our out over said says she should so than that the their them there these "
-    "they this those to under up was we were what when which while who will with would you".split()
+    "they this those to under up we were what when which while who will with would you".split()
 )
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 LANGUAGE_SAMPLE = 20_000  # characters looked at
@@ -634,6 +635,18 @@ def _check_id(doc_id: str) -> str:
     return doc_id
 
 
+_BOILERPLATE = re.compile(
+    r"(?i)^(?:©|\(c\)\s|copyright\b)|all rights reserved|^(?:subscribe|sign (?:in|up)|log ?in|share (?:this|on)|"
+    r"skip to|follow us|read more|related)\b|\bcookies?\b.*\b(?:accept|consent|policy)\b"
+)
+
+
+def _is_prose(paragraph: str) -> bool:
+    """A paragraph of at least four words with a lower-case one, not a copyright/cookie line."""
+    words = paragraph.split()
+    return len(words) >= 4 and any(w[:1].islower() for w in words) and not _BOILERPLATE.search(paragraph)
+
+
 def _parse_html(text: str, doc_id: str, *, path: str | None) -> Article:
     """Main text and metadata of an HTML page via trafilatura, as an Article.
 
@@ -660,6 +673,8 @@ def _parse_html(text: str, doc_id: str, *, path: str | None) -> Article:
         body = body[len(title) + 2:]  # the headline repeated as first paragraph
     if not body or body == title:
         raise _Reject("no article text found in HTML")
+    if not any(_is_prose(p) for p in body.split("\n\n")):
+        raise _Reject("no article text found in HTML (only navigation or boilerplate)")
     return Article(
         id=doc_id,
         text=body,

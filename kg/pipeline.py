@@ -3,22 +3,49 @@
 Only new or changed articles (by content hash) are parsed; an unchanged article is
 skipped and says so; a changed one has its named graph replaced. One bad article is
 reported and skipped, never losing the others' work.
+
+Failure handling (README, "Failure modes"):
+
+* every bad input becomes a :class:`~kg.ingest.Problem` naming the file (and JSONL line),
+  collected in :attr:`BuildReport.skipped`; the rest of the run is built. ``strict`` stops
+  at the first problem instead, before anything is written;
+* an article in another language is skipped unless ``any_language``
+  (:func:`kg.ingest.language_problem`); one article read from two sources is built once;
+* an article longer than ``max_chars`` (spaCy's limit, :data:`kg.nlp.MAX_CHARS`) is cut
+  at paragraph breaks into pieces of at most ``max_chars``, each parsed, extracted and
+  resolved as a sub-document; the pieces' graphs are merged with their evidence offsets
+  shifted back into the whole text (:func:`split_text`, :func:`merge_chunk_graphs`);
+* articles are written ``commit_every`` at a time, each group in ONE store transaction
+  that also refreshes the summary graph: a build killed at any moment leaves whole
+  articles and a consistent store, and re-running it builds the rest;
+* SIGINT / SIGTERM: the first stops parsing, writes what is already parsed and returns
+  with :attr:`BuildReport.interrupted`; a second one stops at once (KeyboardInterrupt is
+  caught too), keeping what was committed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import pickle
+import re
 import signal
+import sys
 import tempfile
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .ingest import Problem, read_articles
-from .model import Article
+from .ingest import Problem, Read, language_problem, read_inputs
+from .model import Article, ArticleGraph, Provenance
+from .nlp import MAX_CHARS
 from .store import KGStore
 
 log = logging.getLogger("kg.build")
+
+#: Articles written per store transaction (each also refreshes the summary graph).
+COMMIT_EVERY = 100
 
 
 @dataclass
@@ -27,12 +54,43 @@ class BuildReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # "x.txt: not valid UTF-8, decoded as cp1252"
     interrupted: bool = False
+    signal: int | None = None  # the signal that interrupted the build, if any
+    stopped: Problem | None = None  # with strict: the problem that stopped the build
+
+    @property
+    def exit_code(self) -> int:
+        """130 (SIGINT) / 143 (SIGTERM) if interrupted, 1 if anything was skipped, else 0."""
+        if self.interrupted:
+            return 128 + (self.signal or signal.SIGINT)
+        return 1 if self.skipped or self.stopped else 0
 
     def summary(self) -> str:
-        parts = [f"{len(self.built)} built", f"{len(self.replaced)} replaced", f"{len(self.unchanged)} unchanged",
-                 f"{len(self.skipped)} skipped"]
-        return ", ".join(parts) + (" (interrupted)" if self.interrupted else "")
+        s = (f"{len(self.built)} built, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
+             f"{len(self.skipped)} skipped")
+        if self.skipped:
+            kinds = Counter(problem_kind(p.reason) for p in self.skipped)
+            s += " (" + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) + ")"
+        if self.notes:
+            s += f"; {len(self.notes)} decoded with a fallback encoding"
+        if self.stopped:
+            s += "; stopped at the first problem (--strict)"
+        if self.interrupted:
+            s += "; interrupted"
+        return s
+
+
+_KIND_END = re.compile(r":| \(| '| \"")
+
+
+def problem_kind(reason: str) -> str:
+    """The kind of a problem, for the summary: ``"invalid JSON: ..."`` -> ``"invalid JSON"``,
+    ``"unsafe id '../x'"`` -> ``"unsafe id"``, ``"missing 'text'"`` stays whole."""
+    m = _KIND_END.search(reason, 1)
+    if m is None or (m.group() in (" '", ' "') and " " not in reason[:m.start()]):
+        return reason
+    return reason[:m.start()]
 
 
 def known_people(store: KGStore) -> set[str]:
@@ -42,33 +100,135 @@ def known_people(store: KGStore) -> set[str]:
     return {row["l"].value for row in store.query(q)}
 
 
-def select_articles(items: Iterable[Article | Problem], existing: dict[str, str], report: BuildReport,
-                    force: bool = False) -> list[Article]:
-    """Drop unchanged articles, duplicates within the run, and record problems."""
-    todo: dict[str, Article] = {}
-    seen_hash: dict[str, str] = {}
-    for item in items:
-        if isinstance(item, Problem):
-            report.skipped.append(item)
-            log.warning("skipped %s", item)
+# ---------------------------------------------------------------- selecting what to build
+def select_articles(reads: Iterable[Read], existing: dict[str, str], report: BuildReport, *,
+                    force: bool = False, strict: bool = False, any_language: bool = False,
+                    origins: dict[str, Read] | None = None) -> list[Article]:
+    """The articles to build: problems recorded, unchanged articles, repeated ids, repeated
+    content (in the run or already in the store under another id) and non-English articles
+    dropped. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
+    ``origins`` (if given) receives where each selected article was read, by id."""
+    todo: dict[str, tuple[Article, Read]] = {}
+    seen_ids: dict[str, Read] = {}
+    seen_hash: dict[str, tuple[Article, Read]] = {}
+
+    def skip(problem: Problem) -> bool:
+        report.skipped.append(problem)
+        log.info("skipped %s", problem)
+        if strict:
+            report.stopped = problem
+        return strict
+
+    for r in reads:
+        if r.note:
+            report.notes.append(f"{r.where}: {r.note}")
+        if isinstance(r.item, Problem):
+            if skip(r.item):
+                return []
             continue
-        a = item
-        if a.id in todo:
-            report.skipped.append(Problem(a.path or a.id, f"duplicate id {a.id!r} (already read from {todo[a.id].path})"))
+        a = r.item
+        if a.id in seen_ids:
+            if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id].where})", r.line)):
+                return []
             continue
         h = a.sha256
         if h in seen_hash:
-            report.skipped.append(Problem(a.path or a.id, f"same content as article {seen_hash[h]!r}"))
+            first, where = seen_hash[h]
+            if skip(Problem(r.source, f"duplicate content: same article as {where.where} (id {first.id!r}), "
+                                      "built once from there", r.line)):
+                return []
             continue
-        seen_hash[h] = a.id
+        seen_ids[a.id] = r
+        seen_hash[h] = (a, r)
         if not force and existing.get(a.id) == h:
             report.unchanged.append(a.id)
             log.info("unchanged: %s", a.id)
             continue
-        todo[a.id] = a
-    return list(todo.values())
+        if not any_language and (why := language_problem(a.text)):
+            if skip(Problem(r.source, f"{why}; pass --any-language to build it anyway", r.line)):
+                return []
+            continue
+        todo[a.id] = (a, r)
+
+    # the same article already in the store under another id, which this run does not replace
+    stored = {h: doc for doc, h in existing.items()}
+    selected = []
+    for a, r in todo.values():
+        other = stored.get(a.sha256)
+        if other is not None and other != a.id and (other not in todo or todo[other][0].sha256 == a.sha256):
+            if skip(Problem(r.source, f"duplicate content: same article as {other!r}, already in the store", r.line)):
+                return []
+            continue
+        selected.append(a)
+        if origins is not None:
+            origins[a.id] = r
+    return selected
 
 
+# ---------------------------------------------------------------- long articles
+def split_text(text: str, max_chars: int) -> list[tuple[int, str]]:
+    """``text`` as ``(offset, piece)`` pairs, every piece at most ``max_chars`` long and equal
+    to ``text[offset:offset + len(piece)]``. Cut at the last paragraph break that fits, else
+    a line break, a sentence end, a space, else anywhere; the whitespace at a cut is dropped."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be positive")
+    pieces: list[tuple[int, str]] = []
+    start, n = 0, len(text)
+    while start < n and text[start].isspace():
+        start += 1
+    while start < n:
+        if n - start <= max_chars:
+            pieces.append((start, text[start:]))
+            break
+        limit = start + max_chars
+        cut = text.rfind("\n\n", start + 1, limit + 1)
+        if cut <= start:
+            cut = text.rfind("\n", start + 1, limit + 1)
+        if cut <= start:
+            cut = max(text.rfind(". ", start + 1, limit), text.rfind("? ", start + 1, limit),
+                      text.rfind("! ", start + 1, limit))
+            cut = cut + 1 if cut > start else -1
+        if cut <= start:
+            cut = text.rfind(" ", start + 1, limit + 1)
+        if cut <= start:
+            cut = limit
+        piece = text[start:cut].rstrip()
+        pieces.append((start, piece))
+        start = cut
+        while start < n and text[start].isspace():
+            start += 1
+    return pieces
+
+
+def _shift(ev: Provenance, offset: int) -> Provenance:
+    return dataclasses.replace(ev, start=ev.start + offset, end=ev.end + offset)
+
+
+def _union(a: tuple, b: tuple) -> tuple:
+    return tuple(dict.fromkeys((*a, *b)))
+
+
+def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]]) -> ArticleGraph:
+    """One article's graph from the graphs of its pieces (``(offset of the piece, graph)``):
+    entities merged by key (mentions added up), evidence offsets shifted into ``article.text``."""
+    entities: dict[str, object] = {}
+    relations: list = []
+    quotations: list = []
+    warnings: list = []
+    for offset, g in graphs:
+        for e in g.entities:
+            old = entities.get(e.key)
+            entities[e.key] = e if old is None else dataclasses.replace(
+                old, aliases=_union(old.aliases, e.aliases), roles=_union(old.roles, e.roles),
+                mentions=old.mentions + e.mentions, qid=old.qid or e.qid)
+        relations += [dataclasses.replace(r, evidence=_shift(r.evidence, offset)) for r in g.relations]
+        quotations += [dataclasses.replace(q, evidence=_shift(q.evidence, offset)) for q in g.quotations]
+        warnings += g.warnings
+    return dataclasses.replace(graphs[0][1], article=article, entities=tuple(entities.values()),
+                               relations=tuple(relations), quotations=tuple(quotations), warnings=tuple(warnings))
+
+
+# ---------------------------------------------------------------- extraction stages
 # An extraction stage turns articles into ``(article, DocExtraction)`` pairs - or
 # ``(article, exception)`` for one that failed - in any order; ``local_extractions`` is the
 # default, ``kg.distributed.dask_extractions`` runs the same code on a Dask cluster.
@@ -77,17 +237,83 @@ ExtractionStage = Callable[..., Iterator[tuple[Article, object]]]
 
 def local_extractions(articles: list[Article], *, model: str, workers: int = 1,
                       batch_size: int = 16) -> Iterator[tuple[Article, object]]:
-    """Parse in one ``nlp.pipe`` stream (``workers`` = spaCy ``n_process``), extract here."""
+    """Parse in one ``nlp.pipe`` stream (``workers`` = spaCy ``n_process``), extract here.
+
+    If spaCy fails on a text (which ends its stream), the texts of that batch are parsed one
+    by one - the one that fails is reported - and the stream resumes after them.
+    """
+    if workers > 1:  # worker processes that parse AND extract: faster than spaCy's n_process
+        from .distributed import pool_extractions
+
+        yield from pool_extractions(articles, model=model, workers=workers, batch_size=batch_size)
+        return
     from .extract import Extractor
-    from .nlp import parse
+    from .nlp import ModelError, load, parse
 
     extractor = Extractor()
-    for doc, article in parse(((a.text, a) for a in articles), model=model, workers=workers, batch_size=batch_size):
+
+    def extracted(doc, article):
         try:
-            yield article, extractor.extract(doc, article)
+            return article, extractor.extract(doc, article)
         except Exception as e:  # one bad article must not lose the others
             log.exception("extraction failed for %s", article.id)
-            yield article, e
+            return article, e
+
+    i, n = 0, len(articles)
+    while i < n:
+        try:
+            for doc, article in parse(((a.text, a) for a in articles[i:]), model=model, workers=workers,
+                                      batch_size=batch_size):
+                i += 1
+                yield extracted(doc, article)
+        except ModelError:
+            raise
+        except Exception as e:
+            log.warning("spaCy failed in a batch (%s: %s); parsing it one article at a time", type(e).__name__, e)
+            nlp = load(model)
+            end = min(n, i + batch_size * max(1, workers) * 2)
+            for article in articles[i:end]:
+                try:
+                    doc = nlp(article.text)
+                except Exception as err:
+                    yield article, RuntimeError(f"spaCy failed: {type(err).__name__}: {err}")
+                else:
+                    yield extracted(doc, article)
+            i = end
+
+
+def _extract(articles: list[Article], stage: ExtractionStage, *, model: str, workers: int, batch_size: int,
+             max_chars: int, progress: Callable[[float], object] = lambda n: None
+             ) -> Iterator[tuple[Article, list | BaseException]]:
+    """``(article, [(offset, DocExtraction), ...])`` or ``(article, error)`` for every article.
+
+    Articles up to ``max_chars`` go through ``stage`` together; each longer one is split
+    (:func:`split_text`) and its pieces, sub-articles with the same id, go through ``stage``
+    one at a time (``batch_size`` 1: memory stays bounded by the piece size). ``progress`` is
+    called with the fraction of an article done (1 per article, 1/n per piece of n).
+    """
+    short = [a for a in articles if len(a.text) <= max_chars]
+    for article, result in stage(short, model=model, workers=workers, batch_size=batch_size):
+        progress(1)
+        yield article, (result if isinstance(result, BaseException) else [(0, result)])
+    for a in (a for a in articles if len(a.text) > max_chars):
+        pieces = split_text(a.text, max_chars)
+        log.info("%s: %d characters, parsed in %d pieces", a.id, len(a.text), len(pieces))
+        offsets: dict[Article, list[int]] = {}
+        chunks = []
+        for offset, piece in pieces:
+            chunk = dataclasses.replace(a, text=piece)
+            offsets.setdefault(chunk, []).append(offset)
+            chunks.append(chunk)
+        parts: list[tuple[int, object]] = []
+        error: BaseException | None = None
+        for chunk, result in stage(chunks, model=model, workers=workers, batch_size=1):
+            progress(1 / len(chunks))
+            if isinstance(result, BaseException):
+                error = error or result
+            else:
+                parts.append((offsets[chunk].pop(0), result))
+        yield a, (error if error is not None else sorted(parts, key=lambda p: p[0]))
 
 
 class ExtractionSpool:
@@ -116,63 +342,187 @@ class ExtractionSpool:
         self._file.close()
 
 
+# ---------------------------------------------------------------- interruption
+class _Interrupts:
+    """While building (main thread only): the first SIGINT/SIGTERM asks the build to stop
+    after writing what is already parsed; the second raises KeyboardInterrupt at once."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            for s in self.SIGNALS:
+                try:
+                    self._previous[s] = signal.signal(s, self._handle)
+                except (ValueError, OSError):  # pragma: no cover - embedded interpreters
+                    pass
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt
+        self.signum = signum
+        try:
+            sys.stderr.write(f"\nkg: {signal.Signals(signum).name}: stopping after writing the articles already "
+                             "parsed (again to stop at once; committed articles are kept either way)\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):  # pragma: no cover
+            pass
+
+    def __exit__(self, *exc) -> None:
+        for s, handler in self._previous.items():
+            signal.signal(s, handler)
+
+
+# ---------------------------------------------------------------- the build
+def _until(items: Iterable, stop: Callable[[], bool]) -> Iterator:
+    for item in items:
+        if stop():
+            return
+        yield item
+
+
 def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
-          progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None) -> BuildReport:
-    from . import write
-    from .resolve import Resolver
-
+          progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
+          strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
+          commit_every: int = COMMIT_EVERY) -> BuildReport:
+    """Build ``inputs`` into ``store``; see the module docstring for what happens on bad input,
+    long articles, kills and signals. Never raises for bad input."""
     report = BuildReport()
-    write.load_ontology(store)
     existing = store.article_hashes()
-    articles = select_articles(read_articles(inputs, stdin=stdin), existing, report, force=force)
-    if not articles:
-        write.refresh_summary(store)
-        return report
-
-    resolver = Resolver(known_people=known_people(store))
-    docs = ExtractionSpool(store.path)
-    bar = _progress(len(articles), progress)
-    try:
-        stage = extractions or local_extractions
-        for article, result in stage(articles, model=model, workers=workers, batch_size=batch_size):
-            if isinstance(result, BaseException):
-                report.skipped.append(Problem(article.path or article.id, f"extraction failed: {result}"))
-            else:
-                resolver.learn_people([result])
-                docs.append(result)
-            bar.update(1)
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        bar.close()
-
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        for d in docs:
-            try:
-                ag = resolver.resolve(d)
-            except Exception as e:
-                log.exception("resolution failed for %s", d.article.id)
-                report.skipped.append(Problem(d.article.path or d.article.id, f"resolution failed: {e}"))
-                continue
-            write.write_article(store, ag)
-            (report.replaced if d.article.id in existing else report.built).append(d.article.id)
-    except KeyboardInterrupt:
-        report.interrupted = True
-    finally:
-        docs.close()
-        signal.signal(signal.SIGINT, previous)
-        write.refresh_summary(store)
+    with _Interrupts() as interrupts:
+        try:
+            _build(store, inputs, existing, report, interrupts, model=model, workers=workers, stdin=stdin,
+                   force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
+                   strict=strict, any_language=any_language, max_chars=max_chars,
+                   commit_every=max(1, commit_every))
+        except KeyboardInterrupt:
+            report.interrupted = True
+            report.signal = interrupts.signum or signal.SIGINT
+    if interrupts.signum is not None:
+        report.interrupted, report.signal = True, interrupts.signum
     return report
 
 
+def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: BuildReport,
+           interrupts: _Interrupts, *, stdin, force: bool, any_language: bool, strict: bool, **kw) -> None:
+    from . import write
+
+    reads = _until(read_inputs(inputs, stdin=stdin), lambda: interrupts.signum is not None)
+    origins: dict[str, Read] = {}
+    articles = select_articles(reads, existing, report, force=force, strict=strict, any_language=any_language,
+                               origins=origins)
+    if report.stopped or interrupts.signum is not None:
+        return
+    write.load_ontology(store)
+    if not articles:
+        write.refresh_summary(store)  # also heals a store written by an older kg
+        return
+
+    def problem(article: Article, reason: str) -> Problem:
+        r = origins.get(article.id)
+        return Problem(r.source, reason, r.line) if r else Problem(article.path or article.id, reason)
+
+    _build_articles(store, articles, existing, report, interrupts, strict=strict, problem=problem, **kw)
+
+
+def _build_articles(store: KGStore, articles: list[Article], existing: dict[str, str], report: BuildReport,
+                    interrupts: _Interrupts, *, model: str, workers: int, progress: bool, batch_size: int,
+                    stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
+                    problem: Callable[[Article, str], Problem]) -> None:
+    from .resolve import Resolver
+
+    resolver = Resolver(known_people=known_people(store))
+    docs = ExtractionSpool(store.path)
+    log.info("parsing %d article(s)", len(articles))
+    try:
+        bar = _progress(len(articles), progress)
+        try:
+            for article, result in _extract(articles, stage, model=model, workers=workers, batch_size=batch_size,
+                                            max_chars=max_chars, progress=bar.update):
+                if isinstance(result, BaseException):
+                    p = problem(article, f"extraction failed: {result}")
+                    report.skipped.append(p)
+                    if strict:
+                        report.stopped = p
+                        return
+                else:
+                    resolver.learn_people(d for _, d in result)
+                    docs.append((article, result))
+                if interrupts.signum is not None:
+                    break
+        finally:
+            bar.close()
+        _write_all(store, resolver, docs, existing, report, strict=strict, commit_every=commit_every,
+                   problem=problem)
+    finally:
+        docs.close()
+
+
+def _write_all(store: KGStore, resolver, docs: ExtractionSpool, existing: dict[str, str], report: BuildReport,
+               *, strict: bool, commit_every: int, problem: Callable[[Article, str], Problem]) -> None:
+    """Resolve and write the spooled extractions, ``commit_every`` articles per transaction."""
+    batch: list[ArticleGraph] = []
+    for article, parts in docs:
+        try:
+            if len(parts) == 1 and parts[0][0] == 0:
+                ag = resolver.resolve(parts[0][1])
+            else:
+                ag = merge_chunk_graphs(article, [(off, resolver.resolve(d)) for off, d in parts])
+        except Exception as e:
+            log.exception("resolution failed for %s", article.id)
+            p = problem(article, f"resolution failed: {e}")
+            report.skipped.append(p)
+            if strict:  # nothing more written, not even the rest of this transaction's batch
+                report.stopped = p
+                return
+            continue
+        batch.append(ag)
+        if len(batch) >= commit_every:
+            _commit(store, batch, existing, report, problem)
+            batch = []
+    if batch:
+        _commit(store, batch, existing, report, problem)
+
+
+def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str], report: BuildReport,
+            problem: Callable[[Article, str], Problem]) -> None:
+    """Write ``graphs`` (and refresh the summary) in one transaction; if that fails for another
+    reason than the store itself (OSError), write them one by one and report the ones that fail."""
+    from . import write
+
+    try:
+        write.write_articles(store, graphs)
+        done = graphs
+    except (OSError, KeyboardInterrupt):
+        raise
+    except Exception as e:
+        log.warning("writing %d articles at once failed (%s); writing them one by one", len(graphs), e)
+        done = []
+        for ag in graphs:
+            try:
+                write.write_articles(store, [ag])
+                done.append(ag)
+            except (OSError, KeyboardInterrupt):
+                raise
+            except Exception as err:
+                report.skipped.append(problem(ag.article, f"cannot be written: {err}"))
+    for ag in done:
+        (report.replaced if ag.article.id in existing else report.built).append(ag.article.id)
+    log.info("wrote %d article(s): %s", len(done), " ".join(ag.article.id for ag in done))
+
+
 def remove(store: KGStore, doc_ids: list[str]) -> tuple[list[str], list[str]]:
+    """Remove articles by id (each in one transaction with the summary refresh)."""
     from . import write
 
     removed, missing = [], []
     for d in doc_ids:
         (removed if write.remove_article(store, d) else missing).append(d)
-    write.refresh_summary(store)
     return removed, missing
 
 

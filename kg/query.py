@@ -210,50 +210,15 @@ def check_params(query: NamedQuery, params: dict[str, str]) -> None:
 
 
 # ---------------------------------------------------------------- SERVICE / LOAD detection
-# Tokens that may contain the letters S-E-R-V-I-C-E without being the keyword. Order matters.
-_TOKEN_RE = re.compile(
-    r'''
-      (?P<comment>\#[^\n\r]*)
-    | (?P<lstring>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\')
-    | (?P<string>"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\U000effff]+)
-    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>[A-Za-z0-9_\u00c0-\U000effff.-]*:[A-Za-z0-9_\u00b7\u00c0-\U000effff.:%\\-]*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<other>[\s\S])
-    ''',
-    re.VERBOSE,
-)
-_UNICODE_ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-REMOTE_KEYWORDS = ("SERVICE", "LOAD")
-
-
-def _unescape_codepoints(text: str) -> str:
-    # SPARQL 1.1 §19.2: \uXXXX / \UXXXXXXXX escapes may appear anywhere in a query and are
-    # processed before parsing, so "\u0053ERVICE" is the keyword SERVICE.
-    def sub(m: re.Match) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except (ValueError, OverflowError):
-            return m.group(0)
-
-    return _UNICODE_ESCAPE_RE.sub(sub, text)
+# The same lexer as `kg serve` (kg.sparql_guard): comments, strings, IRIs, variables and
+# prefixed names (with their backslash escapes, e.g. ``ex:a\#``) are not keywords.
+from .sparql_guard import REMOTE_KEYWORDS  # noqa: E402,F401
+from .sparql_guard import remote_keywords as _remote_keywords  # noqa: E402
 
 
 def remote_keywords(text: str) -> list[str]:
-    """The SERVICE / LOAD keywords used by a query, ignoring comments, strings, IRIs, names.
-
-    pyoxigraph 0.5 has no parse-only API (no ``Query`` class), so this is a small lexer.
-    It errs on the side of refusing: any bare word SERVICE/LOAD outside those tokens counts.
-    """
-    found = []
-    for m in _TOKEN_RE.finditer(_unescape_codepoints(text)):
-        if m.lastgroup == "word" and m.group("word").upper() in REMOTE_KEYWORDS:
-            kw = m.group("word").upper()
-            if kw not in found:
-                found.append(kw)
-    return found
+    """The SERVICE / LOAD keywords used by a query, ignoring comments, strings, IRIs, names."""
+    return _remote_keywords(text, REMOTE_KEYWORDS)
 
 
 def check_service(text: str, allow_service: bool = False) -> None:

@@ -69,7 +69,6 @@ import json
 import os
 import pickle
 import queue
-import re
 import select
 import signal
 import struct
@@ -88,51 +87,8 @@ DEFAULT_MAX_ROWS = 10000
 MAX_BODY = 1 << 20  # largest accepted query/update text, bytes
 
 # ---------------------------------------------------------------- SERVICE / LOAD detection
-# Tokens inside which the letters S-E-R-V-I-C-E are not the keyword. Order matters: strings
-# before comments (a '#' in a string), IRIs before '<' as an operator, escapes in names.
-_PN_CHARS = "A-Za-z0-9_\u00b7\u00c0-\ufffd\U00010000-\U000effff"
-_TOKEN_RE = re.compile(
-    r'''
-      (?P<lstring>"""(?:[^"\\]|\\[\s\S]|"(?!""))*"""|\'\'\'(?:[^'\\]|\\[\s\S]|'(?!''))*\'\'\')
-    | (?P<string>"(?:[^"\\\n\r]|\\[\s\S])*"|'(?:[^'\\\n\r]|\\[\s\S])*')
-    | (?P<comment>\#[^\n\r]*)
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][''' + _PN_CHARS + r''']+)
-    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-    | (?P<pname>[''' + _PN_CHARS + r'''.\-]*:(?:[''' + _PN_CHARS + r'''.\-:]|%[0-9A-Fa-f]{2}|\\[\s\S])*)
-    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<other>[\s\S])
-    ''',
-    re.VERBOSE,
-)
-_CODEPOINT_ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
-
-def _decode_codepoint_escapes(text: str) -> str:
-    # SPARQL 1.1 section 19.2: \uXXXX and \UXXXXXXXX are replaced before parsing, anywhere in
-    # the query, so "\u0053ERVICE" is the keyword SERVICE.
-    def sub(m: re.Match) -> str:
-        try:
-            return chr(int(m.group(1) or m.group(2), 16))
-        except (ValueError, OverflowError):
-            return m.group(0)
-
-    return _CODEPOINT_ESCAPE_RE.sub(sub, text)
-
-
-def remote_keywords(text: str, keywords: tuple[str, ...] = ("SERVICE", "LOAD")) -> list[str]:
-    """The keywords among ``keywords`` that ``text`` uses as SPARQL keywords (upper case).
-
-    Errs on the side of refusing: any bare word outside comments, strings, IRIs, variables,
-    prefixed names and language tags counts.
-    """
-    found: list[str] = []
-    for m in _TOKEN_RE.finditer(_decode_codepoint_escapes(text)):
-        if m.lastgroup == "word":
-            w = m.group("word").upper()
-            if w in keywords and w not in found:
-                found.append(w)
-    return found
+# The lexer lives in kg.sparql_guard, shared with `kg query`.
+from .sparql_guard import remote_keywords  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- content negotiation

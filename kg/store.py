@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import fcntl
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 LOCK_NAME = "kg.lock"
 MARKER = "KG_STORE"  # file that says a directory is a kg store
+
+
+_PROLOGUE = re.compile(r"\A(?:\s*(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*\s*", re.I)
+
+
+def _split_prologue(update: str) -> tuple[str, str]:
+    """``(PREFIX/BASE declarations, the rest)`` of a SPARQL update, the rest without a final ';'."""
+    m = _PROLOGUE.match(update)
+    return update[:m.end()], update[m.end():].strip().rstrip(";").strip()
 
 
 class StoreError(Exception):
@@ -121,22 +131,56 @@ class KGStore:
         if self.read_only:
             raise StoreError("store opened read-only")
 
-    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad]) -> None:
-        """Replace a named graph's content. Each step is one Oxigraph transaction, and the
-        article marker (its hash) lives inside the graph, so a crash leaves the article
-        either whole or absent - never half-written."""
-        self._check_writable()
-        g = ox.NamedNode(graph_iri)
-        if self.ox.contains_named_graph(g):
-            self.ox.remove_graph(g)
-        self.ox.extend(list(quads))
+    def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad], *, then: str | None = None) -> None:
+        """Replace a named graph's content in one Oxigraph transaction (see :meth:`replace_graphs`)."""
+        self.replace_graphs({graph_iri: quads}, then=then)
 
-    def remove_graph(self, graph_iri: str) -> bool:
+    def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]], *,
+                       then: str | Callable[[], str] | None = None) -> None:
+        """Replace named graphs, then run the SPARQL update ``then`` (e.g. the summary refresh;
+        a callable is called after the quads were consumed), all in ONE Oxigraph transaction:
+        a crash or kill leaves either all of it or none of it.
+
+        An article's marker (its ``kg:sha256``) lives inside its graph, so an article in the
+        store is always whole. Every quad must belong to one of the named graphs. An empty
+        quad list removes the graph. The quads are consumed lazily (a huge article is never
+        a list of Python quad objects), as N-Triples lines of one ``INSERT DATA``.
+        """
+        self._check_writable()
+        drops: list[str] = []
+        blocks: list[str] = []  # the INSERT DATA body, joined every few thousand lines
+        lines: list[str] = []
+        for graph_iri, quads in graphs.items():
+            g = ox.NamedNode(graph_iri)
+            drops.append(f"DROP SILENT GRAPH {g} ;\n")
+            lines.append(f"GRAPH {g} {{\n")
+            for q in quads:
+                if q.graph_name != g:
+                    raise ValueError(f"quad {q} is not in graph {g}")
+                lines.append(f"{q.subject} {q.predicate} {q.object} .\n")
+                if len(lines) >= 10_000:
+                    blocks.append("".join(lines))
+                    lines.clear()
+            lines.append("}\n")
+        blocks.append("".join(lines))
+        del lines
+        prologue, then = _split_prologue((then() if callable(then) else then) or "")
+        if not drops and not then:
+            return
+        # N-Triples terms are valid SPARQL terms; one update request is one transaction.
+        # (Oxigraph takes PREFIX declarations only at the start of the request.)
+        text = "".join([prologue, *drops, "INSERT DATA {\n", *blocks, "}",
+                        f" ;\n{then}" if then else ""]) if drops else prologue + then
+        del blocks
+        self.ox.update(text)
+
+    def remove_graph(self, graph_iri: str, *, then: str | None = None) -> bool:
+        """Remove a named graph (and run ``then``) in one transaction; False if it was absent."""
         self._check_writable()
         g = ox.NamedNode(graph_iri)
         if not self.ox.contains_named_graph(g):
             return False
-        self.ox.remove_graph(g)
+        self.replace_graphs({graph_iri: ()}, then=then)
         return True
 
     def update(self, sparql: str) -> None:

@@ -1,18 +1,25 @@
-"""Exports: RDF round trips, the entity graph (GraphML, GEXF), the Gephi CSV layout, atomic writes."""
+"""Exports: RDF round trips; the graphs for Gephi (GraphML, GEXF 1.3 with a timeline, the projections) read
+back by networkx, igraph and graphology; the Gephi CSV layout; atomic writes."""
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
+import json
 import os
+import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 import networkx as nx
 import pyoxigraph as ox
 import pytest
 import rdflib
+import yaml
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
@@ -111,10 +118,24 @@ def test_jsonld_expanded_variant(kgs, tmp_path):
 
 
 # ---------------------------------------------------------------- entity graph
+NODE_KEYS = {"label", "type", "mentions", "articles", "qid", "aliases", "sources", "start"}
+GEPHI_NODE_KEYS = {"r", "g", "b", "size", "x", "y", "community"}  # added by kx.decorate
+US, CF, KIRBY = "country/united-states", "concept/ceasefire", "person/john-kirby"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+GEXF = "{http://gexf.net/1.3}"
+VIZ = "{http://gexf.net/1.3/viz}"
+GML = "{http://graphml.graphdrawing.org/xmlns}"
+PALETTE = yaml.safe_load((Path(__file__).parent.parent / "data" / "palette.yaml").read_text())
+
+
 def _flat(d: dict) -> None:
     for k, v in d.items():
         assert v is not None, k
         assert isinstance(v, (str, int, float)) and not isinstance(v, bool), (k, v)
+
+
+def _rgb(hex_: str) -> tuple[int, int, int]:
+    return tuple(int(hex_.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
 
 
 def test_entity_graph(kgs):
@@ -122,29 +143,129 @@ def test_entity_graph(kgs):
     assert isinstance(G, nx.MultiDiGraph)
     for _, d in G.nodes(data=True):
         _flat(d)
-        assert set(d) == {"label", "type", "mentions", "articles", "qid", "aliases", "sources"}
+        assert set(d) == NODE_KEYS
         assert isinstance(d["mentions"], int) and isinstance(d["articles"], int)
     for _, _, k, d in G.edges(keys=True, data=True):
         _flat(d)
-        assert d["id"] == k and d["kind"] == d["predicate"]
+        assert d["id"] == k
         assert isinstance(d["weight"], int) and isinstance(d["confidence"], float)
-    us = G.nodes["country/united-states"]
+    us = G.nodes[US]
     assert us == {"label": "United States", "type": "Country", "mentions": 3, "articles": 2, "qid": "Q30",
-                  "aliases": "US", "sources": "doc1|doc2"}
-    # parallel relations are distinct edges
-    between = G.get_edge_data("country/united-states", "concept/ceasefire")
-    assert sorted((d["kind"], d["polarity"]) for d in between.values()) == [
-        ("opposes", "positive"), ("supports", "negative")]
-    opp = next(d for d in between.values() if d["kind"] == "opposes")
+                  "aliases": "US", "sources": "doc1|doc2", "start": "2023-03-17"}
+    # parallel relations are distinct edges, told apart by their kind
+    between = G.get_edge_data(US, CF)
+    assert sorted((d["predicate"], d["polarity"], d["kind"]) for d in between.values()) == [
+        ("opposes", "positive", "opposes"), ("supports", "negative", "not supports [John Kirby]")]
+    opp = next(d for d in between.values() if d["predicate"] == "opposes")
     assert opp["weight"] == 2 and opp["sources"] == "doc1|doc2" and opp["confidence"] == 0.9
     assert opp["evidence"] == "The United States opposes a ceasefire in Ukraine. | The US opposes a ceasefire."
-    neg = next(d for d in between.values() if d["kind"] == "supports")
-    assert neg["attributed_to"] == "John Kirby" and neg["attributed_to_id"] == "person/john-kirby"
+    assert opp["start"] == "2023-03-17"  # the first of its two articles
+    neg = next(d for d in between.values() if d["predicate"] == "supports")
+    assert neg["attributed_to"] == "John Kirby" and neg["attributed_to_id"] == KIRBY
     quotes = [n for n, d in G.nodes(data=True) if d["type"] == "Quotation"]
     assert len(quotes) == 1 and G.nodes[quotes[0]]["label"] == "We do not support a truce,"
-    said = G.get_edge_data("person/john-kirby", quotes[0])
+    said = G.get_edge_data(KIRBY, quotes[0])
     assert [d["label"] for d in said.values()] == ["said"]
+    visits = next(d for *_, d in G.edges(data=True) if d["predicate"] == "visits")
+    assert visits["kind"] == "visits (planned)"
+    # the timeline: a node or edge starts with the first article that supports it
+    assert G.nodes["concept/weapons"]["start"] == "2023-03-18" and G.nodes[KIRBY]["start"] == "2023-03-17"
+    provides = next(d for *_, d in G.edges(data=True) if d["predicate"] == "provides")
+    assert provides["start"] == "2023-03-18"
     assert G.number_of_nodes() == 10 and G.number_of_edges() == 5
+
+
+def test_edge_kinds_differ_between_a_pair(kgs):
+    G = kx.entity_graph(kgs)
+    for u, v in set(G.edges()):
+        kinds = [d["kind"] for d in G.get_edge_data(u, v).values()]
+        assert len(kinds) == len(set(kinds)), (u, v, kinds)
+    assert kx.edge_kind("supports", "negative", "hoped", "Joe Biden") == "not supports (hoped) [Joe Biden]"
+
+
+def test_iso_dates():
+    assert kx.iso_date("2023-03-17") == "2023-03-17"
+    assert kx.iso_date("2023-03-17T08:00:00+00:00") == "2023-03-17"
+    assert kx.iso_date("17 March 2023") == "" and kx.iso_date(None) == ""
+
+
+def test_decorate_palette_size_layout_community(kgs):
+    G = kx.gephi_graph(kgs)
+    for n, d in G.nodes(data=True):
+        _flat(d)
+        assert set(d) == NODE_KEYS | GEPHI_NODE_KEYS
+        assert all(isinstance(d[c], int) and 0 <= d[c] <= 255 for c in "rgb")
+        assert isinstance(d["x"], float) and isinstance(d["y"], float) and isinstance(d["community"], int)
+        assert abs(d["x"]) <= kx.LAYOUT_SCALE and abs(d["y"]) <= kx.LAYOUT_SCALE
+        assert (d["r"], d["g"], d["b"]) == _rgb(PALETTE["types"][d["type"]]), n
+    for *_, d in G.edges(data=True):
+        _flat(d)
+        assert (d["r"], d["g"], d["b"]) == _rgb(PALETTE["edges"][d["polarity"]])
+    # size grows with mentions; the most mentioned node has the largest size
+    by_mentions = sorted(G.nodes(data=True), key=lambda nd: nd[1]["mentions"])
+    sizes = [d["size"] for _, d in by_mentions]
+    assert sizes == sorted(sizes) and sizes[-1] == kx.SIZE_MAX
+    # a fixed seed: the same store gives the same picture
+    H = kx.gephi_graph(kgs)
+    assert [(n, d["x"], d["y"], d["community"]) for n, d in G.nodes(data=True)] == \
+        [(n, d["x"], d["y"], d["community"]) for n, d in H.nodes(data=True)]
+    # US, ceasefire and Ukraine are one community; Xi and Moscow another
+    assert G.nodes[US]["community"] == G.nodes[CF]["community"]
+    assert G.nodes["person/xi-jinping"]["community"] == G.nodes["city/moscow"]["community"]
+    assert G.nodes["person/xi-jinping"]["community"] != G.nodes[US]["community"]
+    # nodes do not sit on each other
+    pos = [(d["x"], d["y"]) for _, d in G.nodes(data=True)]
+    assert len(set(pos)) == len(pos)
+
+
+def test_layout_of_a_large_graph_places_every_node(monkeypatch):
+    """Past LAYOUT_MAX_NODES only the best-connected nodes get the force layout; the rest are
+    placed by their neighbours (this is what keeps 100k-node graphs to seconds)."""
+    monkeypatch.setattr(kx, "LAYOUT_MAX_NODES", 40)
+    G = nx.barabasi_albert_graph(400, 2, seed=1)
+    G.add_nodes_from(range(400, 420))  # isolated nodes
+    nx.add_path(G, [500, 501, 502])  # a small component
+    pos = kx.layout(G)
+    assert set(pos) == set(G.nodes)
+    assert all(abs(x) <= kx.LAYOUT_SCALE and abs(y) <= kx.LAYOUT_SCALE for x, y in pos.values())
+    assert len(set(pos.values())) == len(pos)
+
+
+# ---------------------------------------------------------------- GraphML (Gephi's conventions)
+def _graphml_keys(path: Path) -> dict[tuple[str, str], str]:
+    root = ET.parse(path).getroot()
+    keys: dict[tuple[str, str], str] = {}
+    for k in root.iter(GML + "key"):
+        dom, name = k.get("for"), k.get("attr.name")
+        assert (dom, name) not in keys, f"{name} declared twice for {dom}"  # one type per attribute
+        keys[(dom, name)] = k.get("attr.type")
+    return keys
+
+
+def test_graphml_follows_gephi_conventions(kgs, tmp_path):
+    out = tmp_path / "kg.graphml"
+    kx.export(kgs, "graphml", out)
+    keys = _graphml_keys(out)
+    for name, typ in {"label": "string", "r": "int", "g": "int", "b": "int", "size": "double", "x": "double",
+                      "y": "double", "community": "int", "type": "string", "mentions": "int"}.items():
+        assert keys[("node", name)] == typ, name
+    for name, typ in {"label": "string", "weight": "int", "r": "int", "confidence": "double", "id": "string"}.items():
+        assert keys[("edge", name)] == typ, name
+    root = ET.parse(out).getroot()
+    graph = root.find(GML + "graph")
+    assert graph.get("edgedefault") == "directed"
+    assert root.get(f"{{{XSI}}}schemaLocation").startswith("http://graphml.graphdrawing.org/xmlns ")
+    ids = {k.get("id"): k for k in root.iter(GML + "key")}
+    for el in root.iter(GML + "data"):  # no None, no list, values parse as their declared type
+        typ = ids[el.get("key")].get("attr.type")
+        text = el.text or ""
+        assert text not in ("None", "[]") and not text.startswith("["), text
+        if typ == "int":
+            int(text)
+        elif typ == "double":
+            float(text)
+    for e in root.iter(GML + "edge"):
+        assert e.get("id")
 
 
 def test_graphml_reads_back(kgs, tmp_path):
@@ -153,16 +274,98 @@ def test_graphml_reads_back(kgs, tmp_path):
     G = nx.read_graphml(out, force_multigraph=True)
     assert G.is_directed() and G.is_multigraph()
     assert G.number_of_nodes() == 10 and G.number_of_edges() == 5
-    assert G.nodes["person/john-kirby"]["label"] == "John Kirby"
-    assert G.nodes["person/john-kirby"]["mentions"] == 2
-    for _, d in G.nodes(data=True):
+    assert G.nodes[KIRBY]["label"] == "John Kirby"
+    assert G.nodes[KIRBY]["mentions"] == 2
+    ref = kx.gephi_graph(kgs)
+    for n, d in G.nodes(data=True):
         _flat(d)
-    for _, _, d in G.edges(data=True):
+        assert d == ref.nodes[n]  # every attribute, with its type
+    for u, v, k, d in G.edges(keys=True, data=True):
         _flat(d)
         assert isinstance(d["weight"], int) and isinstance(d["confidence"], float)
-        assert d["label"]
+        assert d == ref.edges[u, v, k]
     labels = {d["label"] for _, _, d in G.edges(data=True)}
     assert labels == {"opposes", "supports", "provides", "visits", "said"}
+
+
+def test_igraph_reads_graphml(kgs, tmp_path):
+    ig = pytest.importorskip("igraph")
+    out = tmp_path / "kg.graphml"
+    kx.export(kgs, "graphml", out)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "already an 'id' edge attribute": ours is kept
+        g = ig.Graph.Read_GraphML(str(out))
+    assert g.is_directed() and g.vcount() == 10 and g.ecount() == 5
+    v = g.vs.find(id=US)
+    assert v["label"] == "United States" and v["type"] == "Country"
+    # igraph reads GraphML integers back as floats
+    assert v["mentions"] == 3.0 and (v["r"], v["g"], v["b"]) == _rgb(PALETTE["types"]["Country"])
+    assert v["size"] == kx.SIZE_MAX
+    opp = g.es.find(label="opposes")
+    assert (g.vs[opp.source]["id"], g.vs[opp.target]["id"]) == (US, CF)
+    assert opp["weight"] == 2.0 and opp["id"].startswith("statement/")
+    assert sorted(g.es["kind"]) == sorted(d["kind"] for *_, d in kx.entity_graph(kgs).edges(data=True))
+
+
+# ---------------------------------------------------------------- GEXF 1.3
+def test_gexf_header_viz_and_timeline(kgs, tmp_path):
+    out = tmp_path / "kg.gexf"
+    kx.export(kgs, "gexf", out)
+    text = out.read_text(encoding="utf-8")
+    assert f'xmlns:xsi="{XSI}"' in text  # networkx 3.x writes http://w3.org/2001/XMLSchema-instance
+    root = ET.parse(out).getroot()
+    assert root.tag == GEXF + "gexf" and root.get("version") == "1.3"
+    assert root.get(f"{{{XSI}}}schemaLocation") == "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"
+    graph = root.find(GEXF + "graph")
+    assert graph.get("defaultedgetype") == "directed"
+    assert graph.get("mode") == "dynamic" and graph.get("timeformat") == "date"
+    declared = {}
+    for attrs in graph.findall(GEXF + "attributes"):
+        for a in attrs.findall(GEXF + "attribute"):
+            declared[(attrs.get("class"), a.get("id"))] = a.get("type")
+    assert declared[("node", "mentions")] == "integer" and declared[("node", "community")] == "integer"
+    assert declared[("node", "type")] == "string" and declared[("edge", "confidence")] == "double"
+    nodes = {n.get("id"): n for n in graph.iter(GEXF + "node")}
+    us = nodes[US]
+    assert us.get("label") == "United States" and us.get("start") == "2023-03-17"
+    assert nodes["concept/weapons"].get("start") == "2023-03-18"
+    color = us.find(VIZ + "color")
+    assert tuple(int(color.get(c)) for c in "rgb") == _rgb(PALETTE["types"]["Country"])
+    assert float(us.find(VIZ + "size").get("value")) == kx.SIZE_MAX
+    assert us.find(VIZ + "position").get("x") is not None
+    for n in nodes.values():
+        for av in n.iter(GEXF + "attvalue"):
+            assert ("node", av.get("for")) in declared
+    edges = list(graph.iter(GEXF + "edge"))
+    assert len(edges) == 5
+    pairs: dict = {}
+    for e in edges:
+        assert e.get("id") and e.get("label") and e.get("kind") and float(e.get("weight")) >= 1
+        assert e.get("start") in ("2023-03-17", "2023-03-18")
+        assert e.find(VIZ + "color") is not None
+        pairs.setdefault((e.get("source"), e.get("target")), []).append(e.get("kind"))
+        for av in e.iter(GEXF + "attvalue"):
+            assert ("edge", av.get("for")) in declared
+    assert sorted(pairs[(US, CF)]) == ["not supports [John Kirby]", "opposes"]
+
+
+def test_gexf_is_static_without_dates(tmp_path):
+    path = tmp_path / "nodates"
+    with KGStore.open(path) as s:
+        write.load_ontology(s)
+        write.write_all(s, [role_graph()])  # an article without a date
+    with KGStore.open(path, read_only=True) as s:
+        kx.export(s, "gexf", tmp_path / "g.gexf")
+        kx.export(s, "gexf", tmp_path / "dated.gexf")
+    graph = ET.parse(tmp_path / "g.gexf").getroot().find(GEXF + "graph")
+    assert graph.get("mode") == "static" and graph.get("timeformat") is None
+    assert all(n.get("start") is None for n in graph.iter(GEXF + "node"))
+
+
+def test_gexf_static_option(kgs, tmp_path):
+    kx.export(kgs, "gexf", tmp_path / "g.gexf", dynamic=False)
+    graph = ET.parse(tmp_path / "g.gexf").getroot().find(GEXF + "graph")
+    assert graph.get("mode") == "static" and all(n.get("start") is None for n in graph.iter(GEXF + "node"))
 
 
 def test_gexf_reads_back(kgs, tmp_path):
@@ -171,10 +374,12 @@ def test_gexf_reads_back(kgs, tmp_path):
     G = nx.read_gexf(out)
     assert G.is_directed() and G.is_multigraph()
     assert G.number_of_nodes() == 10 and G.number_of_edges() == 5
-    assert G.nodes["country/united-states"]["label"] == "United States"
-    assert G.nodes["country/united-states"]["type"] == "Country"
+    assert G.nodes[US]["label"] == "United States"
+    assert G.nodes[US]["type"] == "Country"
+    assert G.nodes[US]["start"] == "2023-03-17"
+    assert G.nodes[US]["viz"]["color"] == dict(zip("rgb", _rgb(PALETTE["types"]["Country"])), a=1.0)
     for _, d in G.nodes(data=True):
-        _flat(d)
+        _flat({k: v for k, v in d.items() if k != "viz"})
     weights = {}
     for _, _, d in G.edges(data=True):
         _flat(d)
@@ -182,6 +387,135 @@ def test_gexf_reads_back(kgs, tmp_path):
         weights[(d["label"], d["polarity"])] = d["weight"]
     assert weights[("opposes", "positive")] == 2
     assert weights[("supports", "negative")] == 1
+
+
+# ---------------------------------------------------------------- graphology (Node: Gephi Lite's parsers)
+GRAPHOLOGY = Path(__file__).parent / "graphology"
+
+
+def graphology_read(*paths: Path) -> dict:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: the graphology readers (graphology-graphml, graphology-gexf) need it")
+    if not (GRAPHOLOGY / "node_modules" / "graphology-gexf").is_dir():
+        pytest.fail("tests/graphology/node_modules is missing: run `make test-deps` (npm ci in tests/graphology)")
+    out = subprocess.run([node, str(GRAPHOLOGY / "read.js"), *map(str, paths)], capture_output=True, text=True,
+                         timeout=60, cwd=GRAPHOLOGY)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_graphology_reads_graphml_and_gexf(kgs, tmp_path):
+    gml, gexf = tmp_path / "kg.graphml", tmp_path / "kg.gexf"
+    kx.export(kgs, "graphml", gml)
+    kx.export(kgs, "gexf", gexf)
+    seen = graphology_read(gml, gexf)
+    ref = kx.gephi_graph(kgs)
+    for path, parser in ((gml, "graphology-graphml"), (gexf, "graphology-gexf")):
+        g = seen[str(path)]
+        assert g["parser"] == parser
+        assert g["type"] == "directed" and g["multi"] is True, parser
+        assert g["order"] == ref.number_of_nodes() and g["size"] == ref.number_of_edges(), parser
+        for n, d in ref.nodes(data=True):
+            a = g["nodes"][n]
+            assert a["label"] == d["label"], (parser, n)
+            assert a["size"] == d["size"] and a["x"] == d["x"] and a["y"] == d["y"], (parser, n)
+            r, gg, b = d["r"], d["g"], d["b"]
+            # graphology-graphml turns r/g/b into #rrggbb; graphology-gexf turns viz:color into rgb(r,g,b)
+            want = f"#{r:02x}{gg:02x}{b:02x}" if parser == "graphology-graphml" else f"rgb({r},{gg},{b})"
+            assert a["color"] == want, (parser, n)
+            assert a["type"] == d["type"] and a["mentions"] == d["mentions"] and a["community"] == d["community"]
+        by_key = {e["key"]: e for e in g["edges"]}
+        for u, v, k, d in ref.edges(keys=True, data=True):
+            e = by_key[k]
+            assert (e["source"], e["target"], e["undirected"]) == (u, v, False), parser
+            a = e["attributes"]
+            assert a["label"] == d["label"] and a["weight"] == d["weight"] and a["kind"] == d["kind"], (parser, k)
+            assert a["confidence"] == d["confidence"] and a["polarity"] == d["polarity"]
+            assert a["color"].replace(" ", "") in (f"#{d['r']:02x}{d['g']:02x}{d['b']:02x}",
+                                                   f"rgb({d['r']},{d['g']},{d['b']})")
+    assert seen[str(gexf)]["attributes"]["creator"].startswith("kg")
+
+
+def test_graphology_reads_the_projections(kgs, tmp_path):
+    files = []
+    for graph in ("cooccurrence", "rdf"):
+        for fmt in ("graphml", "gexf"):
+            files.append(tmp_path / f"{graph}.{fmt}")
+            kx.export(kgs, fmt, files[-1], graph=graph)
+    seen = graphology_read(*files)
+    co = kx.cooccurrence_graph(kgs)
+    rdf = kx.rdf_graph(kgs)
+    for f in files:
+        g = seen[str(f)]
+        ref = co if f.stem == "cooccurrence" else rdf
+        assert g["type"] == ("undirected" if f.stem == "cooccurrence" else "directed"), f.name
+        assert (g["order"], g["size"]) == (ref.number_of_nodes(), ref.number_of_edges()), f.name
+        assert g["nodes"][US]["label"] == "United States"
+
+
+# ---------------------------------------------------------------- projections
+def test_cooccurrence_graph(kgs):
+    G = kx.cooccurrence_graph(kgs)
+    assert not G.is_directed() and not G.is_multigraph()
+    assert all(d["type"] != "Quotation" for _, d in G.nodes(data=True))
+    assert G.nodes[US] == kx.entity_graph(kgs).nodes[US]
+    us_cf = G.edges[US, CF]
+    # "The United States opposes a ceasefire in Ukraine." (doc1), "The US opposes a ceasefire." (doc2)
+    assert us_cf["weight"] == 2 and us_cf["sources"] == "doc1|doc2" and us_cf["start"] == "2023-03-17"
+    assert us_cf["label"] == us_cf["kind"] == "co-mentioned"
+    # an alias counts ("truce" is the ceasefire): '"We do not support a truce," said John Kirby.'
+    assert G.edges[CF, KIRBY]["evidence"] == '"We do not support a truce," said John Kirby.'
+    # "Kirby said China has not supplied weapons to Russia." links all four
+    for a, b in itertools.combinations([KIRBY, "country/china", "country/russia", "concept/weapons"], 2):
+        assert G.edges[a, b]["sources"] == "doc2" and G.edges[a, b]["start"] == "2023-03-18"
+    assert not G.has_edge(US, "country/russia")
+    for *_, d in G.edges(data=True):
+        _flat(d)
+        assert isinstance(d["weight"], int) and d["weight"] >= 1
+
+
+def test_split_sentences():
+    text = 'Mr. Kirby met the U.S. envoy. "We agree," he said! Then Gen. Smith left.\nA new paragraph'
+    assert kx.split_sentences(text) == [
+        "Mr. Kirby met the U.S. envoy.", '"We agree," he said!', "Then Gen. Smith left.", "A new paragraph"]
+
+
+def test_rdf_graph(kgs):
+    G = kx.rdf_graph(kgs)
+    ref = union_graph(kgs)
+    resources = {t for s, _, o in ref for t in (s, o) if not isinstance(t, rdflib.Literal)}
+    assert G.number_of_nodes() == len(resources)
+    assert G.number_of_edges() == sum(1 for *_, o in ref if not isinstance(o, rdflib.Literal))
+    kirby = G.nodes[KIRBY]
+    assert kirby["label"] == "John Kirby" and kirby["type"] == "Person"
+    assert kirby["rdfs:label"] == "John Kirby" and kirby["skos:altLabel"] == "Kirby"
+    typed = G.get_edge_data(US, "kg:Country")
+    assert [(d["label"], d["weight"]) for d in typed.values()] == [("rdf:type", 2)]  # in doc1's and doc2's graphs
+    for _, d in G.nodes(data=True):
+        _flat(d)
+    for *_, d in G.edges(data=True):
+        _flat(d)
+
+
+@pytest.mark.parametrize("graph", ["cooccurrence", "rdf"])
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_projection_exports_read_back(kgs, tmp_path, graph, fmt):
+    out = tmp_path / f"g.{fmt}"
+    kx.export(kgs, fmt, out, graph=graph)
+    G = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
+    ref = kx.project(kgs, graph)
+    assert G.number_of_nodes() == ref.number_of_nodes() and G.number_of_edges() == ref.number_of_edges()
+    assert G.is_directed() == ref.is_directed()
+    if fmt == "graphml":
+        _graphml_keys(out)  # one declared type per key
+
+
+def test_graph_option_errors(kgs, tmp_path):
+    with pytest.raises(kx.ExportError, match="applies to graphml and gexf"):
+        kx.export(kgs, "csv", tmp_path / "csv", graph="cooccurrence")
+    with pytest.raises(kx.ExportError, match="unknown graph"):
+        kx.export(kgs, "gexf", tmp_path / "x.gexf", graph="people")
 
 
 # ---------------------------------------------------------------- CSV (FORMAT.md)
@@ -331,3 +665,21 @@ print("OK")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("OK")
+
+
+def test_cli_export_graph_option(handmade_store, tmp_path):
+    st = str(handmade_store)
+    out = tmp_path / "co.gexf"
+    r = cli("export", "--store", st, "-f", "gexf", "--graph", "cooccurrence", "-o", str(out))
+    assert r.exit_code == 0 and "cooccurrence graph" in r.output
+    graph = ET.parse(out).getroot().find(GEXF + "graph")
+    assert graph.get("defaultedgetype") == "undirected" and graph.get("mode") == "dynamic"
+    r = cli("export", "--store", st, "-f", "gexf", "--static", "-o", str(out))
+    assert r.exit_code == 0
+    assert ET.parse(out).getroot().find(GEXF + "graph").get("mode") == "static"
+    r = cli("export", "--store", st, "-f", "graphml", "-g", "rdf", "-o", str(tmp_path / "rdf.graphml"))
+    assert r.exit_code == 0 and (tmp_path / "rdf.graphml").stat().st_size > 10_000
+    r = cli("export", "--store", st, "-f", "csv", "--graph", "rdf", "-o", str(tmp_path / "csv"))
+    assert r.exit_code == 2 and "graphml or gexf only" in r.output
+    r = cli("export", "--store", st, "-f", "gexf", "--graph", "people", "-o", str(out))
+    assert r.exit_code == 2

@@ -1,0 +1,63 @@
+#!/usr/bin/env python
+"""Build speed: ``kg build`` wall time over bare ``nlp.pipe`` on the same texts, and --workers 2 over 1.
+
+Each configuration runs as a whole process (interpreter start, model load, ingest, parse,
+extract, resolve, write, summary for kg; interpreter start, model load, parse for the bare
+pipe), alternating bare/kg runs so that load from other processes hits both alike; the
+fastest of ``--repeats`` runs counts. CPU seconds (process + children) are shown as well:
+they do not depend on how busy the machine is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from common import KG, OUT, PY, BENCH, Figure, add_common_args, corpus, corpus_words, emit, fresh_dir, run_timed  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_args(ap)
+    ap.add_argument("-n", type=int, default=None, help="articles (default 200, quick 60)")
+    ap.add_argument("--repeats", type=int, default=None, help="runs per configuration (default 2, quick 1)")
+    args = ap.parse_args()
+    n = args.n or (60 if args.quick else 200)
+    repeats = args.repeats or (1 if args.quick else 2)
+    d = corpus(n, args.seed)
+    words = corpus_words(d)
+    print(f"[build] {n} articles, {words} words, {repeats} run(s) per configuration", flush=True)
+    best: dict[tuple[str, int], tuple[float, float]] = {}
+    for r in range(repeats):
+        for w in (1, 2):
+            for kind in ("bare", "kg"):
+                if kind == "bare":
+                    cmd = [PY, str(BENCH / "bare_parse.py"), str(d), "--workers", str(w)]
+                else:
+                    store = fresh_dir(OUT / f"build-store-w{w}")
+                    cmd = [KG, "-q", "build", str(d), "--store", str(store), "--workers", str(w), "--no-progress"]
+                wall, cpu, _ = run_timed(cmd)
+                print(f"  run {r + 1}: {kind:4} workers={w}: {wall:6.1f} s wall, {cpu:6.1f} s CPU, "
+                      f"{words / wall:5.0f} words/s", flush=True)
+                key = (kind, w)
+                if key not in best or wall < best[key][0]:
+                    best[key] = (wall, cpu)
+    note = f"N={n} articles ({words} words), best of {repeats}"
+    for w in (1, 2):
+        ratio = best[("kg", w)][0] / best[("bare", w)][0]
+        cpu_ratio = best[("kg", w)][1] / best[("bare", w)][1]
+        emit(Figure(f"build_ratio_w{w}", f"kg build ÷ bare nlp.pipe, {w} process{'es' if w > 1 else ''}",
+                    ratio, f"{ratio:.2f}", "≤ 1.25", ratio <= 1.25,
+                    f"{note}; {best[('kg', w)][0]:.1f} s vs {best[('bare', w)][0]:.1f} s; CPU-time ratio {cpu_ratio:.2f}"),
+             args.figures)
+    sp = best[("kg", 1)][0] / best[("kg", 2)][0]
+    bare_sp = best[("bare", 1)][0] / best[("bare", 2)][0]
+    emit(Figure("speedup_w2", "speed-up of kg build --workers 2 over 1", sp, f"{sp:.2f}", "≥ 1.6", sp >= 1.6,
+                f"{note}; bare nlp.pipe n_process 2 over 1: {bare_sp:.2f}; "
+                f"kg {words / best[('kg', 1)][0]:.0f} → {words / best[('kg', 2)][0]:.0f} words/s"), args.figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+#!/usr/bin/env python
+"""Store load rate: quads/s written through kg's write path ÷ pyoxigraph's bulk load of the same quads.
+
+Article graphs come from a real parse of the corpus (resolved as a build does), replicated
+under new document ids to reach the size (statements and entities are then shared between
+copies, like facts reported by many articles). kg's path is what a build does after
+resolution: ``kg.write`` in transactions of the pipeline's ``COMMIT_EVERY`` articles -
+RDF terms, quads, the store transaction and the summary refresh - then a flush. The baseline
+is ``pyoxigraph.Store.bulk_load`` of the same article quads (N-Quads, prepared beforehand)
+into an empty store, then a flush.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import OUT, Figure, add_common_args, corpus, emit, fresh_dir  # noqa: E402
+
+
+def article_graphs(directory: Path, workers: int = 2):
+    """Parse, extract and resolve a corpus as a build does; the ArticleGraphs."""
+    from kg.ingest import read_articles
+    from kg.model import Article
+    from kg.nlp import DEFAULT_MODEL
+    from kg.pipeline import local_extractions
+    from kg.resolve import Resolver
+
+    articles = [a for a in read_articles([str(directory)]) if isinstance(a, Article)]
+    docs = [d for _, d in local_extractions(articles, model=DEFAULT_MODEL, workers=workers)
+            if not isinstance(d, BaseException)]
+    resolver = Resolver()
+    resolver.learn_people(docs)
+    return [resolver.resolve(d) for d in docs]
+
+
+def replicate(graphs, copies: int):
+    """``copies`` x the graphs, copy k under document ids ``<id>-r<k>`` (copy 0 unchanged)."""
+    out = []
+    for k in range(copies):
+        for ag in graphs:
+            if k == 0:
+                out.append(ag)
+                continue
+            new_id = f"{ag.article.id}-r{k}"
+
+            def ev(p):
+                return dataclasses.replace(p, article_id=new_id)
+
+            out.append(dataclasses.replace(
+                ag,
+                article=dataclasses.replace(ag.article, id=new_id, path=None),
+                relations=tuple(dataclasses.replace(r, evidence=ev(r.evidence)) for r in ag.relations),
+                quotations=tuple(dataclasses.replace(q, evidence=ev(q.evidence)) for q in ag.quotations),
+            ))
+    return out
+
+
+def kg_write(store, graphs, commit_every: int) -> None:
+    from kg import write
+
+    if hasattr(write, "write_articles"):
+        for i in range(0, len(graphs), commit_every):
+            write.write_articles(store, graphs[i:i + commit_every])
+    else:  # an older write path: one article at a time, then the summary
+        for ag in graphs:
+            write.write_article(store, ag)
+        write.refresh_summary(store)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_args(ap)
+    ap.add_argument("-n", type=int, default=None, help="articles parsed (default 100, quick 30)")
+    ap.add_argument("--articles", type=int, default=None, help="articles written (default 1000, quick 300)")
+    args = ap.parse_args()
+    import pyoxigraph as ox
+
+    from kg import pipeline, write
+    from kg.rdf import ONTOLOGY_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, article_ox_quads
+    from kg.store import KGStore
+
+    n = args.n or (30 if args.quick else 100)
+    total = args.articles or (300 if args.quick else 1000)
+    commit_every = getattr(pipeline, "COMMIT_EVERY", 100)
+    print(f"[store] parsing {n} articles, writing {total} (copies), {commit_every} per transaction", flush=True)
+    graphs = replicate(article_graphs(corpus(n, args.seed)), -(-total // n))[:total]
+
+    t = time.perf_counter()
+    for ag in graphs:
+        article_ox_quads(ag)
+    quads_s = time.perf_counter() - t
+
+    path = fresh_dir(OUT / "store-kg")
+    with KGStore.open(path) as s:
+        write.load_ontology(s)
+        t = time.perf_counter()
+        kg_write(s, graphs, commit_every)
+        s.ox.flush()
+        kg_s = time.perf_counter() - t
+        skip = {ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(SUMMARY_GRAPH)), ox.DefaultGraph()}
+        article_quads = [q for q in s.ox if q.graph_name not in skip]
+        t = time.perf_counter()
+        s.update(SUMMARY_UPDATE)
+        summary_s = time.perf_counter() - t
+    nq = len(article_quads)
+    data = ox.serialize(article_quads, format=ox.RdfFormat.N_QUADS)
+    del article_quads
+
+    bulk_path = fresh_dir(OUT / "store-bulk")
+    st = ox.Store(str(bulk_path))
+    t = time.perf_counter()
+    st.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+    st.flush()
+    bulk_s = time.perf_counter() - t
+    assert len(st) == nq, (len(st), nq)
+    del st
+
+    kg_rate, bulk_rate = nq / kg_s, nq / bulk_s
+    ratio = kg_rate / bulk_rate
+    emit(Figure("store_load", "store load rate through kg ÷ pyoxigraph bulk load", ratio, f"{ratio:.2f}", "≥ 0.7",
+                ratio >= 0.7,
+                f"{total} articles, {nq} quads: kg {kg_rate:,.0f} quads/s ({kg_s:.1f} s: RDF terms+quads "
+                f"{quads_s:.1f} s, one summary refresh {summary_s:.1f} s × {-(-total // commit_every)} transactions) "
+                f"vs bulk_load {bulk_rate:,.0f} quads/s ({bulk_s:.1f} s)"), args.figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,235 @@
+"""Crashes and interruptions (issue 8): `kg build` killed with SIGKILL at random moments,
+stopped with Ctrl-C (SIGINT) and SIGTERM, and `kg export` killed mid-write - real processes,
+real stores.
+
+After any of these the store opens, passes validation, and holds only whole articles; running
+the same build again completes it and gives exactly the quads of an uninterrupted build.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from kg import validate as kv
+from kg.cli import main
+from kg.model import Article
+from kg.nlp import DEFAULT_MODEL
+from kg.pipeline import build
+from kg.rdf import ARTICLE_GRAPH_PREFIX, KG, SDO, SUMMARY_GRAPH, SUMMARY_UPDATE
+from kg.store import KGStore
+
+KG_BIN = [sys.executable, "-m", "kg.cli"]
+SEED = int(os.environ.get("KG_CRASH_SEED", "8"))
+
+PEOPLE = [("Petteri Orpo", "Finland"), ("Ulf Kristersson", "Sweden"), ("Jonas Gahr Store", "Norway"),
+          ("Gabriel Boric", "Chile"), ("Dina Boluarte", "Peru"), ("Luis Arce", "Bolivia"),
+          ("William Ruto", "Kenya"), ("Nana Akufo-Addo", "Ghana"), ("Mette Frederiksen", "Denmark"),
+          ("Leo Varadkar", "Ireland")]
+
+
+def make_articles(folder: Path, n: int = 20) -> Path:
+    """n small self-contained articles (every person named in full where first mentioned)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        person, country = PEOPLE[i % len(PEOPLE)]
+        other_person, other = PEOPLE[(i * 7 + 3) % len(PEOPLE)]
+        surname = person.split()[-1]
+        text = (
+            f"{country} condemned the missile strike on {other} on day {i}, the foreign ministry said.\n\n"
+            f'"We do not support any pause in aid," {country} Prime Minister {person} said on Tuesday.\n\n'
+            f"{surname} will visit {other} next week to meet {other_person}.\n\n"
+            f"{other} called for new sanctions against {country} in report {i}."
+        )
+        (folder / f"art{i:02d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
+def quads(path) -> set[str]:
+    with KGStore.open(path, read_only=True) as s:
+        return {str(q) for q in s.ox}
+
+
+def build_in_process(store, folder, **kw):
+    with KGStore.open(store) as s:
+        return build(s, [str(folder)], model=DEFAULT_MODEL, progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The articles and the store of one uninterrupted build (its quads)."""
+    root = tmp_path_factory.mktemp("crash")
+    folder = make_articles(root / "articles")
+    r = build_in_process(root / "reference", folder)
+    assert len(r.built) == 20 and not r.skipped
+    return folder, quads(root / "reference")
+
+
+def graph_quads(all_quads: set[str], graph: str) -> set[str]:
+    return {q for q in all_quads if q.endswith(f" <{graph}>")}
+
+
+def check_consistent(store: Path, reference: set[str]) -> int:
+    """The checks every interrupted store must pass; returns the number of articles in it."""
+    if not (store / "KG_STORE").exists():
+        return 0  # killed before the store was created
+    got = quads(store)
+    with KGStore.open(store, read_only=True) as s:
+        graphs = [g.value for g in s.ox.named_graphs() if g.value.startswith(ARTICLE_GRAPH_PREFIX)]
+        # whole articles: every article graph has its marker and text, the hash matches the
+        # text, and the graph is exactly the one of the uninterrupted build
+        for g in graphs:
+            rows = list(s.ox.query(f"""SELECT ?h ?t ?doc WHERE {{ GRAPH <{g}> {{
+                ?a <{KG.sha256}> ?h ; <{SDO.text}> ?t ; <{KG.docId}> ?doc }} }}"""))
+            assert len(rows) == 1, g
+            h, text, doc = (rows[0][v].value for v in ("h", "t", "doc"))
+            assert Article(id=doc, text=text).sha256 == h
+            assert graph_quads(got, g) == graph_quads(reference, g), f"article graph {g} differs"
+        # the summary graph is the one SUMMARY_UPDATE computes from the articles present
+        mem = ox.Store()
+        mem.extend(q for q in s.ox if q.graph_name != ox.NamedNode(str(SUMMARY_GRAPH)))
+        mem.update(SUMMARY_UPDATE)
+        fresh = {str(q) for q in mem.quads_for_pattern(None, None, None, ox.NamedNode(str(SUMMARY_GRAPH)))}
+        assert graph_quads(got, str(SUMMARY_GRAPH)) == fresh, "summary graph is stale"
+        res = kv.check(s)
+        assert res.conforms, kv.format_report(res, 5)
+    return len(graphs)
+
+
+def start_build(folder: Path, store: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([*KG_BIN, "-v", "build", str(folder), "--store", str(store), "--no-progress", *extra],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for_line(proc: subprocess.Popen, needle: str, count: int = 1, timeout: float = 120) -> list[str]:
+    """Read the child's stderr until ``needle`` has appeared ``count`` times; the lines read."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while seen < count:
+        left = deadline - time.monotonic()
+        assert left > 0, f"no {needle!r} within {timeout} s: {lines}"
+        ready, _, _ = select.select([proc.stderr], [], [], left)
+        if not ready:
+            continue
+        line = proc.stderr.readline()
+        if not line:  # the build ended first
+            break
+        lines.append(line)
+        seen += needle in line
+    return lines
+
+
+# ---------------------------------------------------------------- SIGKILL
+def test_sigkill_at_random_moments_then_rerun(tmp_path, corpus):
+    folder, reference = corpus
+    rng = random.Random(SEED)
+    outcomes = []
+    # two kills while articles are being written (after the k-th transaction of 3 articles,
+    # plus a random few ms), one at a random time from the start (model loading, parsing, ...)
+    plans = [("after-write", rng.randint(1, 6)) for _ in range(2)] + [("timer", rng.uniform(0.2, 4.0))]
+    for i, (kind, value) in enumerate(plans):
+        store = tmp_path / f"s{i}"
+        proc = start_build(folder, store, "--commit-every", "3")
+        try:
+            if kind == "after-write":
+                wait_for_line(proc, "wrote ", count=value)
+                time.sleep(rng.uniform(0, 0.03))
+            else:
+                time.sleep(value)
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+            proc.stderr.close()
+        n = check_consistent(store, reference)
+        outcomes.append((kind, round(value, 2), n))
+        r = build_in_process(store, folder)  # the same build again completes it
+        assert not r.skipped and len(r.built) + len(r.unchanged) == 20
+        assert quads(store) == reference, f"re-run after kill {kind}={value} differs from an uninterrupted build"
+    # at least the write-phase kills left a partial store
+    assert any(0 < n < 20 for kind, _, n in outcomes if kind == "after-write"), outcomes
+    print("kill outcomes (when, articles found whole):", outcomes)
+
+
+def test_kg_validate_command_after_a_kill(tmp_path, corpus):
+    folder, reference = corpus
+    store = tmp_path / "s"
+    proc = start_build(folder, store, "--commit-every", "2")
+    try:
+        wait_for_line(proc, "wrote ", count=2)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        proc.stderr.close()
+    assert 4 <= check_consistent(store, reference) < 20
+    r = CliRunner().invoke(main, ["validate", "--store", str(store)])
+    assert r.exit_code == 0, r.output
+
+
+# ---------------------------------------------------------------- Ctrl-C / SIGTERM
+def test_ctrl_c_stops_cleanly_and_keeps_work(tmp_path, corpus):
+    folder, reference = corpus
+    store = tmp_path / "s"
+    proc = start_build(folder, store, "--commit-every", "3")
+    wait_for_line(proc, "parsing 20 article(s)")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "SIGINT: stopping after writing the articles already parsed" in err
+    assert "interrupted; articles written so far are kept, re-run to finish" in err
+    assert "Traceback" not in err
+    n = check_consistent(store, reference)
+    built = int(next(line for line in err.splitlines() if " built, " in line).split("kg: ")[1].split()[0])
+    assert n == built
+    r = build_in_process(store, folder)
+    assert len(r.built) == 20 - n and len(r.unchanged) == n
+    assert quads(store) == reference
+
+
+def test_second_signal_stops_at_once(tmp_path, corpus):
+    folder, reference = corpus
+    store = tmp_path / "s"
+    proc = start_build(folder, store, "--commit-every", "1")
+    wait_for_line(proc, "parsing 20 article(s)")
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (130, 143), err  # 143 when the build finished before the second signal
+    assert "Traceback" not in err
+    check_consistent(store, reference)
+    build_in_process(store, folder)
+    assert quads(store) == reference
+
+
+# ---------------------------------------------------------------- exports
+def test_killed_export_never_leaves_a_truncated_file(tmp_path, corpus):
+    folder, reference = corpus
+    store = tmp_path / "s"
+    build_in_process(store, folder)
+    out = tmp_path / "graph.nt"
+    old = "<urn:old> <urn:old> <urn:old> .\n"
+    subprocess.run([*KG_BIN, "export", "--store", str(store), "--format", "nt", "-o", str(out)], check=True,
+                   capture_output=True, timeout=120)
+    full = out.read_text(encoding="utf-8")
+    assert len(full.splitlines()) > 500
+    rng = random.Random(SEED)
+    for delay in [rng.uniform(0.05, 1.5) for _ in range(3)]:
+        out.write_text(old, encoding="utf-8")
+        proc = subprocess.Popen([*KG_BIN, "export", "--store", str(store), "--format", "nt", "-o", str(out)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.kill()
+        proc.wait(30)
+        assert out.read_text(encoding="utf-8") in (old, full)  # the old file or the whole new one

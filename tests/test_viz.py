@@ -1,0 +1,289 @@
+"""`kg viz`: the self-contained HTML page (in a real headless Chromium) and the PNG/SVG image."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from xml.etree import ElementTree as ET
+
+import pytest
+from click.testing import CliRunner
+
+from kg import viz as kv
+from kg.cli import main
+from kg.store import KGStore
+
+US, CF, KIRBY = "country/united-states", "concept/ceasefire", "person/john-kirby"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--no-default-browser-check",
+]
+
+
+def cli(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def viz_files(tmp_path_factory):
+    """One store, drawn once as HTML, PNG and SVG (module scope: the browser tests share the page)."""
+    from conftest import handmade_graphs
+    from kg import write
+
+    d = tmp_path_factory.mktemp("viz")
+    store = d / "store"
+    with KGStore.open(store) as s:
+        write.load_ontology(s)
+        write.write_all(s, handmade_graphs())
+    out = {"store": store}
+    for fmt in ("html", "png", "svg"):
+        r = cli("viz", "--store", str(store), "--output", str(d / f"graph.{fmt}"))
+        assert r.exit_code == 0, r.output
+        assert f"wrote {fmt}" in r.output
+        out[fmt] = d / f"graph.{fmt}"
+    return out
+
+
+def page_data(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', html, re.S)
+    assert m
+    return json.loads(m.group(1))
+
+
+# ---------------------------------------------------------------- the HTML file
+def test_html_is_self_contained(viz_files):
+    html = viz_files["html"].read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    # nothing is loaded from anywhere: no src/href to a URL, no <link>, a CSP that forbids it
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html and "<script src" not in html and "@import" not in html
+    assert "default-src 'none'" in html
+    assert html.count("<script") == 2  # the data and the renderer, both inline
+    data = page_data(html)
+    assert len(data["nodes"]) == 10 and len(data["edges"]) == 5 and data["directed"] is True
+    us = next(n for n in data["nodes"] if n["id"] == US)
+    assert us["label"] == "United States" and us["color"] == "#e15759" and us["type"] == "Country"
+    opp = next(e for e in data["edges"] if e["label"] == "opposes")
+    assert opp["evidence"] == [["doc1", "The United States opposes a ceasefire in Ukraine."],
+                               ["doc2", "The US opposes a ceasefire."]]
+    assert data["articles"]["doc1"] == {"title": "First report", "date": "2023-03-17", "url": ""}
+    assert [t["type"] for t in data["types"]][:1] == ["Country"]  # legend, the most frequent type first
+
+
+def test_script_json_cannot_close_the_script():
+    text = kv._script_json({"s": "</script><script>alert(1)</script><!-- & \u2028"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"s": "</script><script>alert(1)</script><!-- & \u2028"}
+
+
+def test_html_title_is_escaped(viz_files, tmp_path):
+    out = tmp_path / "t.html"
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(out), "--title", "<b>News</b> & more")
+    assert r.exit_code == 0, r.output
+    html = out.read_text(encoding="utf-8")
+    assert "<title>&lt;b&gt;News&lt;/b&gt; &amp; more</title>" in html and "<b>News</b>" not in html
+
+
+def test_max_nodes_keeps_the_most_mentioned(viz_files, tmp_path):
+    out = tmp_path / "small.html"
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(out), "--max-nodes", "3")
+    assert r.exit_code == 0 and "of 10 nodes" in r.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert {n["id"] for n in data["nodes"]} == {US, CF, KIRBY}  # mentions 3, 3, 2
+    assert "3 most connected of 10 nodes" in data["summary"]
+
+
+def test_cooccurrence_page(viz_files, tmp_path):
+    out = tmp_path / "co.html"
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(out), "--graph", "cooccurrence")
+    assert r.exit_code == 0, r.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["directed"] is False
+    e = next(e for e in data["edges"] if {data["nodes"][e["s"]]["id"], data["nodes"][e["t"]]["id"]} == {US, CF})
+    assert e["weight"] == 2 and len(e["evidence"]) == 2
+
+
+def test_cli_errors(viz_files, tmp_path):
+    st = str(viz_files["store"])
+    r = cli("viz", "--store", st, "-o", str(tmp_path / "graph.pdf"))
+    assert r.exit_code == 2 and "html, .png or .svg" in r.output
+    r = cli("viz", "--store", st, "-o", str(tmp_path / "graph.pdf"), "--format", "png")
+    assert r.exit_code == 0 and (tmp_path / "graph.pdf").read_bytes().startswith(b"\x89PNG")
+    r = cli("viz", "--store", st, "-o", str(tmp_path / "missing" / "g.html"))
+    assert r.exit_code == 2 and "does not exist" in r.output
+    r = cli("viz", "--store", str(tmp_path / "nostore"), "-o", str(tmp_path / "g.html"))
+    assert r.exit_code == 2 and "no kg store" in r.output
+
+
+# ---------------------------------------------------------------- the images
+def test_png_is_a_picture(viz_files):
+    from PIL import Image
+
+    img = Image.open(viz_files["png"]).convert("RGB")
+    assert img.size[0] >= 1000 and img.size[1] >= 700
+    colors = img.getcolors(maxcolors=1 << 20)
+    assert len(colors) > 50  # not blank
+    # the palette colours of the types are drawn
+    pixels = {c for _, c in colors}
+    assert (0xe1, 0x57, 0x59) in pixels and (0x4e, 0x79, 0xa7) in pixels  # Country, Person
+    assert viz_files["png"].stat().st_size < 2_000_000
+
+
+def test_svg_labels_the_top_entities(viz_files):
+    root = ET.parse(viz_files["svg"]).getroot()
+    texts = {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    for label in ("United States", "ceasefire", "John Kirby"):
+        assert label in texts, texts
+    assert "We do not support a truce," not in texts  # quotations are not labelled
+
+
+def test_image_to_stream(viz_files):
+    with KGStore.open(viz_files["store"], read_only=True) as s:
+        buf = io.BytesIO()
+        kv.viz(s, buf, fmt="svg", top=3)
+    assert b"<svg" in buf.getvalue()
+
+
+def test_viz_does_not_import_spacy(viz_files, tmp_path):
+    code = f"""
+import sys
+from kg.cli import main
+try:
+    main.main(["viz", "--store", {str(viz_files['store'])!r}, "-o", {str(tmp_path / 'g.html')!r}], standalone_mode=False)
+except SystemExit as e:
+    assert not e.code, e.code
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc", "torch", "matplotlib"))
+assert not heavy, heavy
+print("OK")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().endswith("OK")
+
+
+# ---------------------------------------------------------------- in a real browser
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser_page(viz_files, tmp_path_factory):
+    """Debian's chromium, headless, a fresh profile, driven by Playwright (which downloads no browser)."""
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no chromium: `make test` installs Debian's chromium (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            str(profile), executable_path=exe, headless=True, args=CHROMIUM_ARGS[1:],
+            viewport={"width": 1280, "height": 800}, offline=True,
+        )
+        try:
+            page = ctx.new_page()
+            problems: list[str] = []
+            requests: list[str] = []
+            page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(viz_files["html"].as_uri())
+            page.wait_for_function("window.kgViz && window.kgViz.ready", timeout=15000)
+            yield page, problems, requests
+        finally:
+            ctx.close()
+
+
+def _not_blank(png: bytes) -> int:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    colors = img.getcolors(maxcolors=1 << 20)
+    return len(colors)
+
+
+def test_page_loads_and_draws(browser_page, tmp_path):
+    page, problems, requests = browser_page
+    assert problems == []
+    assert all(u.startswith("file://") for u in requests), requests  # nothing from the network
+    assert page.evaluate("kgViz.data.nodes.length") == 10
+    canvas = page.locator("#kg-canvas")
+    box = canvas.bounding_box()
+    assert box["width"] > 400 and box["height"] > 300
+    shot = canvas.screenshot()
+    assert _not_blank(shot) > 20  # nodes, edges, labels: many colours
+    # the node of the United States is drawn in its colour where the page says it is
+    pos = page.evaluate(f"kgViz.screenPosition({US!r})")
+    pixel = page.evaluate(
+        """([x, y]) => { const c = document.getElementById('kg-canvas'); const r = c.getBoundingClientRect();
+             const d = window.devicePixelRatio || 1;
+             return Array.from(c.getContext('2d').getImageData((x - r.left) * d, (y - r.top) * d, 1, 1).data); }""",
+        [pos["x"], pos["y"]])
+    assert pixel[:3] == [0xe1, 0x57, 0x59]
+    legend = page.locator("#kg-legend").inner_text()
+    assert "Country (4)" in legend and "Person (2)" in legend and "negated relation" in legend
+
+
+def test_click_on_a_node_shows_relations_and_evidence(browser_page, tmp_path):
+    page, problems, _ = browser_page
+    pos = page.evaluate(f"kgViz.screenPosition({US!r})")
+    page.mouse.click(pos["x"], pos["y"])
+    panel = page.locator("#kg-panel")
+    panel.locator("text=Relations").wait_for()
+    text = panel.inner_text()
+    assert "United States" in text and "Q30" in text
+    assert "opposes" in text and "not supports" in text
+    assert "The United States opposes a ceasefire in Ukraine." in text  # evidence sentences
+    assert "First report · 2023-03-17 · doc1" in text  # with their articles
+    assert "according to John Kirby" in text
+    assert page.evaluate("kgViz.selected()") == US
+    page.screenshot(path=str(tmp_path / "node.png"))
+    assert _not_blank((tmp_path / "node.png").read_bytes()) > 20
+    assert problems == []
+
+
+def test_click_on_an_edge_shows_its_evidence(browser_page):
+    page, problems, _ = browser_page
+    page.keyboard.press("Escape")
+    eid = page.evaluate("kgViz.data.edges.find(e => e.label === 'provides').id")
+    page.evaluate("kgViz.fit()")
+    pos = page.evaluate(f"kgViz.edgeScreenPosition({eid!r})")
+    page.mouse.click(pos["x"], pos["y"])
+    assert page.evaluate("kgViz.selected()") == eid
+    text = page.locator("#kg-panel").inner_text()
+    assert "not provides" in text and "Evidence" in text
+    assert "Kirby said China has not supplied weapons to Russia." in text
+    assert "Second report · 2023-03-18 · doc2" in text
+    assert problems == []
+
+
+def test_search_legend_and_zoom(browser_page):
+    page, problems, _ = browser_page
+    page.keyboard.press("Escape")
+    page.fill("#kg-search", "kirb")  # an alias or a part of the name
+    assert "John Kirby" in page.locator("#kg-results").inner_text()
+    page.press("#kg-search", "Enter")
+    assert page.evaluate("kgViz.selected()") == KIRBY
+    assert "We do not support a truce," in page.locator("#kg-panel").inner_text()
+    before = page.evaluate("kgViz.view.scale")
+    page.click("#kg-zoom-in")
+    assert page.evaluate("kgViz.view.scale") > before
+    page.mouse.move(600, 400)
+    page.mouse.wheel(0, 400)
+    assert page.evaluate("kgViz.view.scale") < before * 1.4
+    # hiding a type from the legend
+    page.keyboard.press("Escape")
+    page.click("#kg-fit")
+    page.locator(".kg-legend-item", has_text="Country").click()
+    pos = page.evaluate(f"kgViz.screenPosition({US!r})")
+    page.mouse.click(pos["x"], pos["y"])
+    assert page.evaluate("kgViz.selected()") != US
+    page.locator(".kg-legend-item", has_text="Country").click()
+    assert problems == []
