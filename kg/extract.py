@@ -111,7 +111,7 @@ def _evidential_negation(verb, vocab: Vocabulary) -> bool:
     evid = vocab.word_set("evidential_nouns")
     tok = verb
     for _ in range(4):
-        if tok.dep_ not in ("acl", "ccomp", "conj", "relcl", "advcl", "xcomp") or tok.head is tok:
+        if tok.dep_ not in ("acl", "ccomp", "conj", "relcl", "advcl", "xcomp") or tok.head.i == tok.i:
             return False
         head = tok.head
         if head.lower_ in evid or head.lemma_.lower() in evid:
@@ -131,7 +131,7 @@ def _evidential_negation(verb, vocab: Vocabulary) -> bool:
 def _conjuncts_up(tok):
     seen = [tok.head]
     h = tok.head
-    while h.dep_ == "conj" and h.head is not h:
+    while h.dep_ == "conj" and h.head.i != h.i:
         h = h.head
         seen.append(h)
     return seen
@@ -152,7 +152,7 @@ def _modality(verb, vocab: Vocabulary) -> str:
             return "questioned"
     tok = verb
     for _ in range(3):
-        if tok.dep_ in ("xcomp", "ccomp") and tok.head is not tok:
+        if tok.dep_ in ("xcomp", "ccomp") and tok.head.i != tok.i:
             head = tok.head
             lemma = verb_lemma(head, verb_words)
             if lemma in verb_words and not (lemma in ("expect",) and tok.dep_ == "ccomp"):
@@ -188,7 +188,7 @@ def _subjects(verb, vocab: Vocabulary) -> tuple[list, bool]:
         return out, False
     if verb.dep_ == "relcl":  # "the United States, which leads the coalition"
         return [verb.head], True
-    if verb.dep_ in ("xcomp", "advcl") and verb.head is not verb:
+    if verb.dep_ in ("xcomp", "advcl") and verb.head.i != verb.i:
         head = verb.head
         if verb.dep_ == "xcomp" and head.lemma_.lower() in vocab.word_set("object_control_verbs"):
             dobj = [c for c in head.children if c.dep_ in OBJ_DEPS]
@@ -199,14 +199,14 @@ def _subjects(verb, vocab: Vocabulary) -> tuple[list, bool]:
             return [], False  # a finite adverbial clause without its own subject: unknown
         s, _ = _subjects(head, vocab)
         return s, True
-    if verb.dep_ == "conj" and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+    if verb.dep_ == "conj" and verb.head.i != verb.i and verb.head.pos_ in ("VERB", "AUX"):
         s, _ = _subjects(verb.head, vocab)
         return s, True
     if verb.dep_ == "acl" and (verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)):
         return [verb.head], True  # "a coalition delivering arms", "a coalition to arm Ukraine"
-    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.head is not verb.head:
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.head.i != verb.head.i:
         gov = verb.head.head  # "leads the coalition in delivering arms": the governing clause's subject
-        while gov.pos_ not in ("VERB", "AUX") and gov.head is not gov:
+        while gov.pos_ not in ("VERB", "AUX") and gov.head.i != gov.i:  # (tokens are new objects: no `is`)
             gov = gov.head
         if gov.pos_ in ("VERB", "AUX"):
             s, _ = _subjects(gov, vocab)
@@ -416,7 +416,7 @@ class Extractor:
 
     def _is_locative(self, tok) -> bool:
         """A place reading: object of a locative preposition, or of a travel verb."""
-        while tok.dep_ == "conj" and tok.head is not tok:
+        while tok.dep_ == "conj" and tok.head.i != tok.i:
             tok = tok.head
         if tok.dep_ == "pobj":
             return tok.head.lower_ in self.locative_preps
@@ -791,7 +791,7 @@ class Extractor:
             by_heads.append(noun.head)  # "discussed the invasion of Kuwait by Iraq": PP on the verb
         for h in by_heads:
             for c in h.children:
-                if c.dep_ == "prep" and (c.lower_ == "by" or (c.lower_ == "from" and h is noun)):
+                if c.dep_ == "prep" and (c.lower_ == "by" or (c.lower_ == "from" and h.i == noun.i)):
                     for p in c.children:
                         if p.dep_ == "pobj":
                             return self._mention_at(st, p)
@@ -824,7 +824,7 @@ class Extractor:
         """``X said (that) <clause>``: the speaker X of indirect speech, if any."""
         tok = verb
         for _ in range(3):
-            if tok.dep_ in ("ccomp", "conj") and tok.head is not tok:
+            if tok.dep_ in ("ccomp", "conj") and tok.head.i != tok.i:
                 head = tok.head
                 if head.lemma_.lower() in self.speech and st.in_quote.get(head.i) is None:
                     subj = [c for c in head.children if c.dep_ == "nsubj"]
