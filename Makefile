@@ -11,7 +11,7 @@ OUT ?= out
 help:
 	@echo "make demo   - create .venv, install, build the graph of data/articles, run the queries, write exports to $(OUT)/"
 	@echo "make test   - same set-up (plus npm readers in tests/graphology and Debian's chromium), then the whole test suite"
-	@echo "make bench  - benchmarks (prints a table)"
+	@echo "make bench  - benchmarks, one table of figures and goals (~20 min; BENCH_ARGS=--quick: a few minutes)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,8 +71,13 @@ demo: install
 test: test-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-bench: install
-	$(BIN)/python bench/run_all.py
+# make bench: ~20 min on 2 cores; make bench BENCH_ARGS=--quick: a few minutes, smaller N
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test,bench,dask]"
+	touch $@
+
+bench: install $(VENV)/.installed-bench
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 gazetteer: install
 	$(BIN)/python scripts/build_gazetteer.py

