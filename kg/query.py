@@ -494,7 +494,15 @@ def format_csv(result: QueryResult, delimiter: str = ",") -> str:
     return buf.getvalue()
 
 
-def _json_term(t) -> dict:
+_PLAIN_STRING_TYPES = (
+    XSD_STRING,
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString",
+)
+
+
+def json_term(t) -> dict:
+    """One RDF term in SPARQL 1.1 Query Results JSON (shared with kg.serve)."""
     if isinstance(t, ox.NamedNode):
         return {"type": "uri", "value": t.value}
     if isinstance(t, ox.BlankNode):
@@ -503,12 +511,12 @@ def _json_term(t) -> dict:
         d = {"type": "literal", "value": t.value}
         if t.language:
             d["xml:lang"] = t.language
-        elif t.datatype.value != XSD_STRING:
+        elif t.datatype.value not in _PLAIN_STRING_TYPES:
             d["datatype"] = t.datatype.value
         return d
     if isinstance(t, ox.Triple):
         return {"type": "triple", "value": {
-            "subject": _json_term(t.subject), "predicate": _json_term(t.predicate), "object": _json_term(t.object)}}
+            "subject": json_term(t.subject), "predicate": json_term(t.predicate), "object": json_term(t.object)}}
     raise TypeError(f"unsupported term {t!r}")
 
 
@@ -519,7 +527,7 @@ def format_json(result: QueryResult) -> str:
     if result.kind == "ask":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
     bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows
+        {v: json_term(t) for v, t in zip(result.variables, row) if t is not None} for row in result.rows
     ]
     doc = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
     return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"

@@ -180,30 +180,12 @@ def media_type(kind: str, name: str) -> str:
 
 
 # ---------------------------------------------------------------- serialisation (in workers)
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_RDF_DIRLANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
 
 
 def _json_term(t) -> dict:
-    import pyoxigraph as ox
+    from .query import json_term
 
-    if isinstance(t, ox.NamedNode):
-        return {"type": "uri", "value": t.value}
-    if isinstance(t, ox.BlankNode):
-        return {"type": "bnode", "value": t.value}
-    if isinstance(t, ox.Literal):
-        d = {"type": "literal", "value": t.value}
-        if t.language:
-            d["xml:lang"] = t.language
-        elif t.datatype.value not in (_XSD_STRING, _RDF_LANGSTRING, _RDF_DIRLANGSTRING):
-            d["datatype"] = t.datatype.value
-        return d
-    if isinstance(t, ox.Triple):
-        return {"type": "triple", "value": {"subject": _json_term(t.subject),
-                                            "predicate": _json_term(t.predicate),
-                                            "object": _json_term(t.object)}}
-    raise TypeError(f"unexpected term {t!r}")
+    return json_term(t)
 
 
 def serialize_solutions(variables: list[str], rows: list, fmt: str) -> bytes:
