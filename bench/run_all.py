@@ -45,9 +45,6 @@ def command(part: str, quick: bool, seed: int, figures: Path) -> list[str]:
         base = OUT / "build-store-w2"
         if (base / "KG_STORE").exists():
             cmd += ["--base-store", str(base)]
-        also = OUT / f"scale-store-{400 if quick else 2000}"
-        if (also / "KG_STORE").exists():
-            cmd += ["--also-store", str(also)]
         return cmd
     if part == "dask":
         return [PY, str(BENCH / "bench_dask.py"), *common] + ([] if quick else ["-n", "100"])
@@ -70,7 +67,7 @@ def table(figs: list[dict]) -> str:
         rows.append((f["figure"], f["shown"], f["goal"], met, f["note"]))
         if q and f is q[-1]:
             k = sum(1 for x in q if x["met"])
-            rows.append((f"queries within 200 ms", f"{k} of {len(q)}", "all", "yes" if k == len(q) else "NO", ""))
+            rows.append(("queries within 200 ms", f"{k} of {len(q)}", "all", "yes" if k == len(q) else "NO", ""))
     head = ("figure", "value", "goal", "met?", "N and how")
     widths = [max(len(str(r[i])) for r in [head, *rows]) for i in range(4)]
     lines = ["| " + " | ".join(str(h).ljust(w) for h, w in zip(head, widths + [0])) + " |",

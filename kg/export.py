@@ -46,6 +46,7 @@ KG_NS = PREFIXES["kg"]
 ID_NS = PREFIXES["id"]
 WD_NS = PREFIXES["wd"]
 ONTOLOGY_GRAPH = ID_NS + "graph/ontology"  # = kg.rdf.ONTOLOGY_GRAPH (not imported: kg.rdf pulls in rdflib)
+ARTICLE_GRAPH_PREFIX = ID_NS + "graph/article/"  # = kg.rdf.ARTICLE_GRAPH_PREFIX
 
 NODE_COLUMNS = ("Id", "Label", "Type", "Aliases", "Mentions", "Sources")
 EDGE_COLUMNS = (
@@ -569,7 +570,7 @@ def rdf_graph(store, details: dict | None = None):
     Every IRI and blank node that is a subject or object is a node (id: :func:`qname`, blank
     nodes ``_:…``); every triple whose object is one is an edge labelled with the predicate
     (``label`` = ``kind`` = ``rdf:type``…; ``predicate`` = the full IRI; ``weight`` = number of
-    named graphs that hold the triple). A triple whose object is a literal is an attribute of
+    article graphs that hold the triple, at least 1). A triple whose object is a literal is an attribute of
     its subject named by the predicate (``rdfs:label``, ``kg:polarity``…), several values joined
     by " | ", all strings. ``label`` is the node's rdfs:label (or headline, doc id, start of its
     text, else its qname); ``type`` is its kg: class (else Class/Property/its first type/Resource).
@@ -581,9 +582,13 @@ def rdf_graph(store, details: dict | None = None):
             return "_:" + term.value
         return qname(term.value)
 
+    # weight = article graphs holding the triple (the summary graph repeats their statements
+    # and entities once; a triple held only by the summary or ontology graph weighs 1)
     triples: dict[tuple, int] = defaultdict(int)
     for q in store.ox.quads_for_pattern(None, None, None, None):
-        triples[(q.subject, q.predicate, q.object)] += 1
+        in_article = isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(ARTICLE_GRAPH_PREFIX)
+        triples[(q.subject, q.predicate, q.object)] += in_article
+    triples = {t: max(n, 1) for t, n in triples.items()}
     G = nx.MultiDiGraph()
     literals: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     types: dict[str, list[str]] = defaultdict(list)

@@ -8,8 +8,11 @@ A named query is a ``.rq`` file that starts with a header block::
     #+ params: speaker: label of the speaker entity (string)
     #+ example: kg query --name quotes_by --param speaker="John Kirby"
 
-``params`` is ``(none)`` or ``name: description`` entries separated by ``|`` (or given on
-several ``#+ params:`` lines).
+``params`` is ``(none)`` or ``name: description (kind)`` entries separated by ``|`` (or given
+on several ``#+ params:`` lines). The kind is ``string`` (bound as given, the default) or
+``name``: an entity's label or alias in any case, bound lower-cased so that the query can find
+the entity by index lookup on ``kg:matchKey`` (the lower-cased labels and aliases of the
+summary graph) instead of comparing every label.
 
 Parameters are never pasted into the query text: they are bound with pyoxigraph
 ``substitutions`` ({Variable: Literal}), so a value containing SPARQL syntax stays a plain
@@ -17,12 +20,12 @@ string literal. pyoxigraph only substitutes variables of the *top-level SELECT p
 so a parametrised query must project its parameters (``SELECT ?speaker ?quote ...``) and,
 if it aggregates, group by them; sub-SELECTs cannot see the parameters.
 
-Writing queries: the default graph is the union of all graphs *as a multiset*: a triple held
-by N article graphs (an entity's label, a statement reported N times) is seen N times, and a
-join of k such patterns repeats a row up to N^k times. The named queries therefore read
-article data inside ``GRAPH ?g { ... }`` (one article at a time) and aggregate with DISTINCT.
-Also, pyoxigraph does not use substituted values to plan the query, so a parametrised query
-costs about a scan of the matched pattern (~1-2 s per 1000 articles for the entity lookups).
+Writing queries (see queries/README.md): the default graph is the union of all graphs *as a
+multiset*: a triple held by N article graphs (an entity's label, a statement reported N times)
+is seen N times, and a join of k such patterns repeats a row up to N^k times. The named
+queries therefore read statements, quotations and entities in the summary graph
+(``GRAPH kgg:summary``, each node once) and only per-article records (evidence, mention
+records, article metadata: each in exactly one graph) from the union.
 
 Timeouts: a pyoxigraph query cannot be interrupted from Python, so with a ``timeout`` the
 query runs in a child Python process (``python -m kg.query --worker``) that opens the store
@@ -97,10 +100,22 @@ class QueryFailed(QueryError):
 
 
 # ---------------------------------------------------------------- named queries
+#: Kinds of named-query parameters (the ``(kind)`` at the end of a ``#+ params:`` entry):
+#: a ``string`` is bound as given; a ``name`` (an entity's label or alias, any case) is bound
+#: lower-cased, to match the ``kg:matchKey`` index of the summary graph by index lookup.
+PARAM_KINDS = ("string", "name")
+_KIND_RE = re.compile(r"\((\w+)\)\s*$")
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
     description: str = ""
+    kind: str = "string"
+
+    def bind(self, value: str) -> str:
+        """The value to bind for ``value`` given by the user."""
+        return value.lower() if self.kind == "name" else value
 
 
 @dataclass(frozen=True)
@@ -147,7 +162,12 @@ def _parse_params(values: list[str], where: str) -> tuple[Param, ...]:
             name = name.strip().lstrip("?$")
             if not _PARAM_NAME_RE.match(name):
                 raise QueryError(f"{where}: bad parameter entry {entry!r} (expected 'name: description')")
-            params.append(Param(name, desc.strip()))
+            m = _KIND_RE.search(desc)
+            kind = m.group(1).lower() if m else "string"
+            if kind not in PARAM_KINDS:
+                raise QueryError(f"{where}: parameter {name!r} has unknown kind ({kind}); "
+                                 f"use one of: {', '.join(PARAM_KINDS)}")
+            params.append(Param(name, desc.strip(), kind))
     return tuple(params)
 
 
@@ -197,7 +217,7 @@ def select_params(query: NamedQuery, params: dict[str, str]) -> tuple[dict[str, 
     missing = [p for p in query.param_names if p not in params]
     if missing:
         raise QueryError(f"query {query.name!r} needs --param " + " ".join(f"{p}=..." for p in missing))
-    used = {p: params[p] for p in query.param_names}
+    used = {p.name: p.bind(params[p.name]) for p in query.params}
     return used, sorted(set(params) - set(used))
 
 

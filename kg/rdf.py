@@ -7,8 +7,10 @@ Data model (see data/ontology.ttl and README "Data model"):
   evidence records, quotations and the plain ``s p o`` triples of positive facts;
 * statements, entities and quotations have IRIs minted from their content, so the
   same fact read in two articles is one node with two evidence records;
-* a ``summary`` graph of derived figures (weight = supporting articles, aggregated
-  confidence, mention counts), recomputed from the article graphs by :data:`SUMMARY_UPDATE`.
+* a ``summary`` graph, the merged view that queries read: every statement, quotation and
+  entity once, with its core triples, the articles reporting it and derived figures (weight
+  = supporting articles, aggregated confidence, mention counts); recomputed from the article
+  graphs by :data:`SUMMARY_UPDATE`, incrementally on every write (:mod:`kg.write`).
 """
 
 from __future__ import annotations
@@ -99,6 +101,15 @@ def _decimal(x: float) -> Literal:
     return Literal(f"{max(0.0, min(1.0, x)):.3f}", datatype=XSD.decimal)
 
 
+def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
+    """How many distinct entities, statements and quotations the article holds (written with it)."""
+    return {
+        KG.entityCount: len({e.key for e in ag.entities}),
+        KG.statementCount: len({statement_iri(r) for r in ag.relations}),
+        KG.quotationCount: len({quote_iri(q) for q in ag.quotations}),
+    }
+
+
 def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
     """All triples one article contributes (to be put in its named graph)."""
     a = ag.article
@@ -116,6 +127,8 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
         yield art, SDO.publisher, _lit(a.source)
     if a.url:
         yield art, SDO.url, _lit(a.url, XSD.anyURI)
+    for p, n in article_counts(ag).items():
+        yield art, p, _lit(n, XSD.integer)
 
     for e in ag.entities:
         yield from entity_triples(e, art, a.id)
@@ -191,33 +204,86 @@ def article_quads(ag: ArticleGraph) -> Iterator[tuple]:
         yield s, p, o, g
 
 
-# Recomputes the derived figures of the summary graph from all article graphs.
-# weight = number of distinct articles with evidence; confidence = noisy-OR of the
-# evidence confidences (1 - prod(1 - c)), computed as 1 - exp(sum(ln(1 - c))) is not
-# available in SPARQL, so we use max(c) raised by 0.1 per extra supporting article.
+# Recomputes the summary graph from all article graphs. The summary graph is the merged
+# view of the corpus that queries read (one graph, each node once, no GRAPH ?g):
+# * each statement once, with its core (type, subject, predicate, object, polarity,
+#   modality, attribution), the articles reporting it (kg:reportedIn, and their document ids
+#   as one display literal, kg:sources) and derived figures:
+#   weight = number of distinct articles with evidence; evidenceCount; confidence = max(c)
+#   raised by 0.1 per extra supporting article (a noisy-OR needs ln/exp, not in SPARQL);
+# * each quotation once (text, speaker, reportedIn, sources, weight);
+# * each entity once (types, labels, aliases, sameAs, mentionCount, articleCount, and the
+#   lower-cased labels and aliases as kg:matchKey, for case-insensitive lookups by name).
+# Every sub-select reads article graphs only (anchored on kg:evidence / kg:Mentions records,
+# which only article graphs hold) and is grouped by the node in its first projected variable:
+# kg.write.summary_update_for restricts each one to the nodes a write touches.
 SUMMARY_UPDATE = f"""
 PREFIX kg: <{KG}>
+PREFIX rdf: <{RDF}>
+PREFIX rdfs: <{RDFS}>
+PREFIX skos: <{SKOS}>
+PREFIX owl: <{OWL}>
+PREFIX schema: <{SDO}>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 CLEAR SILENT GRAPH <{SUMMARY_GRAPH}> ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?st kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{
+  ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:polarity ?pol ; kg:modality ?mod ;
+      kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
 WHERE {{
-  SELECT ?st (COUNT(DISTINCT ?art) AS ?w) (COUNT(DISTINCT ?ev) AS ?n)
+  SELECT ?st ?s ?p ?o ?pol ?mod (COUNT(DISTINCT ?art) AS ?w) (COUNT(DISTINCT ?ev) AS ?n)
          (xsd:decimal(ROUND(1000 * IF(MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1) > 1, 1,
                                       MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1))) / 1000) AS ?c)
-  WHERE {{ GRAPH ?g {{ ?st a kg:Statement ; kg:evidence ?ev . ?ev kg:article ?art ; kg:confidence ?ec }} }}
-  GROUP BY ?st
+  WHERE {{ GRAPH ?g {{ ?st kg:evidence ?ev ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+                      kg:polarity ?pol ; kg:modality ?mod .
+                  ?ev kg:article ?art ; kg:confidence ?ec }} }}
+  GROUP BY ?st ?s ?p ?o ?pol ?mod
 }} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q kg:weight ?w }} }}
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?st kg:attributedTo ?a }} }}
 WHERE {{
-  SELECT ?q (COUNT(DISTINCT ?art) AS ?w)
-  WHERE {{ GRAPH ?g {{ ?q a kg:Quotation ; kg:evidence ?ev . ?ev kg:article ?art }} }}
-  GROUP BY ?q
+  SELECT ?st ?a WHERE {{ GRAPH ?g {{ ?st kg:evidence ?ev ; kg:attributedTo ?a }} }} GROUP BY ?st ?a
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q a kg:Quotation ; schema:text ?text ; kg:weight ?w }} }}
+WHERE {{
+  SELECT ?q ?text (COUNT(DISTINCT ?art) AS ?w)
+  WHERE {{ GRAPH ?g {{ ?q a kg:Quotation ; schema:text ?text ; kg:evidence ?ev . ?ev kg:article ?art }} }}
+  GROUP BY ?q ?text
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q kg:speaker ?sp }} }}
+WHERE {{
+  SELECT ?q ?sp WHERE {{ GRAPH ?g {{ ?q kg:evidence ?ev ; kg:speaker ?sp }} }} GROUP BY ?q ?sp
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:reportedIn ?art }} }}
+WHERE {{
+  SELECT ?x ?art WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art }} }} GROUP BY ?x ?art
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:sources ?docs }} }}
+WHERE {{
+  SELECT ?x (GROUP_CONCAT(?doc; separator="|") AS ?docs)
+  WHERE {{
+    {{ SELECT ?x ?doc WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art . ?art kg:docId ?doc }} }}
+      GROUP BY ?x ?doc ORDER BY ?doc }}  # in order, so the literal is the same however it was built
+  }}
+  GROUP BY ?x
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:mentionCount ?m ; kg:articleCount ?a }} }}
 WHERE {{
   SELECT ?e (SUM(?c) AS ?m) (COUNT(DISTINCT ?art) AS ?a)
   WHERE {{ GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:article ?art ; kg:count ?c }} }}
   GROUP BY ?e
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e ?p ?v }} }}
+WHERE {{
+  SELECT ?e ?p ?v WHERE {{
+    VALUES ?p {{ rdf:type rdfs:label skos:altLabel owl:sameAs }}
+    GRAPH ?g {{ ?x kg:entity ?e . ?e ?p ?v }} }}
+  GROUP BY ?e ?p ?v
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:matchKey ?k }} }}
+WHERE {{
+  SELECT ?e ?k WHERE {{
+    GRAPH ?g {{ ?x kg:entity ?e . {{ ?e rdfs:label ?l }} UNION {{ ?e skos:altLabel ?l }} }}
+    BIND (LCASE(STR(?l)) AS ?k) }}
+  GROUP BY ?e ?k
 }}
 """
 

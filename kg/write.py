@@ -150,8 +150,9 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
     import dataclasses
 
     import pyoxigraph as ox
+    from rdflib import Literal, XSD
 
-    from .rdf import mint
+    from .rdf import article_counts, mint, to_ox
 
     facts = [("r", r) for r in ag.relations] + [("q", q) for q in ag.quotations]
     chunks = [facts[i:i + part_units] for i in range(0, len(facts), part_units)] or [[]]
@@ -160,6 +161,8 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
     sha = ox.NamedNode(str(KG.sha256))
     real = ox.Literal(ag.article.sha256)
     placeholder = ox.Literal(PLACEHOLDER_SHA256)
+    # the article's counts are of the whole article, not of its first part
+    counts = {ox.NamedNode(str(p)): to_ox(Literal(n, datatype=XSD.integer)) for p, n in article_counts(ag).items()}
     for i, chunk in enumerate(chunks):
         part = dataclasses.replace(
             ag, entities=ag.entities if i == 0 else (),
@@ -176,6 +179,8 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
                         continue  # the article's own triples: in the first part only
                     if q.predicate == sha:
                         q = ox.Quad(q.subject, sha, placeholder, q.graph_name)
+                    elif q.predicate in counts:
+                        q = ox.Quad(q.subject, q.predicate, counts[q.predicate], q.graph_name)
                 yield q
 
         def then(nodes=nodes, last=(i == len(chunks) - 1)):
