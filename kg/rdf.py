@@ -15,6 +15,7 @@ Data model (see data/ontology.ttl and README "Data model"):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -271,12 +272,21 @@ WHERE {{
   WHERE {{ GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:article ?art ; kg:count ?c }} }}
   GROUP BY ?e
 }} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e ?p ?v }} }}
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e rdf:type ?v }} }}
 WHERE {{
-  SELECT ?e ?p ?v WHERE {{
-    VALUES ?p {{ rdf:type rdfs:label skos:altLabel owl:sameAs }}
-    GRAPH ?g {{ ?x kg:entity ?e . ?e ?p ?v }} }}
-  GROUP BY ?e ?p ?v
+  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e rdf:type ?v }} }} GROUP BY ?e ?v
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e rdfs:label ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e rdfs:label ?v }} }} GROUP BY ?e ?v
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e skos:altLabel ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e skos:altLabel ?v }} }} GROUP BY ?e ?v
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e owl:sameAs ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e owl:sameAs ?v }} }} GROUP BY ?e ?v
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:matchKey ?k }} }}
 WHERE {{
@@ -288,12 +298,20 @@ WHERE {{
 """
 
 
+@functools.lru_cache(maxsize=65536)
+def _ox_named_node(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
 def to_ox(term):
-    """rdflib term -> pyoxigraph term (the store's native terms)."""
+    """rdflib term -> pyoxigraph term (the store's native terms). IRIs repeat (predicates,
+    classes, graphs, entities) and their conversions are cached."""
     import pyoxigraph as ox
 
     if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
+        return _ox_named_node(str(term))
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)

@@ -224,6 +224,19 @@ def test_header_parsing():
     assert kq.parse_query_text("#+ summary: s\n#+ params: (none)\nASK {}").params == ()
 
 
+def test_name_parameters_are_bound_lower_cased(kgs):
+    nq = kq.parse_query_text("#+ params: who: a name (name) | text: as given (string)\n"
+                             "SELECT ?who ?text WHERE {}", "x")
+    assert [p.kind for p in nq.params] == ["name", "string"]
+    bound, ignored = kq.select_params(nq, {"who": "John KIRBY", "text": "As Given", "other": "x"})
+    assert bound == {"who": "john kirby", "text": "As Given"} and ignored == ["other"]
+    # a name finds the entity through the summary graph's lower-cased keys
+    row = run(kgs, "quotes_by", speaker="JOHN kirby").dicts()[0]
+    assert row["speaker"] == "john kirby" and row["label"] == "John Kirby"
+    with pytest.raises(kq.QueryError, match="unknown kind"):
+        kq.parse_query_text("#+ params: who: a name (person)\nSELECT ?who WHERE {}", "x")
+
+
 # ---------------------------------------------------------------- SERVICE / LOAD
 @pytest.mark.parametrize("q", [
     "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
@@ -450,3 +463,19 @@ print("OK")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().endswith("OK")
+
+
+# ---------------------------------------------------------------- the summary graph (merged view)
+def test_summary_graph_holds_each_node_once(kgs):
+    S = "GRAPH <https://w3id.org/newskg/id/graph/summary>"
+    pre = "PREFIX kg: <https://w3id.org/newskg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    # a naive query on the summary graph has no duplicates, though US is in both articles
+    labels = kq.run_query(kgs, pre + f"SELECT ?l WHERE {{ {S} {{ ?e a kg:Country ; rdfs:label ?l }} }}").dicts()
+    assert sorted(r["l"] for r in labels) == sorted({r["l"] for r in labels}) and {"United States"} <= {
+        r["l"] for r in labels}
+    rows = kq.run_query(kgs, pre + f"""SELECT ?w ?src (COUNT(?art) AS ?n) WHERE {{ {S} {{
+        ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> kg:opposes ; kg:polarity "positive" ;
+            kg:weight ?w ; kg:sources ?src ; kg:reportedIn ?art }} }} GROUP BY ?w ?src""").dicts()
+    assert rows == [{"w": "2", "src": "doc1|doc2", "n": "2"}]
+    keys = {r["k"] for r in kq.run_query(kgs, pre + f"SELECT ?k WHERE {{ {S} {{ ?e rdfs:label 'United States' ; kg:matchKey ?k }} }}").dicts()}
+    assert keys == {"united states", "us"}
