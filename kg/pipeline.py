@@ -50,8 +50,9 @@ log = logging.getLogger("kg.build")
 COMMIT_EVERY = 100
 #: Articles written between two flushes of the store's write buffers (RocksDB memtables):
 #: without them the writer's memory grows with every article (+0.34 MB an article measured,
-#: +670 MB over 2,000 articles; flushing every 500 keeps it flat at no measurable cost).
-FLUSH_EVERY = 500
+#: +670 MB over 2,000 articles). Every transaction rewrites the summary entries it touches,
+#: so flush after each one.
+FLUSH_EVERY = COMMIT_EVERY
 
 
 @dataclass

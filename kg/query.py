@@ -20,7 +20,7 @@ string literal. pyoxigraph only substitutes variables of the *top-level SELECT p
 so a parametrised query must project its parameters (``SELECT ?speaker ?quote ...``) and,
 if it aggregates, group by them; sub-SELECTs cannot see the parameters.
 
-Writing queries (see queries/README.md): the default graph is the union of all graphs *as a
+Writing queries (see README, "Writing a query"): the default graph is the union of all graphs *as a
 multiset*: a triple held by N article graphs (an entity's label, a statement reported N times)
 is seen N times, and a join of k such patterns repeats a row up to N^k times. The named
 queries therefore read statements, quotations and entities in the summary graph

@@ -218,6 +218,7 @@ def article_quads(ag: ArticleGraph) -> Iterator[tuple]:
 # Every sub-select reads article graphs only (anchored on kg:evidence / kg:Mentions records,
 # which only article graphs hold) and is grouped by the node in its first projected variable:
 # kg.write.summary_update_for restricts each one to the nodes a write touches.
+SOURCES_MAX_CHARS = 200
 SUMMARY_UPDATE = f"""
 PREFIX kg: <{KG}>
 PREFIX rdf: <{RDF}>
@@ -259,12 +260,16 @@ WHERE {{
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:sources ?docs }} }}
 WHERE {{
-  SELECT ?x (GROUP_CONCAT(?doc; separator="|") AS ?docs)
-  WHERE {{
-    {{ SELECT ?x ?doc WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art . ?art kg:docId ?doc }} }}
-      GROUP BY ?x ?doc ORDER BY ?doc }}  # in order, so the literal is the same however it was built
-  }}
-  GROUP BY ?x
+  {{ SELECT ?x (GROUP_CONCAT(?doc; separator="|") AS ?all)
+    WHERE {{
+      {{ SELECT ?x ?doc WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art . ?art kg:docId ?doc }} }}
+        GROUP BY ?x ?doc ORDER BY ?doc }}  # in order, so the literal is the same however it was built
+    }}
+    GROUP BY ?x }}
+  # at most ~{SOURCES_MAX_CHARS} characters ("…" ends a cut list): a display value, and one that
+  # stops changing (a new literal each time) as a widely reported fact gains articles
+  BIND (IF(STRLEN(?all) <= {SOURCES_MAX_CHARS}, ?all,
+           CONCAT(REPLACE(SUBSTR(?all, 1, {SOURCES_MAX_CHARS}), "[|][^|]*$", ""), "|…")) AS ?docs)
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:mentionCount ?m ; kg:articleCount ?a }} }}
 WHERE {{
