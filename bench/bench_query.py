@@ -7,7 +7,8 @@
   mention record) and the people, organisations, concepts, groups, events and places (IRI
   and labels get a ``-rk`` / `` rk`` suffix), and shares countries and cities - so the graph
   grows like a corpus with more people and more facts about the same countries. Loaded with
-  ``bulk_load``, then the summary graph is computed as a build does. ``--also-store`` runs
+  ``bulk_load``, then the summary graph is computed as a build does and the store compacted
+  (``optimize``). ``--also-store`` runs
   the queries on another store too (``run_all.py`` passes the 4,000-article store it built).
 * Each query runs through ``kg.query.run_query`` in process (results materialised), median
   of ``--repeats`` runs; a first run in a child process with a time limit (``--cap``) catches
@@ -96,6 +97,9 @@ def make_store(base: Path, target: int, name: str) -> tuple[Path, int, int]:
     (path / "KG_STORE").write_text("kg store: an Oxigraph database in oxigraph/\n")
     with KGStore.open(path) as s:
         s.update(SUMMARY_UPDATE)
+        # compact now, so that RocksDB's background compaction of the fresh files does not run
+        # during the timings (it made the same queries 1.5-2x slower from one run to the next)
+        s.ox.optimize()
         n = len(s.ox)
     return path, n, copies
 
