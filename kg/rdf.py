@@ -219,6 +219,12 @@ def article_quads(ag: ArticleGraph) -> Iterator[tuple]:
 # which only article graphs hold) and is grouped by the node in its first projected variable:
 # kg.write.summary_update_for restricts each one to the nodes a write touches.
 SOURCES_MAX_CHARS = 200
+# The entity triples copied into the summary graph as they are, one operation per predicate
+# (one operation over all four planned badly: 2.4 s instead of 0.4 s for 266 nodes).
+_ENTITY_COPIES = "\n".join(f"""INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e {p} ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e {p} ?v }} }} GROUP BY ?e ?v
+}} ;""" for p in ("rdf:type", "rdfs:label", "skos:altLabel", "owl:sameAs"))
 SUMMARY_UPDATE = f"""
 PREFIX kg: <{KG}>
 PREFIX rdf: <{RDF}>
@@ -277,22 +283,7 @@ WHERE {{
   WHERE {{ GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:article ?art ; kg:count ?c }} }}
   GROUP BY ?e
 }} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e rdf:type ?v }} }}
-WHERE {{
-  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e rdf:type ?v }} }} GROUP BY ?e ?v
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e rdfs:label ?v }} }}
-WHERE {{
-  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e rdfs:label ?v }} }} GROUP BY ?e ?v
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e skos:altLabel ?v }} }}
-WHERE {{
-  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e skos:altLabel ?v }} }} GROUP BY ?e ?v
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e owl:sameAs ?v }} }}
-WHERE {{
-  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e owl:sameAs ?v }} }} GROUP BY ?e ?v
-}} ;
+{_ENTITY_COPIES}
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:matchKey ?k }} }}
 WHERE {{
   SELECT ?e ?k WHERE {{

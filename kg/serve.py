@@ -182,16 +182,12 @@ def media_type(kind: str, name: str) -> str:
 # ---------------------------------------------------------------- serialisation (in workers)
 
 
-def _json_term(t) -> dict:
-    from .query import json_term
-
-    return json_term(t)
-
-
 def serialize_solutions(variables: list[str], rows: list, fmt: str) -> bytes:
     """SELECT results as SPARQL JSON (written here), or XML/CSV/TSV (Oxigraph's serialisers,
     fed with that JSON so a truncated result needs no second evaluation)."""
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    from .query import json_term
+
+    bindings = [{v: json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
     data = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "json":

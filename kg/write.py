@@ -59,10 +59,11 @@ SUMMARY_FULL_ABOVE = 20_000
 SUMMARY_FULL_FRACTION = 0.1
 
 
-def summary_node_count(store: KGStore) -> int:
-    """Statements, quotations and entities in the summary graph (a scan of two properties)."""
-    q = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ "
-         f"{{ ?x <{KG.weight}> ?v }} UNION {{ ?x <{KG.mentionCount}> ?v }} }} }}")
+def summary_node_count(store: KGStore, limit: int = SUMMARY_FULL_ABOVE + 1) -> int:
+    """Statements, quotations and entities in the summary graph, counted up to ``limit`` (all
+    that :func:`summary_update_for` needs to know: the scan stays short on a big store)."""
+    q = (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT ?x WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ "
+         f"{{ ?x <{KG.weight}> ?v }} UNION {{ ?x <{KG.mentionCount}> ?v }} }} }} LIMIT {limit} }}")
     return int(next(iter(store.ox.query(q)))[0].value)
 
 
@@ -100,16 +101,25 @@ def summary_update_for(nodes: Iterable[str], chunk: int = SUMMARY_VALUES_CHUNK, 
     return prologue + " ;\n".join(ops)
 
 
+_ENTITY = str(KG.entity)
+_SUMMARISED = frozenset(_SUMMARISED_TYPES)
+
+
+def _summarised_node(s: str, p: str, o: str) -> str | None:
+    """The statement, quotation or entity whose summary entry the triple ``s p o`` of an
+    article graph contributes to (its type triple, or a mention record's kg:entity), else None.
+    Plain ``str`` comparisons: rdflib terms are str subclasses with a slow ``__eq__``."""
+    if str.__eq__(p, _ENTITY):
+        return str(o)
+    if str.__eq__(p, _RDF_TYPE) and str(o) in _SUMMARISED:
+        return str(s)
+    return None
+
+
 def _summarised_nodes(quads) -> set[str]:
-    """Statements, quotations and entities that ``quads`` (an article graph) contribute to."""
-    nodes = set()
-    for q in quads:
-        p = q.predicate.value
-        if p == _RDF_TYPE and q.object.value in _SUMMARISED_TYPES:
-            nodes.add(q.subject.value)
-        elif p == str(KG.entity):
-            nodes.add(q.object.value)
-    return nodes
+    """Statements, quotations and entities that ``quads`` (pyoxigraph quads) contribute to."""
+    found = (_summarised_node(q.subject.value, q.predicate.value, q.object.value) for q in quads)
+    return {n for n in found if n is not None}
 
 
 def _summarised_nodes_in_store(store: KGStore, graph_iris: Iterable[str]) -> set[str]:
@@ -225,13 +235,10 @@ def _quads(ag: ArticleGraph, nodes: set[str]):
 
     from .rdf import article_quads, to_ox
 
-    entity, summarised = str(KG.entity), frozenset(_SUMMARISED_TYPES)
-    eq = str.__eq__  # rdflib terms are str subclasses with a slow __eq__
     for s, p, o, g in article_quads(ag):
-        if eq(p, entity):
-            nodes.add(str(o))
-        elif eq(p, _RDF_TYPE) and str(o) in summarised:
-            nodes.add(str(s))
+        node = _summarised_node(s, p, o)
+        if node is not None:
+            nodes.add(node)
         yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g))
 
 
