@@ -15,9 +15,11 @@ Failure handling (README, "Failure modes"):
   at paragraph breaks into pieces of at most ``max_chars``, each parsed, extracted and
   resolved as a sub-document; the pieces' graphs are merged with their evidence offsets
   shifted back into the whole text (:func:`split_text`, :func:`merge_chunk_graphs`);
-* articles are written ``commit_every`` at a time, each group in ONE store transaction
-  that also refreshes the summary graph: a build killed at any moment leaves whole
-  articles and a consistent store, and re-running it builds the rest. An article with
+* articles are written ``commit_every`` at a time, each group with its summary update
+  (:func:`kg.write.write_articles`: one transaction, or for a big group of new articles a
+  bulk load guarded by pending markers): a build killed at any moment leaves whole
+  articles and a consistent store once :func:`kg.write.recover` (run first by every
+  build) has dropped a half-done bulk write, and re-running it builds the rest. An article with
   more facts than ``part_units`` is written in parts, one transaction each, with a
   placeholder hash until its last part (:func:`kg.write.write_article_parts`);
 * SIGINT / SIGTERM: the first stops parsing, writes what is already parsed and returns
@@ -46,7 +48,7 @@ from .store import KGStore
 
 log = logging.getLogger("kg.build")
 
-#: Articles written per store transaction (each also refreshes the summary graph).
+#: Articles written per write (each write also brings the summary graph up to date).
 COMMIT_EVERY = 100
 #: Articles written between two flushes of the store's write buffers (RocksDB memtables):
 #: without them the writer's memory grows with every article (+0.34 MB an article measured,
@@ -405,7 +407,10 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
           commit_every: int = COMMIT_EVERY, part_units: int | None = None) -> BuildReport:
     """Build ``inputs`` into ``store``; see the module docstring for what happens on bad input,
     long articles, kills and signals. Never raises for bad input."""
+    from . import write
+
     report = BuildReport()
+    write.recover(store)  # a bulk write a killed build left half-done: its articles are written again
     existing = store.article_hashes()
     with _Interrupts() as interrupts:
         try:

@@ -22,7 +22,7 @@ import unicodedata
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from rdflib import Literal, Namespace, URIRef
+from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from .model import FACTUAL_MODALITIES, POSITIVE, ArticleGraph, Entity, Quotation, Relation
@@ -35,6 +35,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 ONTOLOGY_GRAPH = ID["graph/ontology"]
 SUMMARY_GRAPH = ID["graph/summary"]
+STATE_GRAPH = ID["graph/state"]  # the writer's pending-write markers (empty between writes)
 ARTICLE_GRAPH_PREFIX = str(ID["graph/article/"])
 
 PREFIXES = {
@@ -63,73 +64,126 @@ def slug(text: str) -> str:
     return s[:80] if s else "x" + _digest(text)
 
 
-def mint(kind: str, *parts: object) -> URIRef:
-    """Mint every IRI of the graph. ``kind`` is one of the cases below; stable across runs."""
+def _mint(kind: str, *parts: object) -> str:
     if kind == "entity":  # parts: type, label
         type_, label = parts
-        return ID[f"{str(type_).lower()}/{slug(str(label))}"]
+        return f"{ID}{str(type_).lower()}/{slug(str(label))}"
     if kind == "article":
-        return ID["article/" + quote(str(parts[0]), safe="")]
+        return f"{ID}article/{quote(str(parts[0]), safe='')}"
     if kind == "graph":
-        return URIRef(ARTICLE_GRAPH_PREFIX + quote(str(parts[0]), safe=""))
+        return ARTICLE_GRAPH_PREFIX + quote(str(parts[0]), safe="")
     if kind in ("statement", "evidence", "quote", "mentions"):
-        return ID[f"{kind}/{_digest(*parts)}"]
+        return f"{ID}{kind}/{_digest(*parts)}"
     raise ValueError(f"unknown IRI kind {kind!r}")
 
 
+def mint(kind: str, *parts: object) -> URIRef:
+    """Mint every IRI of the graph. ``kind`` is one of the cases below; stable across runs."""
+    return URIRef(_mint(kind, *parts))
+
+
 def entity_iri(key: str) -> URIRef:
+    return URIRef(_entity_iri(key))
+
+
+def _entity_iri(key: str) -> str:
     type_, _, label = key.partition(":")
-    return mint("entity", type_, label)
+    return _mint("entity", type_, label)
 
 
 def predicate_iri(name: str) -> URIRef:
     return KG[name]
 
 
+def _statement_iri(r: Relation) -> str:
+    return _mint("statement", r.subject, r.predicate, r.object, r.polarity, r.modality, r.attributed_to)
+
+
 def statement_iri(r: Relation) -> URIRef:
-    return mint("statement", r.subject, r.predicate, r.object, r.polarity, r.modality, r.attributed_to)
+    return URIRef(_statement_iri(r))
+
+
+def _quote_iri(q: Quotation) -> str:
+    return _mint("quote", q.speaker, " ".join(q.text.lower().split()))
 
 
 def quote_iri(q: Quotation) -> URIRef:
-    return mint("quote", q.speaker, " ".join(q.text.lower().split()))
-
-
-def _lit(value: object, datatype=None) -> Literal:
-    return Literal(value, datatype=datatype)
-
-
-def _decimal(x: float) -> Literal:
-    return Literal(f"{max(0.0, min(1.0, x)):.3f}", datatype=XSD.decimal)
+    return URIRef(_quote_iri(q))
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
     """How many distinct entities, statements and quotations the article holds (written with it)."""
     return {
         KG.entityCount: len({e.key for e in ag.entities}),
-        KG.statementCount: len({statement_iri(r) for r in ag.relations}),
-        KG.quotationCount: len({quote_iri(q) for q in ag.quotations}),
+        KG.statementCount: len({_statement_iri(r) for r in ag.relations}),
+        KG.quotationCount: len({_quote_iri(q) for q in ag.quotations}),
     }
 
 
+# -- article graphs as pyoxigraph terms ------------------------------------------------
+# The store's native terms are made here directly (rdflib terms cost ~4 ms per article):
+# IRIs repeat (vocabulary, graphs, entities) and their pyoxigraph nodes are cached.
+
+@functools.lru_cache(maxsize=65536)
+def _nn(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
+
+
+class _V:
+    """The vocabulary as pyoxigraph nodes (built on first use, not at import)."""
+
+    def __getattr__(self, name: str):
+        ns, _, local = name.partition("_")
+        iri = {"kg": KG, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "owl": OWL, "sdo": SDO, "xsd": XSD}[ns][local]
+        node = _nn(str(iri))
+        setattr(self, name, node)
+        return node
+
+
+_v = _V()
+
+
+def _str(value: object):
+    import pyoxigraph as ox
+
+    return ox.Literal(str(value))
+
+
+def _int(value: int):
+    import pyoxigraph as ox
+
+    return ox.Literal(str(int(value)), datatype=_v.xsd_integer)
+
+
+def _decimal(x: float):
+    import pyoxigraph as ox
+
+    return ox.Literal(f"{max(0.0, min(1.0, x)):.3f}", datatype=_v.xsd_decimal)
+
+
 def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
-    """All triples one article contributes (to be put in its named graph)."""
+    """All triples one article contributes (to be put in its named graph), as pyoxigraph terms."""
+    import pyoxigraph as ox
+
     a = ag.article
-    art = mint("article", a.id)
-    yield art, RDF.type, KG.Article
-    yield art, RDF.type, SDO.NewsArticle
-    yield art, KG.docId, _lit(a.id)
-    yield art, KG.sha256, _lit(a.sha256)
-    yield art, SDO.text, _lit(a.text)
+    art = _nn(_mint("article", a.id))
+    yield art, _v.rdf_type, _v.kg_Article
+    yield art, _v.rdf_type, _v.sdo_NewsArticle
+    yield art, _v.kg_docId, _str(a.id)
+    yield art, _v.kg_sha256, _str(a.sha256)
+    yield art, _v.sdo_text, _str(a.text)
     if a.title:
-        yield art, SDO.headline, _lit(a.title)
+        yield art, _v.sdo_headline, _str(a.title)
     if a.date:
-        yield art, SDO.datePublished, _lit(a.date)
+        yield art, _v.sdo_datePublished, _str(a.date)
     if a.source:
-        yield art, SDO.publisher, _lit(a.source)
+        yield art, _v.sdo_publisher, _str(a.source)
     if a.url:
-        yield art, SDO.url, _lit(a.url, XSD.anyURI)
+        yield art, _v.sdo_url, ox.Literal(str(a.url), datatype=_v.xsd_anyURI)
     for p, n in article_counts(ag).items():
-        yield art, p, _lit(n, XSD.integer)
+        yield art, _nn(str(p)), _int(n)
 
     for e in ag.entities:
         yield from entity_triples(e, art, a.id)
@@ -139,77 +193,82 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
         yield from quotation_triples(q, art)
 
 
-def entity_triples(e: Entity, art: URIRef, doc_id: str) -> Iterator[tuple]:
-    ent = entity_iri(e.key)
-    yield ent, RDF.type, KG[e.type]
-    yield ent, RDFS.label, _lit(e.label)
+def entity_triples(e: Entity, art, doc_id: str) -> Iterator[tuple]:
+    ent = _nn(_entity_iri(e.key))
+    yield ent, _v.rdf_type, _nn(str(KG[e.type]))
+    yield ent, _v.rdfs_label, _str(e.label)
     for alias in e.aliases:
         if alias != e.label:
-            yield ent, SKOS.altLabel, _lit(alias)
+            yield ent, _v.skos_altLabel, _str(alias)
     if e.qid:
-        yield ent, OWL.sameAs, WD[e.qid]
-    m = mint("mentions", doc_id, e.key)
-    yield m, RDF.type, KG.Mentions
-    yield m, KG.article, art
-    yield m, KG.entity, ent
-    yield m, KG["count"], _lit(e.mentions, XSD.integer)
-    yield art, SDO.mentions, ent
+        yield ent, _v.owl_sameAs, _nn(str(WD[e.qid]))
+    m = _nn(_mint("mentions", doc_id, e.key))
+    yield m, _v.rdf_type, _v.kg_Mentions
+    yield m, _v.kg_article, art
+    yield m, _v.kg_entity, ent
+    yield m, _v.kg_count, _int(e.mentions)
+    yield art, _v.sdo_mentions, ent
 
 
-def _evidence_triples(node, subject_kind: str, ev, art: URIRef, conf: float | None, extra=()):
-    yield node, RDF.type, KG.Evidence
-    yield node, KG.article, art
-    yield node, KG.sentence, _lit(ev.sentence)
-    yield node, KG.start, _lit(ev.start, XSD.integer)
-    yield node, KG.end, _lit(ev.end, XSD.integer)
+def _evidence_triples(node, ev, art, conf: float | None, extra=()):
+    yield node, _v.rdf_type, _v.kg_Evidence
+    yield node, _v.kg_article, art
+    yield node, _v.kg_sentence, _str(ev.sentence)
+    yield node, _v.kg_start, _int(ev.start)
+    yield node, _v.kg_end, _int(ev.end)
     if ev.trigger:
-        yield node, KG.trigger, _lit(ev.trigger)
+        yield node, _v.kg_trigger, _str(ev.trigger)
     if conf is not None:
-        yield node, KG.confidence, _decimal(conf)
+        yield node, _v.kg_confidence, _decimal(conf)
     yield from extra
 
 
-def relation_triples(r: Relation, art: URIRef) -> Iterator[tuple]:
-    st = statement_iri(r)
-    s, p, o = entity_iri(r.subject), predicate_iri(r.predicate), entity_iri(r.object)
-    yield st, RDF.type, KG.Statement
-    yield st, RDF.subject, s
-    yield st, RDF.predicate, p
-    yield st, RDF.object, o
-    yield st, KG.polarity, _lit(r.polarity)
-    yield st, KG.modality, _lit(r.modality)
+def relation_triples(r: Relation, art) -> Iterator[tuple]:
+    st_iri = _statement_iri(r)
+    st = _nn(st_iri)
+    s, p, o = _nn(_entity_iri(r.subject)), _nn(str(KG[r.predicate])), _nn(_entity_iri(r.object))
+    yield st, _v.rdf_type, _v.kg_Statement
+    yield st, _v.rdf_subject, s
+    yield st, _v.rdf_predicate, p
+    yield st, _v.rdf_object, o
+    yield st, _v.kg_polarity, _str(r.polarity)
+    yield st, _v.kg_modality, _str(r.modality)
     if r.attributed_to:
-        yield st, KG.attributedTo, entity_iri(r.attributed_to)
-    ev = mint("evidence", st, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger)
-    yield st, KG.evidence, ev
-    rule = ((ev, KG.rule, _lit(r.rule)),) if r.rule else ()
-    yield from _evidence_triples(ev, "statement", r.evidence, art, r.confidence, rule)
+        yield st, _v.kg_attributedTo, _nn(_entity_iri(r.attributed_to))
+    ev = _nn(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
+    yield st, _v.kg_evidence, ev
+    rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
+    yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
     if r.polarity == POSITIVE and r.modality in FACTUAL_MODALITIES:
         yield s, p, o
 
 
-def quotation_triples(q: Quotation, art: URIRef) -> Iterator[tuple]:
-    node = quote_iri(q)
-    yield node, RDF.type, KG.Quotation
-    yield node, SDO.text, _lit(q.text)
+def quotation_triples(q: Quotation, art) -> Iterator[tuple]:
+    node_iri = _quote_iri(q)
+    node = _nn(node_iri)
+    yield node, _v.rdf_type, _v.kg_Quotation
+    yield node, _v.sdo_text, _str(q.text)
     if q.speaker:
-        yield node, KG.speaker, entity_iri(q.speaker)
-    ev = mint("evidence", node, q.evidence.article_id, q.evidence.start, q.evidence.end)
-    yield node, KG.evidence, ev
-    yield from _evidence_triples(ev, "quote", q.evidence, art, None, ((ev, KG.verb, _lit(q.verb)),))
+        yield node, _v.kg_speaker, _nn(_entity_iri(q.speaker))
+    ev = _nn(_mint("evidence", node_iri, q.evidence.article_id, q.evidence.start, q.evidence.end))
+    yield node, _v.kg_evidence, ev
+    yield from _evidence_triples(ev, q.evidence, art, None, ((ev, _v.kg_verb, _str(q.verb)),))
 
 
-def article_quads(ag: ArticleGraph) -> Iterator[tuple]:
-    g = mint("graph", ag.article.id)
+def article_quads(ag: ArticleGraph) -> Iterator:
+    """The article's named graph as pyoxigraph quads (what the store is written with)."""
+    import pyoxigraph as ox
+
+    g = _nn(_mint("graph", ag.article.id))
     for s, p, o in article_triples(ag):
-        yield s, p, o, g
+        yield ox.Quad(s, p, o, g)
 
 
 # Recomputes the summary graph from all article graphs. The summary graph is the merged
 # view of the corpus that queries read (one graph, each node once, no GRAPH ?g):
 # * each statement once, with its core (type, subject, predicate, object, polarity,
-#   modality, attribution), the articles reporting it (kg:reportedIn, and their document ids
-#   as one display literal, kg:sources) and derived figures:
+#   modality, attribution), the articles reporting it (kg:reportedIn, and the first document
+#   ids as one display literal, kg:sources) and derived figures:
 #   weight = number of distinct articles with evidence; evidenceCount; confidence = max(c)
 #   raised by 0.1 per extra supporting article (a noisy-OR needs ln/exp, not in SPARQL);
 # * each quotation once (text, speaker, reportedIn, sources, weight);
@@ -218,7 +277,7 @@ def article_quads(ag: ArticleGraph) -> Iterator[tuple]:
 # Every sub-select reads article graphs only (anchored on kg:evidence / kg:Mentions records,
 # which only article graphs hold) and is grouped by the node in its first projected variable:
 # kg.write.summary_update_for restricts each one to the nodes a write touches.
-SOURCES_MAX_CHARS = 200
+SOURCES_MAX = 10  # document ids in kg:sources
 # The entity triples copied into the summary graph as they are, one operation per predicate
 # (one operation over all four planned badly: 2.4 s instead of 0.4 s for 266 nodes).
 _ENTITY_COPIES = "\n".join(f"""INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e {p} ?v }} }}
@@ -250,10 +309,15 @@ INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?st kg:attributedTo ?a }} }}
 WHERE {{
   SELECT ?st ?a WHERE {{ GRAPH ?g {{ ?st kg:evidence ?ev ; kg:attributedTo ?a }} }} GROUP BY ?st ?a
 }} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q a kg:Quotation ; schema:text ?text ; kg:weight ?w }} }}
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q a kg:Quotation ; kg:weight ?w }} }}
 WHERE {{
-  SELECT ?q ?text (COUNT(DISTINCT ?art) AS ?w)
+  SELECT ?q (COUNT(DISTINCT ?art) AS ?w)
   WHERE {{ GRAPH ?g {{ ?q a kg:Quotation ; schema:text ?text ; kg:evidence ?ev . ?ev kg:article ?art }} }}
+  GROUP BY ?q
+}} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q schema:text ?text }} }}
+WHERE {{
+  SELECT ?q ?text WHERE {{ GRAPH ?g {{ ?q a kg:Quotation ; schema:text ?text ; kg:evidence ?ev . ?ev kg:article ?art }} }}
   GROUP BY ?q ?text
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q kg:speaker ?sp }} }}
@@ -266,16 +330,15 @@ WHERE {{
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:sources ?docs }} }}
 WHERE {{
-  {{ SELECT ?x (GROUP_CONCAT(?doc; separator="|") AS ?all)
+  {{ SELECT ?x (GROUP_CONCAT(?doc; separator="|") AS ?all) (COUNT(?doc) AS ?k)
     WHERE {{
       {{ SELECT ?x ?doc WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art . ?art kg:docId ?doc }} }}
         GROUP BY ?x ?doc ORDER BY ?doc }}  # in order, so the literal is the same however it was built
     }}
     GROUP BY ?x }}
-  # at most ~{SOURCES_MAX_CHARS} characters ("…" ends a cut list): a display value, and one that
-  # stops changing (a new literal each time) as a widely reported fact gains articles
-  BIND (IF(STRLEN(?all) <= {SOURCES_MAX_CHARS}, ?all,
-           CONCAT(REPLACE(SUBSTR(?all, 1, {SOURCES_MAX_CHARS}), "[|][^|]*$", ""), "|…")) AS ?docs)
+  # the first {SOURCES_MAX} ids ("|…" ends a longer list): a display value, and one that stops
+  # changing as a widely reported fact gains articles (kg.summary merges it from the first ids)
+  BIND (IF(?k <= {SOURCES_MAX}, ?all, CONCAT(REPLACE(?all, "^((?:[^|]*[|]){{{SOURCES_MAX}}}).*$", "$1"), "…")) AS ?docs)
 }} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:mentionCount ?m ; kg:articleCount ?a }} }}
 WHERE {{
@@ -292,32 +355,3 @@ WHERE {{
   GROUP BY ?e ?k
 }}
 """
-
-
-@functools.lru_cache(maxsize=65536)
-def _ox_named_node(iri: str):
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
-
-
-def to_ox(term):
-    """rdflib term -> pyoxigraph term (the store's native terms). IRIs repeat (predicates,
-    classes, graphs, entities) and their conversions are cached."""
-    import pyoxigraph as ox
-
-    if isinstance(term, URIRef):
-        return _ox_named_node(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"unsupported term {term!r}")
-
-
-def article_ox_quads(ag: ArticleGraph) -> list:
-    import pyoxigraph as ox
-
-    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g)) for s, p, o, g in article_quads(ag)]

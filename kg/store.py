@@ -31,6 +31,23 @@ def _split_prologue(update: str) -> tuple[str, str]:
     return update[:m.end()], update[m.end():].strip().rstrip(";").strip()
 
 
+def _quad_lines(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of an INSERT/DELETE DATA (N-Triples terms are SPARQL terms)."""
+    out: list[str] = []
+    graph = ox.DefaultGraph()
+    for q in quads:
+        if q.graph_name != graph:
+            if isinstance(graph, ox.NamedNode):
+                out.append("}\n")
+            graph = q.graph_name
+            if isinstance(graph, ox.NamedNode):
+                out.append(f"GRAPH {graph} {{\n")
+        out.append(f"{q.subject} {q.predicate} {q.object} .\n")
+    if isinstance(graph, ox.NamedNode):
+        out.append("}\n")
+    return "".join(out)
+
+
 class StoreError(Exception):
     """A store could not be opened or used; the message says what to do."""
 
@@ -46,6 +63,9 @@ class KGStore:
         self._lock_fd = lock_fd
         self.read_only = read_only
         self._dataset = None
+        #: What the writer knows the summary graph holds (kg.summary.SummaryCache); every write
+        #: through this object forgets it, except the writes that keep it up to date.
+        self.summary_cache = None
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -127,9 +147,11 @@ class KGStore:
         return {row["doc"].value: row["h"].value for row in self.ox.query(q)}
 
     # -- writing -------------------------------------------------------------------
-    def _check_writable(self) -> None:
+    def _check_writable(self, keep_cache: bool = False) -> None:
         if self.read_only:
             raise StoreError("store opened read-only")
+        if not keep_cache and self.summary_cache is not None:
+            self.summary_cache.clear()
 
     def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad], *, then: str | None = None) -> None:
         """Replace a named graph's content in one Oxigraph transaction (see :meth:`replace_graphs`)."""
@@ -176,6 +198,18 @@ class KGStore:
         del blocks
         self.ox.update(text)
 
+    def apply(self, *, deletes: Iterable[ox.Quad] = (), inserts: Iterable[ox.Quad] = (), then: str = "",
+              keep_cache: bool = False) -> None:
+        """Delete quads, insert quads, then run the SPARQL update ``then``: ONE transaction."""
+        self._check_writable(keep_cache)
+        prologue, then = _split_prologue(then or "")
+        ops = [f"{kind} DATA {{\n{_quad_lines(quads)}}}" for kind, quads in (("DELETE", deletes), ("INSERT", inserts))]
+        ops = [op for op in ops if op.count("\n") > 1]
+        if then:
+            ops.append(then)
+        if ops:
+            self.ox.update(prologue + " ;\n".join(ops))
+
     def remove_graph(self, graph_iri: str, *, then: str | None = None) -> bool:
         """Remove a named graph (and run ``then``) in one transaction; False if it was absent."""
         self._check_writable()
@@ -188,3 +222,9 @@ class KGStore:
     def update(self, sparql: str) -> None:
         self._check_writable()
         self.ox.update(sparql)
+
+    def bulk_extend(self, quads: Iterable[ox.Quad], *, keep_cache: bool = False) -> None:
+        """Add quads through Oxigraph's bulk loader: fast, NOT transactional (a kill may leave
+        part of them); callers guard it (kg.write's pending markers)."""
+        self._check_writable(keep_cache)
+        self.ox.bulk_extend(quads)

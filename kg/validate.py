@@ -97,6 +97,12 @@ def check(store, shapes: str | Path | None = None) -> ValidationResult:
         onto = data_dir() / "ontology.ttl"
         data.parse(str(onto), format="turtle")
         notes.append(f"the store has no ontology graph; checked with {onto}")
+    from .write import pending_graphs
+
+    pending = pending_graphs(store)
+    if pending:
+        notes.append(f"{len(pending)} article graph(s) of an unfinished bulk write are pending (a build at work, "
+                     "or one that was killed: the next `kg build` removes them and writes those articles again)")
     n = len(data)
     conforms, results_graph, _ = shacl_validate(
         data,

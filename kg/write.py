@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from .model import ArticleGraph
 from .paths import data_dir
-from .rdf import KG, ONTOLOGY_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, mint
+from .rdf import KG, ONTOLOGY_GRAPH, STATE_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, mint
 from .store import KGStore
 
 log = logging.getLogger("kg.write")
@@ -156,10 +156,17 @@ def write_articles(store: KGStore, graphs: Iterable[ArticleGraph], *, part_units
     """Replace the named graphs of several articles and update the summary, all in one
     transaction (all of them or none) - except for articles with over ``part_units`` facts,
     each written in parts (:func:`write_article_parts`)."""
+    import pyoxigraph as ox
+
     graphs = list(graphs)
+    recover(store)
     small = [ag for ag in graphs if _units(ag) <= part_units]
     if small:
         iris = [article_graph_iri(ag.article.id) for ag in small]
+        if len(set(iris)) == len(iris) and not any(store.ox.contains_named_graph(ox.NamedNode(g)) for g in iris):
+            _write_new(store, small, iris)
+            small = []
+    if small:
         nodes = _summarised_nodes_in_store(store, iris)
         todo = {iri: _quads(ag, nodes) for iri, ag in zip(iris, small)}
         total = summary_node_count(store)
@@ -171,6 +178,83 @@ def write_articles(store: KGStore, graphs: Iterable[ArticleGraph], *, part_units
     return len(graphs)
 
 
+#: A write of new articles with more quads than this goes through Oxigraph's bulk loader
+#: (about 2.2x faster than a transaction, measured on 1,000 articles), guarded by pending markers.
+BULK_MIN_QUADS = 20_000
+
+
+def _write_new(store: KGStore, graphs: list[ArticleGraph], iris: list[str]) -> None:
+    """Write articles that are not in the store yet; their summary entries are merged in
+    Python (:mod:`kg.summary`), at a cost that follows the size of the write.
+
+    A small write is ONE transaction. A big one (over :data:`BULK_MIN_QUADS` quads) marks its
+    graphs pending (a transaction), bulk-loads the article quads and the summary's new
+    insert-only triples, then swaps the summary figures and removes the markers in one
+    transaction: a kill before that leaves pending graphs, which :func:`recover` drops."""
+    import pyoxigraph as ox
+
+    from .rdf import article_quads
+    from .summary import SummaryCache, SummaryDelta
+
+    delta = SummaryDelta()
+    quads: list[ox.Quad] = []
+    for ag in graphs:
+        qs = list(article_quads(ag))
+        delta.add(qs)
+        quads.extend(qs)
+    if store.summary_cache is None:
+        store.summary_cache = SummaryCache()
+    if len(quads) <= BULK_MIN_QUADS:
+        plan = delta.plan(store.ox, store.summary_cache)
+        store.apply(deletes=plan.deletes, inserts=[*quads, *plan.adds, *plan.figures],
+                    then=summary_update_for(plan.recompute), keep_cache=not plan.recompute)
+    else:
+        markers = [_marker(g) for g in iris]
+        store.apply(inserts=markers, keep_cache=True)
+        store.bulk_extend(quads, keep_cache=True)
+        del quads
+        plan = delta.plan(store.ox, store.summary_cache)
+        store.bulk_extend(plan.adds, keep_cache=True)
+        store.apply(deletes=[*plan.deletes, *markers], inserts=plan.figures, then=summary_update_for(plan.recompute),
+                    keep_cache=not plan.recompute)
+    if store.summary_cache is not None:
+        store.summary_cache.remember(plan)
+
+
+def _marker(graph_iri: str):
+    """The quad that marks an article graph as pending (in the state graph)."""
+    import pyoxigraph as ox
+
+    return ox.Quad(ox.NamedNode(graph_iri), ox.NamedNode(_RDF_TYPE), ox.NamedNode(str(KG.PendingWrite)),
+                   ox.NamedNode(str(STATE_GRAPH)))
+
+
+def pending_graphs(store: KGStore) -> list[str]:
+    """Article graphs of a bulk write that did not finish (empty unless a writer is at work
+    or was killed)."""
+    m = _marker(str(STATE_GRAPH))
+    return sorted(q.subject.value for q in store.ox.quads_for_pattern(None, m.predicate, m.object, m.graph_name))
+
+
+def recover(store: KGStore) -> list[str]:
+    """Undo the unfinished bulk write a killed writer left, if any (one transaction): drop its
+    pending article graphs and recompute the summary entries they touched. Returns the graphs."""
+    from .store import _split_prologue
+
+    pending = pending_graphs(store)
+    if not pending:
+        return []
+    nodes = _summarised_nodes_in_store(store, pending)
+    drops = " ;\n".join(f"DROP SILENT GRAPH <{g}>" for g in pending)
+    markers = [_marker(g) for g in pending]
+    summary = summary_update_for(nodes)
+    prologue, body = _split_prologue(summary)
+    store.apply(deletes=markers, then=prologue + drops + (" ;\n" + body if body else ""))
+    log.warning("removed %d article(s) an interrupted build left half-written; they are written again "
+                "when the build is re-run", len(pending))
+    return pending
+
+
 def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = ARTICLE_PART_UNITS):
     """Write one article in parts of at most ``part_units`` relations and quotations, one
     transaction each (with its summary update); yields ``(part, number of parts)`` after
@@ -180,9 +264,8 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
     import dataclasses
 
     import pyoxigraph as ox
-    from rdflib import Literal, XSD
 
-    from .rdf import article_counts, mint, to_ox
+    from .rdf import _int, article_counts, mint
 
     facts = [("r", r) for r in ag.relations] + [("q", q) for q in ag.quotations]
     chunks = [facts[i:i + part_units] for i in range(0, len(facts), part_units)] or [[]]
@@ -192,7 +275,7 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
     real = ox.Literal(ag.article.sha256)
     placeholder = ox.Literal(PLACEHOLDER_SHA256)
     # the article's counts are of the whole article, not of its first part
-    counts = {ox.NamedNode(str(p)): to_ox(Literal(n, datatype=XSD.integer)) for p, n in article_counts(ag).items()}
+    counts = {ox.NamedNode(str(p)): _int(n) for p, n in article_counts(ag).items()}
     for i, chunk in enumerate(chunks):
         part = dataclasses.replace(
             ag, entities=ag.entities if i == 0 else (),
@@ -231,19 +314,18 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
 
 def _quads(ag: ArticleGraph, nodes: set[str]):
     """The article's quads, lazily; the summarised nodes they mention are added to ``nodes``."""
-    import pyoxigraph as ox
+    from .rdf import article_quads
 
-    from .rdf import article_quads, to_ox
-
-    for s, p, o, g in article_quads(ag):
-        node = _summarised_node(s, p, o)
+    for q in article_quads(ag):
+        node = _summarised_node(q.subject.value, q.predicate.value, q.object.value)
         if node is not None:
             nodes.add(node)
-        yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g))
+        yield q
 
 
 def remove_article(store: KGStore, doc_id: str) -> bool:
     """Drop the article's graph and update the summary (one transaction)."""
+    recover(store)
     g = article_graph_iri(doc_id)
     return store.remove_graph(g, then=summary_update_for(_summarised_nodes_in_store(store, [g])))
 
