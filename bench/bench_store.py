@@ -81,7 +81,7 @@ def main() -> int:
     import pyoxigraph as ox
 
     from kg import pipeline, write
-    from kg.rdf import ONTOLOGY_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, article_quads
+    from kg.rdf import ONTOLOGY_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, article_text
     from kg.store import KGStore
 
     n = args.n or (30 if args.quick else 100)
@@ -92,7 +92,7 @@ def main() -> int:
 
     t = time.perf_counter()
     for ag in graphs:
-        list(article_quads(ag))
+        article_text(ag)
     quads_s = time.perf_counter() - t
 
     path = fresh_dir(OUT / "store-kg")

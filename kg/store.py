@@ -31,23 +31,6 @@ def _split_prologue(update: str) -> tuple[str, str]:
     return update[:m.end()], update[m.end():].strip().rstrip(";").strip()
 
 
-def _quad_lines(quads: Iterable[ox.Quad]) -> str:
-    """Quads as the body of an INSERT/DELETE DATA (N-Triples terms are SPARQL terms)."""
-    out: list[str] = []
-    graph = ox.DefaultGraph()
-    for q in quads:
-        if q.graph_name != graph:
-            if isinstance(graph, ox.NamedNode):
-                out.append("}\n")
-            graph = q.graph_name
-            if isinstance(graph, ox.NamedNode):
-                out.append(f"GRAPH {graph} {{\n")
-        out.append(f"{q.subject} {q.predicate} {q.object} .\n")
-    if isinstance(graph, ox.NamedNode):
-        out.append("}\n")
-    return "".join(out)
-
-
 class StoreError(Exception):
     """A store could not be opened or used; the message says what to do."""
 
@@ -198,17 +181,23 @@ class KGStore:
         del blocks
         self.ox.update(text)
 
-    def apply(self, *, deletes: Iterable[ox.Quad] = (), inserts: Iterable[ox.Quad] = (), then: str = "",
-              keep_cache: bool = False) -> None:
-        """Delete quads, insert quads, then run the SPARQL update ``then``: ONE transaction."""
+    def apply(self, *, deletes: str = "", inserts: str = "", then: str = "", keep_cache: bool = False) -> None:
+        """Delete, insert (text: ``GRAPH <g> { s p o . }`` blocks of N-Triples terms), then run
+        the SPARQL update ``then``: ONE transaction."""
         self._check_writable(keep_cache)
         prologue, then = _split_prologue(then or "")
-        ops = [f"{kind} DATA {{\n{_quad_lines(quads)}}}" for kind, quads in (("DELETE", deletes), ("INSERT", inserts))]
-        ops = [op for op in ops if op.count("\n") > 1]
+        ops = [f"{kind} DATA {{\n{text}}}" for kind, text in (("DELETE", deletes), ("INSERT", inserts)) if text]
         if then:
             ops.append(then)
         if ops:
             self.ox.update(prologue + " ;\n".join(ops))
+
+    def bulk_load(self, text: str, *, keep_cache: bool = False) -> None:
+        """Add quads (TriG text) through Oxigraph's bulk loader: fast, NOT transactional (a kill
+        may leave part of them); callers guard it (kg.write's pending markers)."""
+        self._check_writable(keep_cache)
+        if text:
+            self.ox.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.TRIG)
 
     def remove_graph(self, graph_iri: str, *, then: str | None = None) -> bool:
         """Remove a named graph (and run ``then``) in one transaction; False if it was absent."""
@@ -222,9 +211,3 @@ class KGStore:
     def update(self, sparql: str) -> None:
         self._check_writable()
         self.ox.update(sparql)
-
-    def bulk_extend(self, quads: Iterable[ox.Quad], *, keep_cache: bool = False) -> None:
-        """Add quads through Oxigraph's bulk loader: fast, NOT transactional (a kill may leave
-        part of them); callers guard it (kg.write's pending markers)."""
-        self._check_writable(keep_cache)
-        self.ox.bulk_extend(quads)

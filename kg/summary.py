@@ -19,31 +19,39 @@ patterns as SUMMARY_UPDATE); :meth:`SummaryDelta.plan` reads the old values of t
 entries and returns what to insert and delete. Anything it cannot merge exactly (a document
 id containing ``|``, an entry missing a value) is left to SUMMARY_UPDATE restricted to those
 nodes. ``tests/test_summary.py`` checks both paths give the same graph.
+
+Terms are N-Triples strings throughout (as :func:`kg.rdf.article_text` writes them): the
+store is written with text, and strings are what Python handles fastest.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import pyoxigraph as ox
-
 from .rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SOURCES_MAX, SUMMARY_GRAPH, XSD
 
-_TYPE = str(RDF.type)
-_STATEMENT, _QUOTATION, _MENTIONS = str(KG.Statement), str(KG.Quotation), str(KG.Mentions)
-_EVIDENCE, _ARTICLE, _CONF, _DOCID = str(KG.evidence), str(KG.article), str(KG.confidence), str(KG.docId)
-_ENTITY, _COUNT = str(KG.entity), str(KG["count"])
-_STATEMENT_CORE = tuple(str(p) for p in (RDF.subject, RDF.predicate, RDF.object, KG.polarity, KG.modality))
-_ATTRIBUTED, _SPEAKER, _TEXT = str(KG.attributedTo), str(KG.speaker), str(SDO.text)
-_LABEL, _ALT = str(RDFS.label), str(SKOS.altLabel)
-_ENTITY_COPIES = (_TYPE, _LABEL, _ALT, str(OWL.sameAs))
-_WEIGHT, _EVCOUNT, _SOURCES = str(KG.weight), str(KG.evidenceCount), str(KG.sources)
-_MCOUNT, _ACOUNT = str(KG.mentionCount), str(KG.articleCount)
-_REPORTED, _MATCHKEY = str(KG.reportedIn), str(KG.matchKey)
-_INTEGER, _DECIMAL = str(XSD.integer), str(XSD.decimal)
+
+def _t(iri) -> str:
+    return f"<{iri}>"
+
+
+_TYPE = _t(RDF.type)
+_STATEMENT, _QUOTATION, _MENTIONS = _t(KG.Statement), _t(KG.Quotation), _t(KG.Mentions)
+_EVIDENCE, _ARTICLE, _CONF, _DOCID = _t(KG.evidence), _t(KG.article), _t(KG.confidence), _t(KG.docId)
+_ENTITY, _COUNT = _t(KG.entity), _t(KG["count"])
+_STATEMENT_CORE = tuple(_t(p) for p in (RDF.subject, RDF.predicate, RDF.object, KG.polarity, KG.modality))
+_ATTRIBUTED, _SPEAKER, _TEXT = _t(KG.attributedTo), _t(KG.speaker), _t(SDO.text)
+_LABEL, _ALT = _t(RDFS.label), _t(SKOS.altLabel)
+_ENTITY_COPIES = (_TYPE, _LABEL, _ALT, _t(OWL.sameAs))
+_WEIGHT, _EVCOUNT, _SOURCES = _t(KG.weight), _t(KG.evidenceCount), _t(KG.sources)
+_MCOUNT, _ACOUNT = _t(KG.mentionCount), _t(KG.articleCount)
+_REPORTED, _MATCHKEY = _t(KG.reportedIn), _t(KG.matchKey)
+_INTEGER, _DECIMAL = _t(XSD.integer), _t(XSD.decimal)
+_SUMMARY = _t(SUMMARY_GRAPH)
 _CUT = "…"
 # the figures of each kind of entry: replaced, not added
 _READ = {"statement": (_WEIGHT, _SOURCES, _EVCOUNT, _CONF), "quotation": (_WEIGHT, _SOURCES),
@@ -53,17 +61,33 @@ _WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _ENTITY, _COUNT,
                      _SPEAKER, _TEXT, *_ENTITY_COPIES})  # the predicates SUMMARY_UPDATE reads
 
 
+def _lexical(term: str) -> str:
+    """The lexical form of a literal N-Triples term, still escaped (``"3"^^<...>`` -> ``3``)."""
+    return term[1:term.rindex('"')]
+
+
+def _integer(n: int) -> str:
+    return f'"{n}"^^{_INTEGER}'
+
+
 @dataclass
 class _Entry:
     """What the new articles contribute to one summary entry."""
 
     kind: str  # "statement", "quotation" or "entity"
-    core: set = field(default_factory=set)  # (predicate IRI, pyoxigraph object): insert-only
+    core: set = field(default_factory=set)  # (predicate, object): insert-only
     articles: set = field(default_factory=set)  # article IRIs
-    docs: set = field(default_factory=set)  # their document ids
+    docs: set = field(default_factory=set)  # their document ids (escaped lexical forms)
     evidence: set = field(default_factory=set)
     max_conf: Decimal | None = None
     mentions: int = 0
+
+
+@functools.lru_cache(maxsize=65536)
+def _match_key(label: str) -> str:
+    """kg:matchKey of a label (LCASE(STR(?label))): lower-casing the escaped form is escaping
+    the lower-cased form (kg.rdf escapes only \\, \", LF and CR)."""
+    return label.lower() if label.startswith('"') and label.endswith('"') else f'"{_lexical(label).lower()}"'
 
 
 def _decimal_lexical(d: Decimal) -> str:
@@ -79,20 +103,26 @@ def confidence(max_conf: Decimal, weight: int) -> Decimal:
 
 
 def sources_literal(doc_ids: Iterable[str], total: int) -> str:
-    """The first SOURCES_MAX ids in order, ``|``-joined; ``|…`` ends a list of more."""
+    """The first SOURCES_MAX ids in order, ``|``-joined; ``|…`` ends a list of more (lexical form)."""
     first = sorted(doc_ids)[:SOURCES_MAX]
     return "|".join(first) + ("|" + _CUT if total > SOURCES_MAX else "")
 
 
 @dataclass
 class Plan:
-    """What a write of new articles does to the summary graph (pyoxigraph quads)."""
+    """What a write of new articles does to the summary graph: N-Triples lines (``s p o .``)
+    of the summary graph."""
 
     adds: list  # insert-only triples: core, labels, match keys, kg:reportedIn
     figures: list  # the new figures (weight, counts, confidence, sources)
     deletes: list  # the old figures they replace
-    recompute: set  # nodes left to SUMMARY_UPDATE (restricted to them)
+    recompute: set  # nodes (IRIs) left to SUMMARY_UPDATE (restricted to them)
     known: dict = field(default_factory=dict)  # node -> (figures, core) once written: for SummaryCache
+
+    @staticmethod
+    def text(lines: list[str]) -> str:
+        """Lines as a block of the summary graph (TriG, and an INSERT/DELETE DATA body)."""
+        return f"GRAPH {_SUMMARY} {{\n{''.join(lines)}}}\n" if lines else ""
 
 
 class SummaryCache:
@@ -126,7 +156,7 @@ class SummaryCache:
 
 
 class SummaryDelta:
-    """Contributions of new articles to the summary, gathered from their quads."""
+    """Contributions of new articles to the summary, gathered from their triples."""
 
     def __init__(self) -> None:
         self.entries: dict[str, _Entry] = {}
@@ -137,37 +167,37 @@ class SummaryDelta:
             e = self.entries[node] = _Entry(kind)
         return e
 
-    def add(self, quads: Iterable[ox.Quad]) -> None:
-        """Add one article graph's quads (the patterns of SUMMARY_UPDATE, within one graph)."""
+    def add(self, triples: Iterable[tuple[str, str, str]]) -> None:
+        """Add one article graph's triples (N-Triples terms): the patterns of SUMMARY_UPDATE,
+        evaluated within one graph."""
         by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         wanted = _WANTED
-        for q in quads:
-            p = q.predicate.value
+        for s, p, o in triples:
             if p in wanted:
-                by_subject[q.subject.value][p].append(q.object)
+                by_subject[s][p].append(o)
         empty: dict[str, list] = {}
 
         for s, props in by_subject.items():
-            types = {o.value for o in props.get(_TYPE, ())}
+            types = props.get(_TYPE, ())
             # (?ev, ?art, ?ec) for ?s kg:evidence ?ev . ?ev kg:article ?art (and its confidences)
-            rows = [(ev.value, art, by_subject.get(ev.value, empty).get(_CONF, ()))
-                    for ev in props.get(_EVIDENCE, ()) for art in by_subject.get(ev.value, empty).get(_ARTICLE, ())]
+            rows = [(ev, art, by_subject.get(ev, empty).get(_CONF, ()))
+                    for ev in props.get(_EVIDENCE, ()) for art in by_subject.get(ev, empty).get(_ARTICLE, ())]
             if _STATEMENT in types and all(p in props for p in _STATEMENT_CORE):
                 supported = [(ev, art, confs) for ev, art, confs in rows if confs]
                 if supported:
                     e = self._entry(s, "statement")
-                    e.core.add((_TYPE, ox.NamedNode(_STATEMENT)))
+                    e.core.add((_TYPE, _STATEMENT))
                     for p in _STATEMENT_CORE:
                         e.core.update((p, o) for o in props[p])
-                    top = max(Decimal(c.value) for _, _, confs in supported for c in confs)
+                    top = max(Decimal(_lexical(c)) for _, _, confs in supported for c in confs)
                     e.max_conf = top if e.max_conf is None else max(e.max_conf, top)
-                    e.articles.update(art.value for _, art, _ in supported)
+                    e.articles.update(art for _, art, _ in supported)
                     e.evidence.update(ev for ev, _, _ in supported)
             if _QUOTATION in types and rows and _TEXT in props:
                 e = self._entry(s, "quotation")
-                e.core.add((_TYPE, ox.NamedNode(_QUOTATION)))
+                e.core.add((_TYPE, _QUOTATION))
                 e.core.update((_TEXT, o) for o in props[_TEXT])
-                e.articles.update(art.value for _, art, _ in rows)
+                e.articles.update(art for _, art, _ in rows)
             if _EVIDENCE in props:
                 kind = "quotation" if _QUOTATION in types else "statement"
                 for p in (_ATTRIBUTED, _SPEAKER):
@@ -177,69 +207,66 @@ class SummaryDelta:
                 e = self._entry(s, "quotation" if _QUOTATION in types else "statement")
                 for _, art, _ in rows:
                     e.core.add((_REPORTED, art))
-                    e.docs.update(o.value for o in by_subject.get(art.value, empty).get(_DOCID, ()))
+                    e.docs.update(_lexical(d) for d in by_subject.get(art, empty).get(_DOCID, ()))
             if _MENTIONS in types:
                 for ent in props.get(_ENTITY, ()):
-                    e = self._entry(ent.value, "entity")
+                    e = self._entry(ent, "entity")
                     for art in props.get(_ARTICLE, ()):
                         for c in props.get(_COUNT, ()):
-                            e.mentions += int(c.value)
-                            e.articles.add(art.value)
+                            e.mentions += int(_lexical(c))
+                            e.articles.add(art)
             for ent in props.get(_ENTITY, ()):  # ?x kg:entity ?e . ?e P ?v: entity copies, match keys
-                e = self._entry(ent.value, "entity")
-                eprops = by_subject.get(ent.value, empty)
+                e = self._entry(ent, "entity")
+                eprops = by_subject.get(ent, empty)
                 for p in _ENTITY_COPIES:
                     e.core.update((p, o) for o in eprops.get(p, ()))
                 for p in (_LABEL, _ALT):
-                    e.core.update((_MATCHKEY, ox.Literal(o.value.lower())) for o in eprops.get(p, ()))
+                    e.core.update((_MATCHKEY, _match_key(o)) for o in eprops.get(p, ()))
 
     def nodes(self) -> set[str]:
-        return set(self.entries)
+        """The IRIs of the touched entries."""
+        return {n[1:-1] for n in self.entries}
 
     def plan(self, store, cache: SummaryCache | None = None) -> Plan:
         """Merge with the touched entries' figures (from ``cache``, else read from ``store``,
         a pyoxigraph Store): what to add, replace and recompute."""
-        g = ox.NamedNode(str(SUMMARY_GRAPH))
-        nn = ox.NamedNode
-        preds = {p: nn(p) for p in (*_WANTED, *_READ["statement"], *_READ["entity"], _REPORTED, _MATCHKEY)}
+        import pyoxigraph as ox
 
-        def stored(node, kind) -> dict[str, list]:
-            return {p: [q.object for q in store.quads_for_pattern(node, preds[p], None, g)] for p in _READ[kind]}
+        g = ox.NamedNode(str(SUMMARY_GRAPH))
+        preds = {p: ox.NamedNode(p[1:-1]) for p in (*_READ["statement"], *_READ["entity"])}
+
+        def stored(node: str, kind: str) -> dict[str, list[str]]:
+            n = ox.NamedNode(node[1:-1])
+            return {p: [str(q.object) for q in store.quads_for_pattern(n, preds[p], None, g)] for p in _READ[kind]}
 
         plan = Plan([], [], [], set())
-        for iri, e in self.entries.items():
-            node = nn(iri)
-            hit = cache.get(iri) if cache is not None else None
+        for node, e in self.entries.items():
+            hit = cache.get(node) if cache is not None else None
             if hit is not None:
                 old, known_core = {p: [o] for p, o in hit[0].items()}, hit[1]
             else:
                 old, known_core = stored(node, e.kind), frozenset()
             figures = self._figures(e, old)
             if figures is None:
-                plan.recompute.add(iri)
+                plan.recompute.add(node[1:-1])
                 continue
             for p, values in old.items():
-                for o in values:
-                    if p in figures and o != figures[p]:
-                        plan.deletes.append(ox.Quad(node, preds[p], o, g))
-            plan.figures.extend(ox.Quad(node, preds[p], o, g) for p, o in figures.items() if o not in old.get(p, ()))
-            exists = any(old.values())
+                plan.deletes.extend(f"{node} {p} {o} .\n" for o in values if o != figures.get(p, o))
+            plan.figures.extend(f"{node} {p} {o} .\n" for p, o in figures.items() if o not in old.get(p, ()))
             if e.kind == "entity":
                 core = e.core - known_core
-            elif exists:  # a statement's or quotation's core is in the summary already (its IRI is minted from it)
+            elif any(old.values()):  # a statement's or quotation's core is in the summary already (its IRI is minted from it)
                 core = {(p, o) for p, o in e.core if p in _GROWING}
             else:
                 core = e.core
-            plan.adds.extend(ox.Quad(node, preds[p], o, g) for p, o in core)
-            keep = known_core | e.core if e.kind == "entity" else frozenset()
-            plan.known[iri] = (figures, frozenset(keep))
+            plan.adds.extend(f"{node} {p} {o} .\n" for p, o in core)
+            keep = known_core | {(p, o) for p, o in e.core if p != _REPORTED} if e.kind == "entity" else frozenset()
+            plan.known[node] = (figures, frozenset(keep))
         return plan
 
     @staticmethod
-    def _figures(e: _Entry, old: dict[str, list]) -> dict | None:
+    def _figures(e: _Entry, old: dict[str, list[str]]) -> dict[str, str] | None:
         """The entry's new figures {predicate: literal}, or None if they cannot be merged."""
-        integer, decimal = ox.NamedNode(_INTEGER), ox.NamedNode(_DECIMAL)
-
         def one(p):  # the old value (None if absent); "many" if several
             values = old.get(p, ())
             return values[0] if len(values) == 1 else (None if not values else "many")
@@ -250,30 +277,29 @@ class SummaryDelta:
             m0, a0 = one(_MCOUNT), one(_ACOUNT)
             if "many" in (m0, a0) or (m0 is None) != (a0 is None):
                 return None
-            m = e.mentions + (int(m0.value) if m0 is not None else 0)
-            a = len(e.articles) + (int(a0.value) if a0 is not None else 0)
-            return {_MCOUNT: ox.Literal(str(m), datatype=integer), _ACOUNT: ox.Literal(str(a), datatype=integer)}
-        if any("|" in d for d in e.docs) or len(e.docs) != len(e.articles):
-            return None  # an id with "|" in it cannot be split back out of kg:sources
+            m = e.mentions + (int(_lexical(m0)) if m0 is not None else 0)
+            a = len(e.articles) + (int(_lexical(a0)) if a0 is not None else 0)
+            return {_MCOUNT: _integer(m), _ACOUNT: _integer(a)}
+        if any("|" in d or "\\" in d for d in e.docs) or len(e.docs) != len(e.articles):
+            return None  # an id with "|" (or an escape) cannot be split back out of kg:sources
         w0, s0 = one(_WEIGHT), one(_SOURCES)
-        if "many" in (w0, s0) or (w0 is None) != (s0 is None):
+        if "many" in (w0, s0) or (w0 is None) != (s0 is None) or (s0 is not None and "\\" in s0):
             return None
-        w_old = int(w0.value) if w0 is not None else 0
+        w_old = int(_lexical(w0)) if w0 is not None else 0
         w = w_old + len(e.articles)
-        known = [d for d in s0.value.split("|") if d != _CUT] if s0 is not None else []
+        known = [d for d in _lexical(s0).split("|") if d != _CUT] if s0 is not None else []
         if len(known) != min(w_old, SOURCES_MAX):
             return None
-        figures = {_WEIGHT: ox.Literal(str(w), datatype=integer),
-                   _SOURCES: ox.Literal(sources_literal([*known, *e.docs], w))}
+        figures = {_WEIGHT: _integer(w), _SOURCES: f'"{sources_literal([*known, *e.docs], w)}"'}
         if e.kind == "statement":
             n0, c0 = one(_EVCOUNT), one(_CONF)
             if e.max_conf is None or "many" in (n0, c0) or (n0 is None) != (w0 is None) or (c0 is None) != (w0 is None):
                 return None
             max_conf = e.max_conf
             if c0 is not None:
-                c_old = Decimal(c0.value)
+                c_old = Decimal(_lexical(c0))
                 max_conf = Decimal(1) if c_old >= 1 else max(max_conf, c_old - Decimal("0.1") * (w_old - 1))
-            n = len(e.evidence) + (int(n0.value) if n0 is not None else 0)
-            figures[_EVCOUNT] = ox.Literal(str(n), datatype=integer)
-            figures[_CONF] = ox.Literal(_decimal_lexical(confidence(max_conf, w)), datatype=decimal)
+            n = len(e.evidence) + (int(_lexical(n0)) if n0 is not None else 0)
+            figures[_EVCOUNT] = _integer(n)
+            figures[_CONF] = f'"{_decimal_lexical(confidence(max_conf, w))}"^^{_DECIMAL}'
         return figures

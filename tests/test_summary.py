@@ -19,9 +19,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import write
-from kg.rdf import SOURCES_MAX, SUMMARY_GRAPH, SUMMARY_UPDATE
+from kg.rdf import SOURCES_MAX, SUMMARY_GRAPH, SUMMARY_UPDATE, article_text
 from kg.store import KGStore
-from kg.summary import SummaryCache, SummaryDelta, confidence, sources_literal
+from kg.summary import Plan, SummaryCache, SummaryDelta, confidence, sources_literal
 
 ROOT = Path(__file__).resolve().parent.parent
 S = ox.NamedNode(str(SUMMARY_GRAPH))
@@ -75,7 +75,7 @@ def recomputed(store: KGStore) -> set[str]:
 
 @pytest.mark.parametrize("bulk", [False, True], ids=["transaction", "bulk"])
 def test_new_articles_keep_the_summary_exact(tmp_path, parsed, monkeypatch, bulk):
-    monkeypatch.setattr(write, "BULK_MIN_QUADS", 0 if bulk else 10**9)
+    monkeypatch.setattr(write, "BULK_MIN_UNITS", 0 if bulk else 10**9)
     batches = [copies(parsed, k) for k in range(SOURCES_MAX + 3)]
     with KGStore.open(tmp_path / "s") as s:
         write.load_ontology(s)
@@ -126,8 +126,6 @@ def test_merge_rules():
 
 
 def write_plan(node: str):
-    from kg.summary import Plan
-
     return Plan([], [], [], set(), known={node: ({}, frozenset())})
 
 
@@ -142,10 +140,8 @@ def test_ids_with_a_bar_are_recomputed_in_sparql(tmp_path, parsed):
         write.load_ontology(s)
         write.write_articles(s, copies(parsed, 0))
         delta = SummaryDelta()
-        from kg.rdf import article_quads
-
         for g in odd:
-            delta.add(list(article_quads(g)))
+            delta.add(article_text(g)[1])
         assert delta.plan(s.ox).recompute  # the facts reported by an "x|..." article
         write.write_articles(s, odd)
         assert summary(s) == recomputed(s)
@@ -156,8 +152,6 @@ def test_recover_drops_a_half_written_bulk_write(tmp_path, parsed):
     """The state a kill leaves in the middle of a bulk write - markers, article quads and some
     summary triples bulk-loaded, figures not swapped - is undone by recover(), then the same
     write gives the store of an uninterrupted one."""
-    from kg.rdf import article_quads
-
     first, second = copies(parsed, 0), copies(parsed, 1)
     ref, broken = tmp_path / "ref", tmp_path / "broken"
     for path in (ref, broken):
@@ -169,13 +163,13 @@ def test_recover_drops_a_half_written_bulk_write(tmp_path, parsed):
         reference = {str(q) for q in s.ox}
     with KGStore.open(broken) as s:  # what _write_new does, up to a kill before its last transaction
         iris = [write.article_graph_iri(g.article.id) for g in second]
-        s.apply(inserts=[write._marker(g) for g in iris])
+        s.apply(inserts=write._markers(iris))
         delta = SummaryDelta()
         for g in second:
-            qs = list(article_quads(g))
-            delta.add(qs)
-            s.bulk_extend(qs)
-        s.bulk_extend(delta.plan(s.ox).adds[::2])
+            text, triples = article_text(g)
+            delta.add(triples)
+            s.bulk_load(text)
+        s.bulk_load(Plan.text(delta.plan(s.ox).adds[::2]))
     with KGStore.open(broken, read_only=True) as s:
         assert write.pending_graphs(s) == sorted(iris)
         from kg import validate
@@ -193,7 +187,7 @@ KILLED_WRITER = """
 import pickle, sys
 from kg import write
 from kg.store import KGStore
-write.BULK_MIN_QUADS = 0
+write.BULK_MIN_UNITS = 0
 batches = pickle.load(open(sys.argv[2], "rb"))
 with KGStore.open(sys.argv[1]) as s:
     write.load_ontology(s)
