@@ -127,6 +127,60 @@ def pick_params(store) -> dict[str, str]:
     return {"entity": entity, "speaker": speaker, "a": a or "United States", "b": b or "ceasefire"}
 
 
+def sample_params(store, k: int, seed: int) -> list[dict[str, str]]:
+    """``k`` parameter sets drawn at random (seeded) from what the store holds: entities named in
+    at least 2 articles, people quoted, the two ends of statements - the typical case beside
+    pick_params' worst case."""
+    import random
+
+    from kg.query import PREFIXES
+
+    pre = "\n".join(f"PREFIX {p}: <{v}>" for p, v in PREFIXES.items()) + "\n"
+
+    def labels(q):
+        return sorted({tuple(t.value for t in row) for row in store.query(pre + q)})
+
+    rng = random.Random(seed)
+    entities = labels("""SELECT ?l WHERE { GRAPH <https://w3id.org/newskg/id/graph/summary> {
+                          ?e kg:articleCount ?n ; rdfs:label ?l FILTER (?n >= 2) } } LIMIT 20000""")
+    speakers = labels("""SELECT ?l WHERE { GRAPH <https://w3id.org/newskg/id/graph/summary> {
+                          ?q kg:speaker ?p . ?p rdfs:label ?l } } LIMIT 20000""")
+    pairs = labels("""SELECT ?a ?b WHERE { GRAPH <https://w3id.org/newskg/id/graph/summary> {
+                       ?st rdf:subject ?s ; rdf:object ?o . ?s rdfs:label ?a . ?o rdfs:label ?b } } LIMIT 20000""")
+    out = []
+    for _ in range(k):
+        a, b = rng.choice(pairs) if pairs else ("United States", "ceasefire")
+        out.append({"entity": rng.choice(entities)[0] if entities else "United States",
+                    "speaker": rng.choice(speakers)[0] if speakers else "John Kirby", "a": a, "b": b})
+    return out
+
+
+def typical_queries(store_path: Path, label: str, k: int, seed: int, figures) -> None:
+    """Each query taking parameters, once per parameter set of sample_params (after a warm-up
+    run): the median and the slowest of the k runs."""
+    from kg.query import list_queries, run_query, select_params
+    from kg.store import KGStore
+
+    with KGStore.open(store_path, read_only=True) as s:
+        samples = sample_params(s, k, seed)
+        for nq in list_queries():
+            if not nq.params:
+                continue
+            times, rows = [], []
+            for params in samples:
+                used, _ = select_params(nq, params)
+                run_query(s, nq.text, used, timeout=None)
+                t = time.perf_counter()
+                rows.append(len(run_query(s, nq.text, used, timeout=None)))
+                times.append(time.perf_counter() - t)
+            med = statistics.median(times)
+            emit(Figure(f"typical:{nq.name}", f"query {nq.name}, typical parameters", med,
+                        f"{fmt_s(med)} (slowest {fmt_s(max(times))})", "report", None,
+                        f"{label}; median of {k} parameter sets drawn at random (entities in >= 2 articles, "
+                        f"quoted people, statement ends); rows: median {statistics.median(rows):.0f}, "
+                        f"most {max(rows)}"), figures)
+
+
 def timed_query(store, nq, params, repeats: int, cap: float):
     """(seconds, rows, how): the median of ``repeats`` in-process runs, or - when the first run,
     in a child process killed at ``cap`` seconds, took over 2 s - that run alone (None if killed)."""
@@ -284,6 +338,7 @@ def main() -> int:
           f"(+ ontology, summary), made in {time.perf_counter() - t:.0f} s", flush=True)
     label = f"{nbig:,} quads ({copies} renamed copies of a {base.name} build)"
     _, params = run_queries(big, label, repeats, cap, args.figures, "query", goal=True)
+    typical_queries(big, label, 10 if args.quick else 20, args.seed, args.figures)
     if args.also_store and (args.also_store / "KG_STORE").exists():
         from kg.store import KGStore
 

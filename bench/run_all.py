@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH, OUT, PY, corpus, machine  # noqa: E402
 
 PARTS = ("build", "profile", "store", "scale", "query", "dask")
-ORDER = ["build_ratio_w1", "build_ratio_w2", "speedup_w2", "store_load", "query:", "rdflib:", "cold_start",
+ORDER = ["build_ratio_w1", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
          "add_one", "rss_peak", "rss_growth", "dask_per_worker", "profile"]
 
 
@@ -99,7 +99,7 @@ def main() -> int:
     m = machine()
     print(machine_line(m), flush=True)
     figures = OUT / f"figures-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
-    corpus(400 if args.quick else 2000, args.seed)  # generate the largest corpus once
+    corpus(400 if args.quick else 4000, args.seed)  # generate the largest corpus once
     t_all = time.perf_counter()
     walls = {}
     for part in parts:

@@ -9,8 +9,12 @@ Data model (see data/ontology.ttl and README "Data model"):
   same fact read in two articles is one node with two evidence records;
 * a ``summary`` graph, the merged view that queries read: every statement, quotation and
   entity once, with its core triples, the articles reporting it and derived figures (weight
-  = supporting articles, aggregated confidence, mention counts); recomputed from the article
-  graphs by :data:`SUMMARY_UPDATE`, incrementally on every write (:mod:`kg.write`).
+  = supporting articles, aggregated confidence, mention counts); defined by
+  :data:`SUMMARY_UPDATE` (a recomputation from the article graphs), kept up to date on
+  every write (:mod:`kg.write`; new articles merged in Python by :mod:`kg.summary`).
+
+The store is written with text: :func:`article_text` gives an article's graph as TriG built
+from N-Triples terms, read by Oxigraph's bulk loader and by SPARQL ``INSERT DATA`` alike.
 """
 
 from __future__ import annotations

@@ -49,6 +49,29 @@ def _clean(text: str) -> str:
     return t.strip()
 
 
+class _NameIndex:
+    """Full names by their first and by their last word: the only candidates
+    :meth:`Resolver._full_name` can accept for a name."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.by_last: dict[str, list[str]] = defaultdict(list)
+        self.by_first: dict[str, list[str]] = defaultdict(list)
+        for full in names:
+            words = full.split()
+            if words:
+                self.by_last[words[-1]].append(full)
+                self.by_first[words[0]].append(full)
+
+    def candidates(self, name: str, first_name_too: bool = True) -> list[str]:
+        words = name.split()
+        if not words:
+            return []
+        found = self.by_last.get(words[-1], [])
+        if first_name_too and len(words) == 1:
+            found = found + self.by_first.get(words[0], [])
+        return found
+
+
 class Resolver:
     def __init__(self, gazetteer=None, known_people: Iterable[str] = ()):
         if gazetteer is None:
@@ -57,13 +80,21 @@ class Resolver:
             gazetteer = get_gazetteer()
         self.gaz = gazetteer
         self.known_people = {p for p in known_people if len(p.split()) >= 2}
-        self._gaz_people: list[str] | None = None
+        self._gaz_people: _NameIndex | None = None
+        self._known_index: tuple[int, _NameIndex] | None = None
 
     # ---------------------------------------------------------------- people
-    def _gazetteer_people(self) -> list[str]:
+    def _gazetteer_people(self) -> _NameIndex:
         if self._gaz_people is None:
-            self._gaz_people = [e.name for e in getattr(self.gaz, "entries", []) if e.type == "Person"]
+            self._gaz_people = _NameIndex(e.name for e in getattr(self.gaz, "entries", []) if e.type == "Person")
         return self._gaz_people
+
+    def _known_people(self) -> _NameIndex:
+        """known_people indexed by first and last word (rebuilt when it has grown): looking a
+        surname up among thousands of names must not scan them all for every mention."""
+        if self._known_index is None or self._known_index[0] != len(self.known_people):
+            self._known_index = (len(self.known_people), _NameIndex(self.known_people))
+        return self._known_index[1]
 
     def learn_people(self, docs: Iterable[DocExtraction]) -> None:
         """Register full person names seen anywhere in the run (order-independent)."""
@@ -118,10 +149,10 @@ class Resolver:
         # surname of a known person, whatever NER said ("According to Kirby" as GPE)
         if len(name.split()) <= 2 and label in ("PERSON", "GPE", "ORG", "NORP", "LOC"):
             full = self._full_name(name, doc_people) or (
-                self._full_name(name, self.known_people) if label == "PERSON" or gaz.lookup(name) is None else None)
+                self._full_name(name, self._known_people().candidates(name)) if label == "PERSON" or gaz.lookup(name) is None else None)
             if full is None and label == "PERSON" and len(name.split()) == 1:
                 # "Mr. Putin" with no full name in the run: a unique surname among the gazetteer's officials
-                full = self._full_name(name, self._gazetteer_people(), first_name_too=False)
+                full = self._full_name(name, self._gazetteer_people().candidates(name, False), first_name_too=False)
             if full is not None and (label == "PERSON" or gaz.lookup(name) is None):
                 return "Person", full, None
         if label == "ORG" and len(name.split()) == 1:

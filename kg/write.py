@@ -1,13 +1,17 @@
 """Writing pipeline results into the store: one named graph per article, and the summary.
 
-Every write is ONE Oxigraph transaction that also brings the summary graph up to date, so
-the store is consistent at every moment: a build killed at any point leaves whole articles
-and a summary that matches them (``kg validate`` passes); re-running the build adds the rest.
+Every write brings the summary graph up to date with the articles it writes, so a build
+killed at any point leaves whole articles and a summary that matches them:
 
-The summary update of a write is :data:`kg.rdf.SUMMARY_UPDATE` restricted to the
-statements, quotations and entities of the graphs written and of the graphs they replace
-(:func:`summary_update_for`), so its cost follows the size of the write, not of the store.
-"""
+* new articles (the usual case): their summary entries are merged in Python
+  (:mod:`kg.summary`, :func:`_write_new`); a small write is ONE transaction, a big one is
+  bulk-loaded behind pending markers and completed by one transaction - a kill in between
+  leaves pending graphs that :func:`recover` (run before every write and build) drops;
+* articles replacing an earlier version, and removals: ONE transaction each group, with
+  :data:`kg.rdf.SUMMARY_UPDATE` restricted to the statements, quotations and entities of the
+  graphs written and replaced (:func:`summary_update_for`).
+
+Either way the cost follows the size of the write, not of the store."""
 
 from __future__ import annotations
 

@@ -251,3 +251,19 @@ def test_nominal_without_agent_makes_no_relation(run):
 def test_quote_without_speech_verb_far_from_any_speaker_is_not_attributed(run):
     text = 'The minister left.\n\nNothing happened for hours.\n\nThe crowd waited.\n\n"This is a disgrace," a sign read.'
     assert run(text).quotations == ()
+
+
+@pytest.mark.parametrize("name, first_name_too", [
+    ("Kirby", True), ("Kirby", False), ("John", True), ("Gahr Store", True), ("Store", True),
+    ("Boric", True), ("Nobody", True), ("Jonas", False),
+])
+def test_name_index_gives_the_same_full_name_as_a_scan(name, first_name_too):
+    """Surnames are looked up among the run's known people through an index by first and last
+    word (a scan of thousands of names per mention made resolution quadratic): same answer."""
+    from kg.resolve import _NameIndex
+
+    people = ["John Kirby", "Jonas Gahr Store", "Gabriel Boric", "Maria Boric", "John Smith", "Anna Kirby-Jones",
+              "Jonas Brown"]
+    index = _NameIndex(people)
+    assert (Resolver._full_name(name, index.candidates(name, first_name_too), first_name_too)
+            == Resolver._full_name(name, people, first_name_too))
