@@ -70,8 +70,9 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--any-language", is_flag=True,
               help="Build articles that do not look like English (the model is English: expect poor results).")
 @click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
-              help="Articles written per store transaction, each with its summary update "
-                   "[default: 100]. Writing starts once every article of the run is parsed.")
+              help="Articles written per write, each with its summary update [default: 1000]; "
+                   "a build killed while writing redoes at most this many. Writing starts once "
+                   "every article of the run is parsed.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
