@@ -4,10 +4,10 @@
 Article graphs come from a real parse of the corpus (resolved as a build does), replicated
 under new document ids to reach the size (statements and entities are then shared between
 copies, like facts reported by many articles). kg's path is what a build does after
-resolution: ``kg.write`` in transactions of the pipeline's ``COMMIT_EVERY`` articles -
-RDF terms, quads, the store transaction and the summary refresh - then a flush. The baseline
-is ``pyoxigraph.Store.bulk_load`` of the same article quads (N-Quads, prepared beforehand)
-into an empty store, then a flush.
+resolution: ``kg.write.write_articles`` in writes of the pipeline's ``COMMIT_EVERY`` articles
+(the article graphs as text, bulk-loaded behind pending markers, the summary merge and its
+transaction), then a flush. The baseline is ``pyoxigraph.Store.bulk_load`` of the same
+article quads (N-Quads, prepared beforehand) into an empty store, then a flush.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def main() -> int:
     emit(Figure("store_load", "store load rate through kg ÷ pyoxigraph bulk load", ratio, f"{ratio:.2f}", "≥ 0.7",
                 ratio >= 0.7,
                 f"{total} articles, {nq} quads: kg {kg_rate:,.0f} quads/s ({kg_s:.1f} s: RDF terms+quads "
-                f"{quads_s:.1f} s; {-(-total // commit_every)} transactions, each with its summary update; a full summary "
+                f"{quads_s:.1f} s; {-(-total // commit_every)} write(s) of {commit_every} articles with their summary update; a full summary "
                 f"refresh of the final store alone: {summary_s:.1f} s) "
                 f"vs bulk_load {bulk_rate:,.0f} quads/s ({bulk_s:.1f} s)"), args.figures)
     return 0
