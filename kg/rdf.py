@@ -346,6 +346,10 @@ INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q kg:speaker ?sp }} }}
 WHERE {{
   SELECT ?q ?sp WHERE {{ GRAPH ?g {{ ?q kg:evidence ?ev ; kg:speaker ?sp }} }} GROUP BY ?q ?sp
 }} ;
+INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:exampleSentence ?s }} }}
+WHERE {{
+  SELECT ?x (MIN(?sentence) AS ?s) WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:sentence ?sentence }} }} GROUP BY ?x
+}} ;
 INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:reportedIn ?art }} }}
 WHERE {{
   SELECT ?x ?art WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art }} }} GROUP BY ?x ?art

@@ -27,12 +27,13 @@ store is written with text, and strings are what Python handles fastest.
 from __future__ import annotations
 
 import functools
+import re
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SOURCES_MAX, SUMMARY_GRAPH, XSD
+from .rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SOURCES_MAX, SUMMARY_GRAPH, XSD, nt_string
 
 
 def _t(iri) -> str:
@@ -42,6 +43,7 @@ def _t(iri) -> str:
 _TYPE = _t(RDF.type)
 _STATEMENT, _QUOTATION, _MENTIONS = _t(KG.Statement), _t(KG.Quotation), _t(KG.Mentions)
 _EVIDENCE, _ARTICLE, _CONF, _DOCID = _t(KG.evidence), _t(KG.article), _t(KG.confidence), _t(KG.docId)
+_SENTENCE, _EXAMPLE = _t(KG.sentence), _t(KG.exampleSentence)
 _ENTITY, _COUNT = _t(KG.entity), _t(KG["count"])
 _STATEMENT_CORE = tuple(_t(p) for p in (RDF.subject, RDF.predicate, RDF.object, KG.polarity, KG.modality))
 _ATTRIBUTED, _SPEAKER, _TEXT = _t(KG.attributedTo), _t(KG.speaker), _t(SDO.text)
@@ -54,16 +56,28 @@ _INTEGER, _DECIMAL = _t(XSD.integer), _t(XSD.decimal)
 _SUMMARY = _t(SUMMARY_GRAPH)
 _CUT = "…"
 # the figures of each kind of entry: replaced, not added
-_READ = {"statement": (_WEIGHT, _SOURCES, _EVCOUNT, _CONF), "quotation": (_WEIGHT, _SOURCES),
+_READ = {"statement": (_WEIGHT, _SOURCES, _EVCOUNT, _CONF, _EXAMPLE), "quotation": (_WEIGHT, _SOURCES, _EXAMPLE),
          "entity": (_MCOUNT, _ACOUNT)}
 _GROWING = frozenset({_REPORTED, _TEXT})  # a quotation's text may vary in case between articles
-_WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _ENTITY, _COUNT, *_STATEMENT_CORE, _ATTRIBUTED,
+_WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _SENTENCE, _ENTITY, _COUNT, *_STATEMENT_CORE, _ATTRIBUTED,
                      _SPEAKER, _TEXT, *_ENTITY_COPIES})  # the predicates SUMMARY_UPDATE reads
 
 
 def _lexical(term: str) -> str:
     """The lexical form of a literal N-Triples term, still escaped (``"3"^^<...>`` -> ``3``)."""
     return term[1:term.rindex('"')]
+
+
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPED = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+
+
+def unescape(lexical: str) -> str:
+    """The text of an escaped N-Triples string (ECHAR and UCHAR escapes)."""
+    if "\\" not in lexical:
+        return lexical
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) > 1 else _ECHAR.get(m.group(1), m.group(1)),
+                        lexical)
 
 
 def _integer(n: int) -> str:
@@ -79,6 +93,7 @@ class _Entry:
     articles: set = field(default_factory=set)  # article IRIs
     docs: set = field(default_factory=set)  # their document ids (escaped lexical forms)
     evidence: set = field(default_factory=set)
+    sentences: set = field(default_factory=set)  # of its evidence (N-Triples terms)
     max_conf: Decimal | None = None
     mentions: int = 0
 
@@ -203,6 +218,9 @@ class SummaryDelta:
                 for p in (_ATTRIBUTED, _SPEAKER):
                     if p in props:
                         self._entry(s, kind).core.update((p, o) for o in props[p])
+                sentences = [t for ev in props[_EVIDENCE] for t in by_subject.get(ev, empty).get(_SENTENCE, ())]
+                if sentences:
+                    self._entry(s, kind).sentences.update(sentences)
             if rows:  # kg:reportedIn and kg:sources: anything with evidence
                 e = self._entry(s, "quotation" if _QUOTATION in types else "statement")
                 for _, art, _ in rows:
@@ -291,6 +309,13 @@ class SummaryDelta:
         if len(known) != min(w_old, SOURCES_MAX):
             return None
         figures = {_WEIGHT: _integer(w), _SOURCES: f'"{sources_literal([*known, *e.docs], w)}"'}
+        example = one(_EXAMPLE)
+        if example == "many" or (example is None and w0 is not None and e.sentences) or (example and not w0):
+            return None
+        if e.sentences or example is not None:  # MIN(?sentence), compared as text, not as escaped terms
+            first = min([*(unescape(_lexical(t)) for t in e.sentences),
+                         *([unescape(_lexical(example))] if example is not None else [])])
+            figures[_EXAMPLE] = nt_string(first)
         if e.kind == "statement":
             n0, c0 = one(_EVCOUNT), one(_CONF)
             if e.max_conf is None or "many" in (n0, c0) or (n0 is None) != (w0 is None) or (c0 is None) != (w0 is None):
