@@ -7,7 +7,8 @@ copies, like facts reported by many articles). kg's path is what a build does af
 resolution: ``kg.write.write_articles`` in writes of the pipeline's ``COMMIT_EVERY`` articles
 (the article graphs as text, bulk-loaded behind pending markers, the summary merge and its
 transaction), then a flush. The baseline is ``pyoxigraph.Store.bulk_load`` of the same
-article quads (N-Quads, prepared beforehand) into an empty store, then a flush.
+article quads (N-Quads, prepared beforehand) into an empty store, then a flush. The two alternate
+``--repeats`` times; the fastest of each counts.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ def main() -> int:
     add_common_args(ap)
     ap.add_argument("-n", type=int, default=None, help="articles parsed (default 100, quick 30)")
     ap.add_argument("--articles", type=int, default=None, help="articles written (default 1000, quick 300)")
+    ap.add_argument("--repeats", type=int, default=3, help="alternating runs of each, the fastest counts (default 3)")
     args = ap.parse_args()
     import pyoxigraph as ox
 
@@ -95,13 +97,26 @@ def main() -> int:
         article_text(ag)
     quads_s = time.perf_counter() - t
 
-    path = fresh_dir(OUT / "store-kg")
-    with KGStore.open(path) as s:
-        write.load_ontology(s)
+    def kg_run() -> float:
+        path = fresh_dir(OUT / "store-kg")
+        with KGStore.open(path) as s:
+            write.load_ontology(s)
+            t = time.perf_counter()
+            kg_write(s, graphs, commit_every)
+            s.ox.flush()
+            return time.perf_counter() - t
+
+    def bulk_run(data: bytes, nq: int) -> float:
+        st = ox.Store(str(fresh_dir(OUT / "store-bulk")))
         t = time.perf_counter()
-        kg_write(s, graphs, commit_every)
-        s.ox.flush()
-        kg_s = time.perf_counter() - t
+        st.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+        st.flush()
+        took = time.perf_counter() - t
+        assert len(st) == nq, (len(st), nq)
+        return took
+
+    kg_times = [kg_run()]
+    with KGStore.open(OUT / "store-kg") as s:
         skip = {ox.NamedNode(str(ONTOLOGY_GRAPH)), ox.NamedNode(str(SUMMARY_GRAPH)), ox.DefaultGraph()}
         article_quads = [q for q in s.ox if q.graph_name not in skip]
         t = time.perf_counter()
@@ -110,24 +125,22 @@ def main() -> int:
     nq = len(article_quads)
     data = ox.serialize(article_quads, format=ox.RdfFormat.N_QUADS)
     del article_quads
-
-    bulk_path = fresh_dir(OUT / "store-bulk")
-    st = ox.Store(str(bulk_path))
-    t = time.perf_counter()
-    st.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
-    st.flush()
-    bulk_s = time.perf_counter() - t
-    assert len(st) == nq, (len(st), nq)
-    del st
+    bulk_times = [bulk_run(data, nq)]
+    for _ in range(args.repeats - 1):  # alternating, so that load from other processes hits both alike
+        kg_times.append(kg_run())
+        bulk_times.append(bulk_run(data, nq))
+    kg_s, bulk_s = min(kg_times), min(bulk_times)
 
     kg_rate, bulk_rate = nq / kg_s, nq / bulk_s
     ratio = kg_rate / bulk_rate
     emit(Figure("store_load", "store load rate through kg ÷ pyoxigraph bulk load", ratio, f"{ratio:.2f}", "≥ 0.7",
                 ratio >= 0.7,
-                f"{total} articles, {nq} quads: kg {kg_rate:,.0f} quads/s ({kg_s:.1f} s: RDF terms+quads "
+                f"{total} articles, {nq} quads, best of {len(kg_times)} alternating runs: kg {kg_rate:,.0f} quads/s ({kg_s:.1f} s: RDF terms+quads "
                 f"{quads_s:.1f} s; {-(-total // commit_every)} write(s) of {commit_every} articles with their summary update; a full summary "
                 f"refresh of the final store alone: {summary_s:.1f} s) "
-                f"vs bulk_load {bulk_rate:,.0f} quads/s ({bulk_s:.1f} s)"), args.figures)
+                f"vs bulk_load {bulk_rate:,.0f} quads/s ({bulk_s:.1f} s); all runs: kg "
+                f"{', '.join(f'{x:.1f}' for x in kg_times)} s, bulk {', '.join(f'{x:.1f}' for x in bulk_times)} s"),
+         args.figures)
     return 0
 
 
