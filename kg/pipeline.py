@@ -519,8 +519,9 @@ def _write_all(store: KGStore, resolver, docs: ExtractionSpool, existing: dict[s
 
 def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str], report: BuildReport,
             problem: Callable[[Article, str], Problem], part_units: int | None = None) -> None:
-    """Write ``graphs`` (and refresh the summary) in one transaction; if that fails for another
-    reason than the store itself (OSError), write them one by one and report the ones that fail."""
+    """Write ``graphs`` with their summary update (:func:`kg.write.write_articles`); if that fails
+    for another reason than the store itself (OSError), write them one by one (the next write
+    first undoes what a failed bulk load left) and report the ones that fail."""
     from . import write
 
     kw = {"part_units": part_units} if part_units else {}

@@ -227,3 +227,26 @@ def test_sigkill_during_bulk_writes(tmp_path, parsed):
             outcomes.append((len(docs) // len(parsed), len(undone)))
     assert any(n < len(batches) for n, _ in outcomes), outcomes  # killed before the end
     print("kills (whole batches, pending graphs undone):", outcomes)
+
+
+def test_one_bad_article_in_a_bulk_write_loses_nothing_else(tmp_path, parsed, monkeypatch):
+    """An article the store refuses (here an entity with a malformed Wikidata id) makes the bulk
+    load fail; the build then writes the group one article at a time: the others are written,
+    the bad one is reported, no pending graph is left and the summary is exact."""
+    from kg.ingest import Problem
+    from kg.pipeline import BuildReport, _commit
+
+    monkeypatch.setattr(write, "BULK_MIN_UNITS", 0)
+    good = copies(parsed, 0)
+    victim = good[0]
+    bad_entity = dataclasses.replace(victim.entities[0], qid="Q1 Q2")
+    bad = dataclasses.replace(victim, entities=(bad_entity, *victim.entities[1:]))
+    report = BuildReport()
+    with KGStore.open(tmp_path / "s") as s:
+        write.load_ontology(s)
+        _commit(s, [bad, *good[1:]], {}, report, lambda a, reason: Problem(a.id, reason))
+        assert [p.source for p in report.skipped] == [bad.article.id]
+        assert sorted(report.built) == sorted(g.article.id for g in good[1:])
+        assert write.pending_graphs(s) == []
+        assert set(s.article_hashes()) == {g.article.id for g in good[1:]}
+        assert summary(s) == recomputed(s)
