@@ -12,11 +12,13 @@ articles alone:
 * ``kg:confidence`` = min(1, max evidence confidence + 0.1 x (weight - 1)): the old maximum
   follows from the old confidence and weight (and once it is 1 it stays 1);
 * ``kg:sources`` keeps the first :data:`kg.rdf.SOURCES_MAX` document ids in order, and the
-  first ids of a longer list are among the old first ids and the new ones.
+  first ids of a longer list are among the old first ids and the new ones;
+* ``kg:exampleSentence`` is the least sentence: the least of the old one and the new ones.
 
-:class:`SummaryDelta` gathers the new articles' contributions from their quads (the same
-patterns as SUMMARY_UPDATE); :meth:`SummaryDelta.plan` reads the old values of the touched
-entries and returns what to insert and delete. Anything it cannot merge exactly (a document
+:class:`SummaryDelta` gathers the new articles' contributions from their triples (the same
+patterns as SUMMARY_UPDATE); :meth:`SummaryDelta.plan` takes the old figures of the touched
+entries (from :class:`SummaryCache`, else read from the store) and returns what to add,
+replace and recompute. Anything it cannot merge exactly (a document
 id containing ``|``, an entry missing a value) is left to SUMMARY_UPDATE restricted to those
 nodes. ``tests/test_summary.py`` checks both paths give the same graph.
 
