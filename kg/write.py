@@ -229,9 +229,8 @@ def _write_new(store: KGStore, graphs: list[ArticleGraph], iris: list[str]) -> N
     A small write is ONE transaction. A big one (over :data:`BULK_MIN_UNITS`) marks its graphs
     pending (a transaction), bulk-loads the article graphs (:data:`BULK_CHUNK` articles per
     load, in a thread: the next chunk is made meanwhile) and then the summary's new insert-only
-    triples, and swaps the summary figures and
-    removes the markers in one last transaction: a kill before that leaves pending graphs,
-    which :func:`recover` drops."""
+    triples, and swaps the summary figures and removes the markers in one last transaction: a
+    kill before that leaves pending graphs, which :func:`recover` drops."""
     from .rdf import article_text
     from .summary import Plan, SummaryCache, SummaryDelta
 
