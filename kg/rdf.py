@@ -86,34 +86,18 @@ def mint(kind: str, *parts: object) -> URIRef:
     return URIRef(_mint(kind, *parts))
 
 
-def entity_iri(key: str) -> URIRef:
-    return URIRef(_entity_iri(key))
-
-
 @functools.lru_cache(maxsize=65536)
 def _entity_iri(key: str) -> str:
     type_, _, label = key.partition(":")
     return _mint("entity", type_, label)
 
 
-def predicate_iri(name: str) -> URIRef:
-    return KG[name]
-
-
 def _statement_iri(r: Relation) -> str:
     return _mint("statement", r.subject, r.predicate, r.object, r.polarity, r.modality, r.attributed_to)
 
 
-def statement_iri(r: Relation) -> URIRef:
-    return URIRef(_statement_iri(r))
-
-
 def _quote_iri(q: Quotation) -> str:
     return _mint("quote", q.speaker, " ".join(q.text.lower().split()))
-
-
-def quote_iri(q: Quotation) -> URIRef:
-    return URIRef(_quote_iri(q))
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
@@ -136,7 +120,7 @@ _ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"))  # backs
 
 
 @functools.lru_cache(maxsize=65536)
-def _nn(iri: str) -> str:
+def nt_iri(iri: str) -> str:
     """An IRI as an N-Triples term."""
     return f"<{iri}>"
 
@@ -147,7 +131,7 @@ class _V:
     def __getattr__(self, name: str) -> str:
         ns, _, local = name.partition("_")
         iri = {"kg": KG, "rdf": RDF, "rdfs": RDFS, "skos": SKOS, "owl": OWL, "sdo": SDO, "xsd": XSD}[ns][local]
-        node = _nn(str(iri))
+        node = nt_iri(str(iri))
         setattr(self, name, node)
         return node
 
@@ -167,13 +151,13 @@ def nt_string(value: object) -> str:
 @functools.lru_cache(maxsize=4096)
 def _kg(name: str) -> str:
     """A term of the kg vocabulary (classes, relation predicates) as an N-Triples term."""
-    return _nn(str(KG[name]))
+    return nt_iri(str(KG[name]))
 
 
 _str = nt_string
 
 
-def _int(value: int) -> str:
+def nt_integer(value: int) -> str:
     return f'"{int(value)}"^^{_v.xsd_integer}'
 
 
@@ -184,7 +168,7 @@ def _decimal(x: float) -> str:
 def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
     """All triples one article contributes (to be put in its named graph), as N-Triples terms."""
     a = ag.article
-    art = _nn(_mint("article", a.id))
+    art = nt_iri(_mint("article", a.id))
     yield art, _v.rdf_type, _v.kg_Article
     yield art, _v.rdf_type, _v.sdo_NewsArticle
     yield art, _v.kg_docId, _str(a.id)
@@ -199,7 +183,7 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
     if a.url:
         yield art, _v.sdo_url, f"{_str(a.url)}^^{_v.xsd_anyURI}"
     for p, n in article_counts(ag).items():
-        yield art, _nn(str(p)), _int(n)
+        yield art, nt_iri(str(p)), nt_integer(n)
 
     for e in ag.entities:
         yield from entity_triples(e, art, a.id)
@@ -210,19 +194,19 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
 
 
 def entity_triples(e: Entity, art, doc_id: str) -> Iterator[tuple]:
-    ent = _nn(_entity_iri(e.key))
+    ent = nt_iri(_entity_iri(e.key))
     yield ent, _v.rdf_type, _kg(e.type)
     yield ent, _v.rdfs_label, _str(e.label)
     for alias in e.aliases:
         if alias != e.label:
             yield ent, _v.skos_altLabel, _str(alias)
     if e.qid:
-        yield ent, _v.owl_sameAs, _nn(str(WD[e.qid]))
-    m = _nn(_mint("mentions", doc_id, e.key))
+        yield ent, _v.owl_sameAs, nt_iri(str(WD[e.qid]))
+    m = nt_iri(_mint("mentions", doc_id, e.key))
     yield m, _v.rdf_type, _v.kg_Mentions
     yield m, _v.kg_article, art
     yield m, _v.kg_entity, ent
-    yield m, _v.kg_count, _int(e.mentions)
+    yield m, _v.kg_count, nt_integer(e.mentions)
     yield art, _v.sdo_mentions, ent
 
 
@@ -230,8 +214,8 @@ def _evidence_triples(node, ev, art, conf: float | None, extra=()):
     yield node, _v.rdf_type, _v.kg_Evidence
     yield node, _v.kg_article, art
     yield node, _v.kg_sentence, _str(ev.sentence)
-    yield node, _v.kg_start, _int(ev.start)
-    yield node, _v.kg_end, _int(ev.end)
+    yield node, _v.kg_start, nt_integer(ev.start)
+    yield node, _v.kg_end, nt_integer(ev.end)
     if ev.trigger:
         yield node, _v.kg_trigger, _str(ev.trigger)
     if conf is not None:
@@ -241,8 +225,8 @@ def _evidence_triples(node, ev, art, conf: float | None, extra=()):
 
 def relation_triples(r: Relation, art) -> Iterator[tuple]:
     st_iri = _statement_iri(r)
-    st = _nn(st_iri)
-    s, p, o = _nn(_entity_iri(r.subject)), _kg(r.predicate), _nn(_entity_iri(r.object))
+    st = nt_iri(st_iri)
+    s, p, o = nt_iri(_entity_iri(r.subject)), _kg(r.predicate), nt_iri(_entity_iri(r.object))
     yield st, _v.rdf_type, _v.kg_Statement
     yield st, _v.rdf_subject, s
     yield st, _v.rdf_predicate, p
@@ -250,8 +234,8 @@ def relation_triples(r: Relation, art) -> Iterator[tuple]:
     yield st, _v.kg_polarity, _str(r.polarity)
     yield st, _v.kg_modality, _str(r.modality)
     if r.attributed_to:
-        yield st, _v.kg_attributedTo, _nn(_entity_iri(r.attributed_to))
-    ev = _nn(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
+        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(r.attributed_to))
+    ev = nt_iri(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
     yield st, _v.kg_evidence, ev
     rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
     yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
@@ -261,12 +245,12 @@ def relation_triples(r: Relation, art) -> Iterator[tuple]:
 
 def quotation_triples(q: Quotation, art) -> Iterator[tuple]:
     node_iri = _quote_iri(q)
-    node = _nn(node_iri)
+    node = nt_iri(node_iri)
     yield node, _v.rdf_type, _v.kg_Quotation
     yield node, _v.sdo_text, _str(q.text)
     if q.speaker:
-        yield node, _v.kg_speaker, _nn(_entity_iri(q.speaker))
-    ev = _nn(_mint("evidence", node_iri, q.evidence.article_id, q.evidence.start, q.evidence.end))
+        yield node, _v.kg_speaker, nt_iri(_entity_iri(q.speaker))
+    ev = nt_iri(_mint("evidence", node_iri, q.evidence.article_id, q.evidence.start, q.evidence.end))
     yield node, _v.kg_evidence, ev
     yield from _evidence_triples(ev, q.evidence, art, None, ((ev, _v.kg_verb, _str(q.verb)),))
 
@@ -274,7 +258,7 @@ def quotation_triples(q: Quotation, art) -> Iterator[tuple]:
 def article_text(ag: ArticleGraph) -> tuple[str, list[tuple[str, str, str]]]:
     """The article's named graph as text - ``GRAPH <g> { s p o . ... }``, valid TriG and a valid
     SPARQL ``INSERT DATA`` body - and its triples (N-Triples terms)."""
-    g = _nn(_mint("graph", ag.article.id))
+    g = nt_iri(_mint("graph", ag.article.id))
     triples = list(article_triples(ag))
     return "".join([f"GRAPH {g} {{\n", *[f"{s} {p} {o} .\n" for s, p, o in triples], "}\n"]), triples
 

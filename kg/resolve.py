@@ -89,7 +89,7 @@ class Resolver:
             self._gaz_people = _NameIndex(e.name for e in getattr(self.gaz, "entries", []) if e.type == "Person")
         return self._gaz_people
 
-    def _known_people(self) -> _NameIndex:
+    def _known_people_index(self) -> _NameIndex:
         """known_people indexed by first and last word (rebuilt when it has grown): looking a
         surname up among thousands of names must not scan them all for every mention."""
         if self._known_index is None or self._known_index[0] != len(self.known_people):
@@ -149,7 +149,7 @@ class Resolver:
         # surname of a known person, whatever NER said ("According to Kirby" as GPE)
         if len(name.split()) <= 2 and label in ("PERSON", "GPE", "ORG", "NORP", "LOC"):
             full = self._full_name(name, doc_people) or (
-                self._full_name(name, self._known_people().candidates(name)) if label == "PERSON" or gaz.lookup(name) is None else None)
+                self._full_name(name, self._known_people_index().candidates(name)) if label == "PERSON" or gaz.lookup(name) is None else None)
             if full is None and label == "PERSON" and len(name.split()) == 1:
                 # "Mr. Putin" with no full name in the run: a unique surname among the gazetteer's officials
                 full = self._full_name(name, self._gazetteer_people().candidates(name, False), first_name_too=False)

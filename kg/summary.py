@@ -35,11 +35,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SOURCES_MAX, SUMMARY_GRAPH, XSD, nt_string
+from .rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SOURCES_MAX, SUMMARY_GRAPH, XSD, nt_integer, nt_iri, nt_string
 
 
 def _t(iri) -> str:
-    return f"<{iri}>"
+    return nt_iri(str(iri))
 
 
 _TYPE = _t(RDF.type)
@@ -54,7 +54,7 @@ _ENTITY_COPIES = (_TYPE, _LABEL, _ALT, _t(OWL.sameAs))
 _WEIGHT, _EVCOUNT, _SOURCES = _t(KG.weight), _t(KG.evidenceCount), _t(KG.sources)
 _MCOUNT, _ACOUNT = _t(KG.mentionCount), _t(KG.articleCount)
 _REPORTED, _MATCHKEY = _t(KG.reportedIn), _t(KG.matchKey)
-_INTEGER, _DECIMAL = _t(XSD.integer), _t(XSD.decimal)
+_DECIMAL = _t(XSD.decimal)
 _SUMMARY = _t(SUMMARY_GRAPH)
 _CUT = "…"
 # the figures of each kind of entry: replaced, not added
@@ -80,10 +80,6 @@ def unescape(lexical: str) -> str:
         return lexical
     return _ESCAPED.sub(lambda m: chr(int(m.group(1)[1:], 16)) if len(m.group(1)) > 1 else _ECHAR.get(m.group(1), m.group(1)),
                         lexical)
-
-
-def _integer(n: int) -> str:
-    return f'"{n}"^^{_INTEGER}'
 
 
 @dataclass
@@ -243,10 +239,6 @@ class SummaryDelta:
                 for p in (_LABEL, _ALT):
                     e.core.update((_MATCHKEY, _match_key(o)) for o in eprops.get(p, ()))
 
-    def nodes(self) -> set[str]:
-        """The IRIs of the touched entries."""
-        return {n[1:-1] for n in self.entries}
-
     def plan(self, store, cache: SummaryCache | None = None) -> Plan:
         """Merge with the touched entries' figures (from ``cache``, else read from ``store``,
         a pyoxigraph Store): what to add, replace and recompute."""
@@ -299,7 +291,7 @@ class SummaryDelta:
                 return None
             m = e.mentions + (int(_lexical(m0)) if m0 is not None else 0)
             a = len(e.articles) + (int(_lexical(a0)) if a0 is not None else 0)
-            return {_MCOUNT: _integer(m), _ACOUNT: _integer(a)}
+            return {_MCOUNT: nt_integer(m), _ACOUNT: nt_integer(a)}
         if any("|" in d or "\\" in d for d in e.docs) or len(e.docs) != len(e.articles):
             return None  # an id with "|" (or an escape) cannot be split back out of kg:sources
         w0, s0 = one(_WEIGHT), one(_SOURCES)
@@ -310,7 +302,7 @@ class SummaryDelta:
         known = [d for d in _lexical(s0).split("|") if d != _CUT] if s0 is not None else []
         if len(known) != min(w_old, SOURCES_MAX):
             return None
-        figures = {_WEIGHT: _integer(w), _SOURCES: f'"{sources_literal([*known, *e.docs], w)}"'}
+        figures = {_WEIGHT: nt_integer(w), _SOURCES: f'"{sources_literal([*known, *e.docs], w)}"'}
         example = one(_EXAMPLE)
         if example == "many" or (example is None and w0 is not None and e.sentences) or (example and not w0):
             return None
@@ -327,6 +319,6 @@ class SummaryDelta:
                 c_old = Decimal(_lexical(c0))
                 max_conf = Decimal(1) if c_old >= 1 else max(max_conf, c_old - Decimal("0.1") * (w_old - 1))
             n = len(e.evidence) + (int(_lexical(n0)) if n0 is not None else 0)
-            figures[_EVCOUNT] = _integer(n)
+            figures[_EVCOUNT] = nt_integer(n)
             figures[_CONF] = f'"{_decimal_lexical(confidence(max_conf, w))}"^^{_DECIMAL}'
         return figures

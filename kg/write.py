@@ -112,13 +112,13 @@ _SUMMARISED = frozenset(_SUMMARISED_TYPES)
 
 
 def _summarised_node(s: str, p: str, o: str) -> str | None:
-    """The statement, quotation or entity whose summary entry the triple ``s p o`` of an
-    article graph contributes to (its type triple, or a mention record's kg:entity), else None.
-    Plain ``str`` comparisons: rdflib terms are str subclasses with a slow ``__eq__``."""
-    if str.__eq__(p, _ENTITY):
-        return str(o)
-    if str.__eq__(p, _RDF_TYPE) and str(o) in _SUMMARISED:
-        return str(s)
+    """The statement, quotation or entity whose summary entry the triple ``s p o`` (IRIs and
+    values) of an article graph contributes to (its type triple, or a mention record's
+    kg:entity), else None."""
+    if p == _ENTITY:
+        return o
+    if p == _RDF_TYPE and o in _SUMMARISED:
+        return s
     return None
 
 

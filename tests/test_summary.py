@@ -28,7 +28,7 @@ S = ox.NamedNode(str(SUMMARY_GRAPH))
 
 
 @pytest.fixture(scope="module")
-def parsed():
+def parsed(tmp_path_factory):
     """The sample articles and a few more, parsed, extracted and resolved as a build does."""
     from kg.ingest import read_articles
     from kg.model import Article
@@ -38,7 +38,7 @@ def parsed():
 
     from test_crash import make_articles
 
-    folder = make_articles(Path(os.environ.get("TMPDIR", "/tmp")) / f"kg-summary-{os.getpid()}", n=6)
+    folder = make_articles(tmp_path_factory.mktemp("summary") / "articles", n=6)
     arts = [a for a in read_articles([str(ROOT / "data" / "articles"), str(folder)]) if isinstance(a, Article)]
     docs = [d for _, d in local_extractions(arts, model=DEFAULT_MODEL) if not isinstance(d, BaseException)]
     resolver = Resolver()
@@ -119,7 +119,7 @@ def test_merge_rules():
     assert sources_literal(reversed(ids), len(ids)) == "|".join(ids[:SOURCES_MAX]) + "|…"
     cache = SummaryCache(max_nodes=2)
     delta = SummaryDelta()
-    assert delta.nodes() == set()
+    assert delta.entries == {}
     for n in ("a", "b", "c"):
         cache.remember(write_plan(n))
     assert len(cache) == 2 and cache.get("a") is None and cache.get("c") is not None
