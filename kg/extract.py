@@ -19,6 +19,7 @@ NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
 SUBJ_DEPS = {"nsubj", "nsubjpass", "csubj"}
 OBJ_DEPS = {"dobj", "obj"}
 QUOTE_CHARS = {'"', "``", "''"}
+_POSSESSIVES = ("its", "their", "his", "her", "our")
 
 
 # ------------------------------------------------------------------ records
@@ -138,10 +139,7 @@ def _conjuncts_up(tok):
 
 
 def _modality(verb, vocab: Vocabulary) -> str:
-    mod = vocab.lexicon.get("modality", {})
-    aux_words = {w: m for m, d in mod.items() for w in d.get("aux", [])}
-    verb_words = {w: m for m, d in mod.items() for w in d.get("verbs", [])}
-    adverbs = {w: m for m, d in mod.items() for w in d.get("adverbs", [])}
+    aux_words, verb_words, adverbs = vocab.modality_words()
     qmarks = vocab.word_set("question_marks")
     for c in verb.children:
         if c.dep_ == "aux" and c.lower_ in aux_words:
@@ -214,12 +212,17 @@ def _subjects(verb, vocab: Vocabulary) -> tuple[list, bool]:
     return [], False
 
 
-def clauses(sent, vocab: Vocabulary) -> list[Clause]:
-    """One :class:`Clause` per verb of a sentence (spaCy ``Span``)."""
+def clauses(sent, vocab: Vocabulary, table: _Table | None = None) -> list[Clause]:
+    """One :class:`Clause` per verb of a sentence (spaCy ``Span``); ``table``, the doc's
+    :class:`_Table` if the caller has one, finds the verbs without making every Token."""
     out = []
-    for v in sent:
-        if v.pos_ not in ("VERB",) and not (v.pos_ == "AUX" and v.dep_ not in ("aux", "auxpass")):
-            continue
+    if table is not None:
+        pos, dep, doc = table.pos, table.dep, sent.doc
+        verbs = (doc[i] for i in range(sent.start, sent.end)
+                 if pos[i] == "VERB" or (pos[i] == "AUX" and dep[i] not in ("aux", "auxpass")))
+    else:
+        verbs = (v for v in sent if v.pos_ == "VERB" or (v.pos_ == "AUX" and v.dep_ not in ("aux", "auxpass")))
+    for v in verbs:
         c = Clause(verb=v)
         c.subjects, c.inherited_subject = _subjects(v, vocab)
         c.passive = any(ch.dep_ in ("nsubjpass", "auxpass") for ch in v.children)
@@ -288,27 +291,29 @@ class Extractor:
         self.future = lx.word_set("future_words")
         self.locative_preps = lx.word_set("locative_prepositions")
         self.travel_verbs = frozenset(v for v, p in lx.verbs.items() if p == "visits") | lx.word_set("travel_verbs")
+        self._strings: dict[int, str] = {}  # spaCy string hash -> string, shared by the docs' tables
 
     # -------------------------------------------------------------- entry point
     def extract(self, doc, article: Article) -> DocExtraction:
-        st = _State(doc, article)
+        st = _State(doc, article, self._strings)
         st.sents = list(doc.sents)
         st.sent_of = {}
         for si, s in enumerate(st.sents):
-            for t in s:
-                st.sent_of[t.i] = si
+            for i in range(s.start, s.end):
+                st.sent_of[i] = si
         self._named_mentions(st)
         self._quotes(st)
         self._roles(st)
         self._pronouns(st)
         for si, sent in enumerate(st.sents):
-            for c in clauses(sent, self.vocab):
+            for c in clauses(sent, self.vocab, st.table):
                 self._verb_relations(st, c)
             self._nominal_relations(st, sent)
         mentions = tuple(st.mentions)
+        text = st.text
         return DocExtraction(
             article,
-            tuple(_trimmed(s.text, s.start_char, s.end_char) for s in st.sents),
+            tuple(_trimmed(text[s.start_char:s.end_char], s.start_char, s.end_char) for s in st.sents),
             mentions,
             tuple(_dedupe(st.relations)),
             tuple(st.quotes_out),
@@ -386,32 +391,33 @@ class Extractor:
                 names[ws] = True
                 if len(ws) >= 2:
                     names[ws[-1:]] = True
+        tb, n_tok = st.table, len(doc)
         if names:
-            for tok in doc:
-                if tok.i in st.tok2m or tok.pos_ != "PROPN":
+            for i in range(n_tok):
+                if i in st.tok2m or tb.pos[i] != "PROPN":
                     continue
                 for n in (3, 2, 1):
-                    span = doc[tok.i : tok.i + n]
-                    if len(span) == n and not any(t.i in st.tok2m for t in span) and tuple(t.text for t in span) in names:
-                        self._add(st, span.start, span.end, "PERSON", actor=_is_actor(span.root),
-                                  surname=span[-1].text)
+                    if i + n <= n_tok and not any(j in st.tok2m for j in range(i, i + n)) \
+                            and tuple(tb.orth[i:i + n]) in names:
+                        span = doc[i:i + n]
+                        self._add(st, i, i + n, "PERSON", actor=_is_actor(span.root), surname=tb.orth[i + n - 1])
                         break
         # gazetteer names spaCy's NER missed ("the Kremlin", "PRC")
-        for tok in doc:
-            if tok.i in st.tok2m or not (tok.is_title or tok.is_upper) or tok.is_punct:
+        sent_starts = {s.start for s in st.sents}
+        for i in range(n_tok):
+            if i in st.tok2m or not (tb.is_title[i] or tb.is_upper[i]) or tb.is_punct[i]:
                 continue
             for n in (3, 2, 1):
-                span = doc[tok.i : tok.i + n]
-                if any(t.i in st.tok2m for t in span) or len(span) < n:
+                if i + n > n_tok or any(j in st.tok2m for j in range(i, i + n)):
                     continue
-                if n == 1 and tok.is_sent_start and tok.is_title and tok.pos_ != "PROPN":
+                if n == 1 and i in sent_starts and tb.is_title[i] and tb.pos[i] != "PROPN":
                     continue
-                if tok.pos_ not in ("PROPN", "NOUN") and not tok.is_upper:
+                if tb.pos[i] not in ("PROPN", "NOUN") and not tb.is_upper[i]:
                     continue
-                hit = self.gaz.lookup(span.text)
+                hit = self.gaz.lookup(tb.span_text(i, i + n))
                 if hit is not None and hit.type != "Person":
                     label = {"Country": "GPE", "City": "GPE"}.get(hit.type, "ORG")
-                    self._add(st, span.start, span.end, label, actor=_is_actor(span.root))
+                    self._add(st, i, i + n, label, actor=_is_actor(doc[i:i + n].root))
                     break
 
     def _is_locative(self, tok) -> bool:
@@ -440,17 +446,19 @@ class Extractor:
         doc = st.doc
         spans = []  # (open_tok, close_tok)
         open_i = None
-        for t in doc:
-            if t.text in QUOTE_CHARS:
+        orth, tb = st.table.orth, st.table
+        for i in range(len(doc)):
+            text = orth[i]
+            if text in QUOTE_CHARS:
                 # '"' opens or closes; PTB-style `` only opens and '' only closes
-                if open_i is None and t.text != "''":
-                    open_i = t.i
-                elif open_i is not None and t.text != "``":
-                    spans.append((open_i, t.i))
+                if open_i is None and text != "''":
+                    open_i = i
+                elif open_i is not None and text != "``":
+                    spans.append((open_i, i))
                     open_i = None
-            elif open_i is not None and "\n\n" in doc[t.i - 1].whitespace_ + t.text and t.i - 1 > open_i:
+            elif open_i is not None and "\n\n" in tb.space_before(i) + text and i - 1 > open_i:
                 # a quotation left open at a paragraph end closes there (news style)
-                spans.append((open_i, t.i - 1))
+                spans.append((open_i, i - 1))
                 open_i = None
         if open_i is not None and len(doc) - open_i > 2:
             spans.append((open_i, len(doc) - 1))
@@ -502,15 +510,17 @@ class Extractor:
         vocab = self.vocab
         quote_speaker: dict[int, int | None] = {}
         # pronoun mentions first, so that quotation speakers can be pronouns
-        for t in doc:
-            if t.i in st.tok2m:
+        tb = st.table
+        for i in range(len(doc)):
+            low = tb.lower[i]
+            if i in st.tok2m or not (low == "the" or low in self.pronouns or low in _POSSESSIVES):
                 continue
-            low = t.lower_
             info = self.pronouns.get(low)
-            if info and t.pos_ == "PRON" or (low in ("its", "their", "his", "her", "our") and t.tag_ == "PRP$"):
-                self._add(st, t.i, t.i + 1, "PRON")
-            elif t.lower_ == "the" and t.head.pos_ == "NOUN" and t.head.i == t.i + 1 or (
-                    t.lower_ == "the" and t.i + 2 < len(doc) and t.head.i == t.i + 2):
+            if info and tb.pos[i] == "PRON" or (low in _POSSESSIVES and tb.tag[i] == "PRP$"):
+                self._add(st, i, i + 1, "PRON")
+            elif low == "the" and tb.pos[tb.head[i]] == "NOUN" and tb.head[i] == i + 1 or (
+                    low == "the" and i + 2 < len(doc) and tb.head[i] == i + 2):
+                t = doc[i]
                 words = [x.lower_ for x in doc[t.i + 1 : t.head.i + 1]]
                 hit = vocab.title_of(words) if words else None
                 if hit and hit[1] == len(words) and not any(c.dep_ == "prep" for c in t.head.children):
@@ -598,7 +608,7 @@ class Extractor:
             sp = quote_speaker.get(qi)
             text = doc[a + 1 : b].text.strip()
             first, last = st.sents[st.sent_of[a]], st.sents[st.sent_of[b]]
-            sent_start, sent_end = _trimmed(doc.text[first.start_char:last.end_char], first.start_char, last.end_char)
+            sent_start, sent_end = _trimmed(st.text[first.start_char:last.end_char], first.start_char, last.end_char)
             verb = st.quote_verb.get(qi) or "said"
             if sp is not None:
                 sp = self._final(st, sp)
@@ -868,7 +878,7 @@ class Extractor:
         vocab = self.vocab
         lemma = verb_lemma(v, vocab.verbs)
         if lemma not in vocab.verbs:
-            lemma = verb_lemma(v, {k for k, _ in vocab.phrasal})
+            lemma = verb_lemma(v, vocab.phrasal_verbs())
         trig = rel_phrase(c)
         subjects = [self._arg(st, s) for s in c.subjects]
         subjects = [s for s in subjects if s is not None]
@@ -969,12 +979,14 @@ class Extractor:
         return False
 
     def _nominal_relations(self, st, sent) -> None:
-        for tok in sent:
-            if tok.pos_ not in ("NOUN", "PROPN"):
+        tb, nouns = st.table, self.vocab.nouns
+        for i in range(sent.start, sent.end):
+            if tb.pos[i] not in ("NOUN", "PROPN"):
                 continue
-            entries = self.vocab.nouns.get(tok.lower_) or self.vocab.nouns.get(tok.lemma_.lower())
+            entries = nouns.get(tb.lower[i]) or nouns.get(tb.lemma[i].lower())
             if not entries:
                 continue
+            tok = st.doc[i]
             if self._between(st, tok, entries):
                 continue
             agent = self._event_agent(st, tok)
@@ -1061,9 +1073,12 @@ class Extractor:
 
     def _title_appositions(self, st) -> None:
         """``Ukraine's foreign minister, Dmytro Kuleba`` / ``the spokesman of the council, Ana Ruiz``."""
-        for t in st.doc:
-            if t.pos_ != "NOUN" or t.i in st.tok2m:
+        tb = st.table
+        for i in range(len(st.doc)):
+            if tb.pos[i] != "NOUN" or i in st.tok2m or not any(
+                    tb.dep[c] == "appos" and c in st.tok2m for c in tb.children(i)):
                 continue
+            t = st.doc[i]
             people = [c for c in t.children if c.dep_ == "appos" and c.i in st.tok2m
                       and st.mentions[st.tok2m[c.i]].label == "PERSON"]
             if not people:
@@ -1091,11 +1106,13 @@ class Extractor:
         title within the next three sentences, else the closest one before (low confidence)."""
         doc = st.doc
         persons = sorted((m for m in st.mentions if m.label == "PERSON" and m.id in st.titles), key=lambda m: m.start)
-        for t in doc:
-            if t.pos_ != "NOUN" or t.i in st.tok2m:
+        tb = st.table
+        for i in range(len(doc)):
+            if tb.pos[i] != "NOUN" or i in st.tok2m or (tb.lower[i],) not in self.vocab.titles:
                 continue
-            if not any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in t.children):
+            if not any(tb.dep[c] == "det" and tb.lower[c] in ("a", "an") for c in tb.children(i)):
                 continue
+            t = doc[i]
             hit = self.vocab.title_of([t.lower_])
             if not hit:
                 continue
@@ -1114,9 +1131,52 @@ class Extractor:
                            modality="asserted", rule="indefinite-role", conf=0.5)
 
 
+class _Table:
+    """A Doc's token attributes as plain lists, read at once (``Doc.to_array``). Rules that scan
+    every token test these first: each access to a spaCy Token makes a new Python object."""
+
+    ATTRS = ("ORTH", "LOWER", "LEMMA", "POS", "TAG", "DEP", "HEAD", "IDX", "IS_PUNCT", "IS_TITLE", "IS_UPPER",
+             "SPACY")
+
+    def __init__(self, doc, strings: dict[int, str]):
+        cols = doc.to_array(list(self.ATTRS)).T.tolist() if len(doc) else [[] for _ in self.ATTRS]
+        store = doc.vocab.strings
+        for col in cols[:6]:
+            for h in set(col).difference(strings):
+                strings[h] = store[h]
+        self.orth, self.lower, self.lemma, self.pos, self.tag, self.dep = (
+            [strings[h] for h in col] for col in cols[:6])
+        # HEAD is the head's offset from the token, stored unsigned
+        self.head = [i + (h - (1 << 64) if h >= 1 << 63 else h) for i, h in enumerate(cols[6])]
+        self.idx = cols[7]
+        self.is_punct, self.is_title, self.is_upper = cols[8:11]  # 0/1
+        # Doc.text, without making every Token: each token's text and a space if it has one
+        self.text = "".join([t + " " if sp else t for t, sp in zip(self.orth, cols[11])])
+        self._children: list[list[int]] | None = None
+
+    def children(self, i: int) -> list[int]:
+        """Indices of token ``i``'s syntactic children, in order."""
+        if self._children is None:
+            self._children = [[] for _ in self.head]
+            for j, h in enumerate(self.head):
+                if h != j:
+                    self._children[h].append(j)
+        return self._children[i]
+
+    def span_text(self, start: int, end: int) -> str:
+        """The text of tokens ``start`` to ``end`` (exclusive), as ``doc[start:end].text``."""
+        return self.text[self.idx[start]:self.idx[end - 1] + len(self.orth[end - 1])]
+
+    def space_before(self, i: int) -> str:
+        """The white space after token ``i - 1`` (its ``whitespace_``)."""
+        return self.text[self.idx[i - 1] + len(self.orth[i - 1]):self.idx[i]]
+
+
 class _State:
-    def __init__(self, doc, article):
+    def __init__(self, doc, article, strings: dict[int, str] | None = None):
         self.doc = doc
+        self.table = _Table(doc, {} if strings is None else strings)
+        self.text = self.table.text
         self.article = article
         self.mentions: list[Mention] = []
         self.tok2m: dict[int, int] = {}

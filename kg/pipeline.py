@@ -37,6 +37,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -460,6 +461,7 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
     resolver = Resolver(known_people=known_people(store))
     docs = ExtractionSpool(store.path)
     log.info("parsing %d article(s)", len(articles))
+    started = time.perf_counter()
     try:
         bar = _progress(len(articles), progress)
         try:
@@ -479,8 +481,11 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
                     break
         finally:
             bar.close()
+        parsed = time.perf_counter()
+        log.info("parsed and extracted %d article(s) in %.1f s", len(docs), parsed - started)
         _write_all(store, resolver, docs, existing, report, strict=strict, commit_every=commit_every,
                    problem=problem, part_units=part_units)
+        log.info("resolved and wrote them in %.1f s", time.perf_counter() - parsed)
     finally:
         docs.close()
 

@@ -267,3 +267,30 @@ def test_name_index_gives_the_same_full_name_as_a_scan(name, first_name_too):
     index = _NameIndex(people)
     assert (Resolver._full_name(name, index.candidates(name, first_name_too), first_name_too)
             == Resolver._full_name(name, people, first_name_too))
+
+
+@pytest.mark.parametrize("text", [
+    'The U.S.  said: "We will not go."\n\n  Mr Kirby, a White House spokesman,\tmet Xi in Moscow.  ',
+    "Zürich’s mayor — “no comment” — left.\r\n\r\nThen   nothing.",
+    "x",
+    "",
+])
+def test_token_table_matches_spacy(text):
+    """The plain-list copy of a Doc the rules scan (kg.extract._Table) says what spaCy says."""
+    from kg.extract import _Table
+
+    doc = load()(text)
+    tb = _Table(doc, {})
+    assert tb.text == doc.text
+    for t in doc:
+        i = t.i
+        assert (tb.orth[i], tb.lower[i], tb.lemma[i], tb.pos[i], tb.tag[i], tb.dep[i]) == \
+            (t.text, t.lower_, t.lemma_, t.pos_, t.tag_, t.dep_)
+        assert (tb.head[i], tb.idx[i]) == (t.head.i, t.idx)
+        assert (bool(tb.is_punct[i]), bool(tb.is_title[i]), bool(tb.is_upper[i])) == (t.is_punct, t.is_title, t.is_upper)
+        assert tb.children(i) == [c.i for c in t.children]
+        if i > 0:
+            assert tb.space_before(i) == doc[i - 1].whitespace_
+        for n in (1, 2, 3):
+            if i + n <= len(doc):
+                assert tb.span_text(i, i + n) == doc[i:i + n].text
