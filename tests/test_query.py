@@ -479,3 +479,27 @@ def test_summary_graph_holds_each_node_once(kgs):
     assert rows == [{"w": "2", "src": "doc1|doc2", "n": "2"}]
     keys = {r["k"] for r in kq.run_query(kgs, pre + f"SELECT ?k WHERE {{ {S} {{ ?e rdfs:label 'United States' ; kg:matchKey ?k }} }}").dicts()}
     assert keys == {"united states", "us"}
+
+
+def test_cooccurrence_weights_count_articles(tmp_path):
+    """cooccurrence's weight is the number of articles naming both entities, for every entity,
+    also after an article was written again (replaced) - computed here from the mention triples."""
+    from collections import Counter
+
+    path = tmp_path / "store"
+    with KGStore.open(path) as s:
+        write.load_ontology(s)
+        write.write_all(s, [*handmade_graphs(), role_graph()])
+        write.write_all(s, [handmade_graphs()[0]])  # the same article again
+    with KGStore.open(path, read_only=True) as s:
+        by_art: dict[str, set[str]] = {}
+        for row in s.query("SELECT ?a ?e WHERE { ?a <https://schema.org/mentions> ?e }"):
+            by_art.setdefault(row["a"].value, set()).add(row["e"].value)
+        labels = {row["e"].value: row["l"].value for row in s.query(
+            "SELECT ?e ?l WHERE { GRAPH <https://w3id.org/newskg/id/graph/summary> "
+            "{ ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l } }")}
+        assert len(by_art) == 3
+        for e1 in {e for es in by_art.values() for e in es}:
+            expected = Counter(labels[e2] for es in by_art.values() if e1 in es for e2 in es if e2 != e1)
+            got = {r["label2"]: int(r["weight"]) for r in run(s, "cooccurrence", entity=labels[e1]).dicts()}
+            assert got == dict(expected), labels[e1]
