@@ -1,0 +1,105 @@
+#!/usr/bin/env python
+"""kg's cost on top of spaCy's parse, measured in one process with the two interleaved.
+
+Whole-process timings (bench_build.py) move by 20-30 % between back-to-back runs on a shared
+VM whose speed drifts over tens of seconds, so one pair of runs can land in a fast and a slow
+moment. Here one process loads both pipelines - spaCy's alone, as bench/bare_parse.py loads it,
+and kg's - and for each chunk of 16 articles times, back to back and in alternating order:
+
+* bare: ``nlp.pipe`` over the chunk's texts;
+* kg: kg's stages over the same articles - parse and extract (``kg.pipeline.local_extractions``),
+  resolve (one Resolver that has learned the people of the chunks so far), RDF text and the
+  write with its summary update (``kg.write.write_articles``) into an on-disk store that grows
+  over the run.
+
+It prints Σ kg ÷ Σ bare (wall time; CPU time beside it) and the spread of the chunks' ratios.
+What both runs of a build share - interpreter start, imports, model load - is left out, and
+kg writes 16 articles per write here where a build writes up to 1,000 per bulk load: both make
+this ratio, if anything, higher than the whole-process one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import time
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from bare_parse import read_texts  # noqa: E402
+from common import MODEL, OUT, Figure, add_common_args, corpus, emit, fresh_dir  # noqa: E402
+
+CHUNK = 16
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_common_args(ap)
+    ap.add_argument("-n", type=int, default=None, help="articles (default 100, quick 48)")
+    ap.add_argument("--passes", type=int, default=2, help="passes over the articles (default 2)")
+    args = ap.parse_args()
+    n = args.n or (48 if args.quick else 100)
+    d = corpus(n, args.seed)
+
+    import spacy
+
+    from kg import write
+    from kg.ingest import read_inputs
+    from kg.nlp import UNUSED_PIPES, load
+    from kg.pipeline import local_extractions
+    from kg.resolve import Resolver
+    from kg.store import KGStore
+
+    articles = [r.item for r in read_inputs([str(d)])]
+    texts = read_texts(d)
+    assert [a.text.strip() for a in articles] == texts, "kg and bare_parse read different texts"
+    bare_nlp = spacy.load(MODEL, exclude=list(UNUSED_PIPES))
+    load(MODEL)
+    for _ in bare_nlp.pipe(texts[:CHUNK]):  # warm both up
+        pass
+    for _ in local_extractions(articles[:CHUNK], model=MODEL):
+        pass
+
+    times: dict[str, list[float]] = {"bare": [], "kg": []}
+    cpu = {"bare": 0.0, "kg": 0.0}
+    path = fresh_dir(OUT / "overhead-store")
+    with KGStore.open(path) as store:
+        write.load_ontology(store)
+        resolver = Resolver()
+
+        def bare(chunk: list[int]) -> None:
+            for _ in bare_nlp.pipe([texts[i] for i in chunk], batch_size=CHUNK):
+                pass
+
+        def kg(chunk: list[int]) -> None:
+            done = list(local_extractions([articles[i] for i in chunk], model=MODEL, batch_size=CHUNK))
+            docs = [x for _, x in done]
+            resolver.learn_people(docs)
+            write.write_articles(store, [resolver.resolve(x) for x in docs])
+
+        k = 0
+        for p in range(args.passes):
+            if p:  # the same articles again: written as replacements, so give them new ids
+                articles = [dataclasses.replace(a, id=f"{a.id}-p{p}") for a in articles]
+            for start in range(0, n, CHUNK):
+                chunk = list(range(start, min(n, start + CHUNK)))
+                for kind in (("bare", "kg") if k % 2 == 0 else ("kg", "bare")):
+                    t, c = time.perf_counter(), time.process_time()
+                    (bare if kind == "bare" else kg)(chunk)
+                    times[kind].append(time.perf_counter() - t)
+                    cpu[kind] += time.process_time() - c
+                k += 1
+    ratio = sum(times["kg"]) / sum(times["bare"])
+    per_chunk = sorted(b / a for a, b in zip(times["bare"], times["kg"]))
+    q = statistics.quantiles(per_chunk, n=4) if len(per_chunk) > 1 else per_chunk * 3
+    emit(Figure("build_overhead_w1", "kg's stages ÷ bare nlp.pipe, interleaved in one process", ratio, f"{ratio:.2f}",
+                "≤ 1.25", ratio <= 1.25,
+                f"N={n} articles × {args.passes} passes in {len(per_chunk)} chunks of {CHUNK}: "
+                f"{sum(times['kg']):.1f} s vs {sum(times['bare']):.1f} s; chunk ratios median {q[1]:.2f} "
+                f"(quartiles {q[0]:.2f}–{q[2]:.2f}); CPU-time ratio {cpu['kg'] / cpu['bare']:.2f}"), args.figures)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
