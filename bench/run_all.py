@@ -6,7 +6,8 @@
     python bench/run_all.py --only build,query
 
 Parts (each a script of bench/, run as its own process; see their docstrings):
-build (kg build ÷ bare nlp.pipe, --workers 2 speed-up), profile (py-spy of a build),
+build (kg build ÷ bare nlp.pipe, --workers 2 speed-up), overhead (the same ratio with kg's stages
+and bare parsing interleaved in one process: steadier on a noisy machine), profile (py-spy of a build),
 store (load rate ÷ bulk load), scale (peak RSS, RSS growth, adding one article),
 query (queries/*.rq on a ~1M-quad store, rdflib ÷ ours, cold start), dask (throughput per worker).
 Work files go to out/bench/ (corpus cached there); the table also goes to out/bench/table.md.
@@ -25,8 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH, OUT, PY, corpus, machine  # noqa: E402
 
-PARTS = ("build", "profile", "store", "scale", "query", "dask")
-ORDER = ["build_ratio_w1", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
+PARTS = ("build", "overhead", "profile", "store", "scale", "query", "dask")
+ORDER = ["build_ratio_w1", "build_overhead_w1", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
          "add_one", "rss_peak", "rss_growth", "dask_per_worker", "profile"]
 
 
@@ -34,6 +35,8 @@ def command(part: str, quick: bool, seed: int, figures: Path) -> list[str]:
     common = ["--figures", str(figures), "--seed", str(seed)] + (["--quick"] if quick else [])
     if part == "build":
         return [PY, str(BENCH / "bench_build.py"), *common] + ([] if quick else ["-n", "100"])
+    if part == "overhead":
+        return [PY, str(BENCH / "bench_overhead.py"), *common]
     if part == "profile":
         return [PY, str(BENCH / "profile_build.py"), *common]
     if part == "store":
