@@ -441,8 +441,15 @@ def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: 
     if report.stopped or interrupts.signum is not None:
         return
     write.load_ontology(store)
+    # a store written by an older kg (or through the API) may hold its summary in another
+    # layout: recompute it once, after this run's writes; an empty store's summary is current
+    stale = not write.summary_current(store)
+    if stale and not existing:
+        write.mark_summary_current(store)
+        stale = False
     if not articles:
-        write.refresh_summary(store)  # also heals a store written by an older kg
+        if stale:
+            write.refresh_summary(store)
         return
 
     def problem(article: Article, reason: str) -> Problem:
@@ -450,6 +457,8 @@ def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: 
         return Problem(source, reason, line)
 
     _build_articles(store, articles, existing, report, interrupts, strict=strict, problem=problem, **kw)
+    if stale and not report.stopped and interrupts.signum is None:
+        write.refresh_summary(store)
 
 
 def _build_articles(store: KGStore, articles: list[Article], existing: dict[str, str], report: BuildReport,
