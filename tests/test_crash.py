@@ -304,3 +304,30 @@ def test_huge_article_written_in_parts(tmp_path):
             None, None, None, ox.NamedNode(str(SUMMARY_GRAPH)))}
         write.write_articles(s, [g1], part_units=2)  # what the next build does: hash differs
     assert quads(stopped) == quads(whole)
+
+
+def test_second_signal_inside_a_callback_prints_no_traceback():
+    """A second signal that lands where Python cannot raise (a weakref callback of the import
+    machinery while spaCy loads, a destructor) must not print 'Exception ignored ... Traceback':
+    seen with a destructor that raises KeyboardInterrupt, as kg's handler does, in a plain
+    interpreter (pytest replaces the hook that prints it)."""
+    script = """
+import gc, signal, sys
+from kg.pipeline import _Interrupts
+
+class Raises:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+with _Interrupts() as interrupts:
+    interrupts.signum = signal.SIGTERM  # the first signal came
+    Raises(); gc.collect()
+print("---", file=sys.stderr, flush=True)
+with _Interrupts():  # no signal came: an error in a destructor is still reported
+    Raises(); gc.collect()
+"""
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    first, _, second = r.stderr.partition("---")
+    assert r.returncode == 0 and "---" in r.stderr, r.stderr
+    assert "Traceback" not in first and "KeyboardInterrupt" not in first, first
+    assert "KeyboardInterrupt" in second, second
