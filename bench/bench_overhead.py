@@ -28,7 +28,7 @@ import time
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
 from bare_parse import read_texts  # noqa: E402
-from common import MODEL, OUT, Figure, add_common_args, corpus, emit, fresh_dir  # noqa: E402
+from common import MODEL, OUT, Figure, add_common_args, corpus, emit, ratio_shown, fresh_dir  # noqa: E402
 
 CHUNK = 16
 
@@ -99,7 +99,7 @@ def main() -> int:
     ratio = (sum(times["kg"]) + write_wall) / sum(times["bare"])
     per_chunk = sorted(b / a for a, b in zip(times["bare"], times["kg"]))
     q = statistics.quantiles(per_chunk, n=4) if len(per_chunk) > 1 else per_chunk * 3
-    emit(Figure("build_overhead_w1", "kg's stages ÷ bare nlp.pipe, interleaved in one process", ratio, f"{ratio:.2f}",
+    emit(Figure("build_overhead_w1", "kg's stages ÷ bare nlp.pipe, interleaved in one process", ratio, ratio_shown(ratio, 1.25),
                 "≤ 1.25", ratio <= 1.25,
                 f"N={n} articles × {args.passes} passes, {len(per_chunk)} chunks of {CHUNK}: parse + extract "
                 f"{sum(times['kg']):.1f} s (chunk ratios median {q[1]:.2f}, quartiles {q[0]:.2f}–{q[2]:.2f}) + resolve "

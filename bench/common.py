@@ -39,6 +39,12 @@ class Figure:
     note: str = ""  # N, method, anything needed to read the figure
 
 
+def ratio_shown(value: float, bound: float) -> str:
+    """A ratio with 2 decimals, or 3 when 2 would round it onto its goal's bound (1.597 against
+    "≥ 1.6" reads "1.597", not "1.60 ... NOT met")."""
+    return f"{value:.3f}" if round(value, 2) == bound and value != bound else f"{value:.2f}"
+
+
 def emit(fig: Figure, figures_file: str | os.PathLike | None) -> None:
     mark = "" if fig.met is None else ("  [met]" if fig.met else "  [NOT met]")
     print(f"  {fig.figure}: {fig.shown} (goal {fig.goal}){mark}  {fig.note}", flush=True)
