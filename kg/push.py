@@ -120,10 +120,16 @@ def digest(ntriples: bytes) -> str:
     return h.hexdigest()
 
 
+#: The writer's bookkeeping graph (pending-write markers; kg.rdf.STATE_GRAPH): never pushed.
+STATE_GRAPH = "https://w3id.org/newskg/id/graph/state"
+
+
 def graph_names(store) -> list[str]:
+    """The store's named graphs to push (not the writer's state graph), and the default graph's
+    key if it holds anything."""
     import pyoxigraph as ox
 
-    names = sorted(g.value for g in store.ox.named_graphs() if isinstance(g, ox.NamedNode))
+    names = sorted(g.value for g in store.ox.named_graphs() if isinstance(g, ox.NamedNode) and g.value != STATE_GRAPH)
     if next(iter(store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         names.append(DEFAULT_GRAPH_KEY)
     return names
@@ -212,7 +218,14 @@ def _body_snippet(e: urllib.error.HTTPError) -> str:
 def push(store, endpoint: str, *, graph: str | None = None, auth: tuple[str, str] | None = None,
          force: bool = False, dry_run: bool = False, client: Client | None = None,
          save_every: int = 50) -> PushReport:
-    """Push ``store`` (an open :class:`kg.store.KGStore`) to a Graph Store Protocol endpoint."""
+    """Push ``store`` (an open :class:`kg.store.KGStore`) to a Graph Store Protocol endpoint.
+    Refused while the store holds the graphs of a bulk write that did not finish."""
+    from .write import pending_graphs
+
+    pending = pending_graphs(store)
+    if pending:
+        raise PushError(f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build "
+                        "was killed, or is running); run `kg build` on the store to drop them, then push")
     client = client or Client(endpoint, auth)
     state = load_state(store.path)
     key = target_key(endpoint, graph)

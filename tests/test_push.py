@@ -280,3 +280,25 @@ def test_dry_run_sends_nothing(handmade_store, stub_factory):
     assert "would push 4 graph(s)" in r.output
     assert stub.requests == []
     assert not (handmade_store / "push-state.json").exists()
+
+
+def test_push_refused_while_a_write_is_pending(handmade_store, oxigraph):
+    """The graphs of a bulk write that did not finish are not pushed: push says so and exits 1;
+    once a build (here kg.write.recover, which every build runs first) dropped them, push goes
+    on - and never sends the writer's state graph."""
+    from kg.rdf import STATE_GRAPH
+
+    assert kp.STATE_GRAPH == str(STATE_GRAPH)  # kg.push keeps its own copy of the IRI
+    pending_graph = str(mint("graph", "half-written"))
+    with KGStore.open(handmade_store) as s:
+        s.apply(inserts=write._markers([pending_graph])
+                + f"GRAPH <{pending_graph}> {{ <urn:x:a> <urn:x:b> <urn:x:c> . }}\n")
+    r = push(handmade_store, oxigraph.store_url)
+    assert r.exit_code == 1 and "1 article graph(s) of a write that did not finish" in r.output
+    assert oxigraph.graph_sizes() == {}
+    with KGStore.open(handmade_store) as s:
+        assert write.recover(s) == [pending_graph]
+        assert str(STATE_GRAPH) in {g.value for g in s.ox.named_graphs()}  # there, empty
+    r = push(handmade_store, oxigraph.store_url)
+    assert r.exit_code == 0, r.output
+    assert set(oxigraph.graph_sizes()) == {DOC1, DOC2, SUMMARY, ONTOLOGY}
