@@ -32,7 +32,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,6 +39,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .model import ENTITY_TYPES
+from .paths import atomic_file
 from .query import PREFIXES, TURTLE_PREFIXES
 
 KG_NS = PREFIXES["kg"]
@@ -91,20 +91,8 @@ def open_output(output) -> Iterator:
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise ExportError(f"directory {parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(parent / path.name) as fh:
+        yield fh
 
 
 # ---------------------------------------------------------------- RDF exports

@@ -139,7 +139,7 @@ def _conjuncts_up(tok):
 
 
 def _modality(verb, vocab: Vocabulary) -> str:
-    aux_words, verb_words, adverbs = vocab.modality_words()
+    aux_words, verb_words, adverbs = vocab.modality_words
     qmarks = vocab.word_set("question_marks")
     for c in verb.children:
         if c.dep_ == "aux" and c.lower_ in aux_words:
@@ -212,16 +212,20 @@ def _subjects(verb, vocab: Vocabulary) -> tuple[list, bool]:
     return [], False
 
 
+def _heads_clause(pos: str, dep: str) -> bool:
+    """A verb, or an auxiliary that is not helping another verb ("is" in "X is Y")."""
+    return pos == "VERB" or (pos == "AUX" and dep not in ("aux", "auxpass"))
+
+
 def clauses(sent, vocab: Vocabulary, table: _Table | None = None) -> list[Clause]:
     """One :class:`Clause` per verb of a sentence (spaCy ``Span``); ``table``, the doc's
     :class:`_Table` if the caller has one, finds the verbs without making every Token."""
     out = []
     if table is not None:
-        pos, dep, doc = table.pos, table.dep, sent.doc
-        verbs = (doc[i] for i in range(sent.start, sent.end)
-                 if pos[i] == "VERB" or (pos[i] == "AUX" and dep[i] not in ("aux", "auxpass")))
+        doc = sent.doc
+        verbs = (doc[i] for i in range(sent.start, sent.end) if _heads_clause(table.pos[i], table.dep[i]))
     else:
-        verbs = (v for v in sent if v.pos_ == "VERB" or (v.pos_ == "AUX" and v.dep_ not in ("aux", "auxpass")))
+        verbs = (v for v in sent if _heads_clause(v.pos_, v.dep_))
     for v in verbs:
         c = Clause(verb=v)
         c.subjects, c.inherited_subject = _subjects(v, vocab)
@@ -310,7 +314,7 @@ class Extractor:
                 self._verb_relations(st, c)
             self._nominal_relations(st, sent)
         mentions = tuple(st.mentions)
-        text = st.text
+        text = st.table.text
         return DocExtraction(
             article,
             tuple(_trimmed(text[s.start_char:s.end_char], s.start_char, s.end_char) for s in st.sents),
@@ -608,7 +612,7 @@ class Extractor:
             sp = quote_speaker.get(qi)
             text = doc[a + 1 : b].text.strip()
             first, last = st.sents[st.sent_of[a]], st.sents[st.sent_of[b]]
-            sent_start, sent_end = _trimmed(st.text[first.start_char:last.end_char], first.start_char, last.end_char)
+            sent_start, sent_end = _trimmed(st.table.text[first.start_char:last.end_char], first.start_char, last.end_char)
             verb = st.quote_verb.get(qi) or "said"
             if sp is not None:
                 sp = self._final(st, sp)
@@ -720,7 +724,6 @@ class Extractor:
         """Mention id for an argument token: entity, resolved pronoun, or concept."""
         if depth > 3 or tok is None:
             return None
-        doc = st.doc
         low = tok.lower_
         lemma = tok.lemma_.lower()
         # "calls for a ceasefire" stands for the ceasefire
@@ -878,7 +881,7 @@ class Extractor:
         vocab = self.vocab
         lemma = verb_lemma(v, vocab.verbs)
         if lemma not in vocab.verbs:
-            lemma = verb_lemma(v, vocab.phrasal_verbs())
+            lemma = verb_lemma(v, vocab.phrasal_verbs)
         trig = rel_phrase(c)
         subjects = [self._arg(st, s) for s in c.subjects]
         subjects = [s for s in subjects if s is not None]
@@ -1108,14 +1111,12 @@ class Extractor:
         persons = sorted((m for m in st.mentions if m.label == "PERSON" and m.id in st.titles), key=lambda m: m.start)
         tb = st.table
         for i in range(len(doc)):
-            if tb.pos[i] != "NOUN" or i in st.tok2m or (tb.lower[i],) not in self.vocab.titles:
+            if tb.pos[i] != "NOUN" or i in st.tok2m:
                 continue
-            if not any(tb.dep[c] == "det" and tb.lower[c] in ("a", "an") for c in tb.children(i)):
+            hit = self.vocab.title_of([tb.lower[i]])
+            if not hit or not any(tb.dep[c] == "det" and tb.lower[c] in ("a", "an") for c in tb.children(i)):
                 continue
             t = doc[i]
-            hit = self.vocab.title_of([t.lower_])
-            if not hit:
-                continue
             org = next((st.tok2m[c.i] for c in t.children if c.dep_ in ("compound", "amod", "nmod")
                         and c.i in st.tok2m and st.mentions[st.tok2m[c.i]].label in ("ORG", "GPE", "NORP")), None)
             if org is None:
@@ -1176,7 +1177,6 @@ class _State:
     def __init__(self, doc, article, strings: dict[int, str] | None = None):
         self.doc = doc
         self.table = _Table(doc, {} if strings is None else strings)
-        self.text = self.table.text
         self.article = article
         self.mentions: list[Mention] = []
         self.tok2m: dict[int, int] = {}

@@ -1,8 +1,12 @@
-"""Where kg finds its data files (ontology, lexicons, gazetteer, queries)."""
+"""Where kg finds its data files (ontology, lexicons, gazetteer, queries), and how it
+writes a file of its own (atomically)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -21,3 +25,25 @@ def queries_dir() -> Path:
 def default_store() -> Path:
     """``$KG_STORE`` if set, else ``./kg-store``."""
     return Path(os.environ.get("KG_STORE") or "kg-store")
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, mode: str = "wb") -> Iterator:
+    """Yield a file opened for writing (``mode`` "wb" or "w", UTF-8) that becomes ``path``
+    only when the block succeeds: a temp file next to it, synced, given the umask's
+    permissions, then ``os.replace``; on any error the temp file is removed."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -23,9 +23,7 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import socket
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -88,21 +86,11 @@ def load_state(store_dir: Path) -> dict:
 
 
 def save_state(store_dir: Path, state: dict) -> None:
-    p = state_path(store_dir)
-    fd, tmp = tempfile.mkstemp(prefix=".push-state.", suffix=".tmp", dir=p.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state, f, indent=1, sort_keys=True)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from .paths import atomic_file
+
+    with atomic_file(state_path(store_dir), "w") as f:
+        json.dump(state, f, indent=1, sort_keys=True)
+        f.write("\n")
 
 
 def target_key(endpoint: str, graph: str | None) -> str:
@@ -120,16 +108,15 @@ def digest(ntriples: bytes) -> str:
     return h.hexdigest()
 
 
-#: The writer's bookkeeping graph (pending-write markers; kg.rdf.STATE_GRAPH): never pushed.
-STATE_GRAPH = "https://w3id.org/newskg/id/graph/state"
-
-
 def graph_names(store) -> list[str]:
     """The store's named graphs to push (not the writer's state graph), and the default graph's
     key if it holds anything."""
     import pyoxigraph as ox
 
-    names = sorted(g.value for g in store.ox.named_graphs() if isinstance(g, ox.NamedNode) and g.value != STATE_GRAPH)
+    from .rdf import STATE_GRAPH
+
+    names = sorted(g.value for g in store.ox.named_graphs()
+                   if isinstance(g, ox.NamedNode) and g.value != str(STATE_GRAPH))
     if next(iter(store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         names.append(DEFAULT_GRAPH_KEY)
     return names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import functools
 from functools import lru_cache
 from pathlib import Path
 
@@ -50,19 +51,16 @@ class Vocabulary:
             self._sets[key] = frozenset(w.lower() for w in words)
         return self._sets[key]
 
+    @functools.cached_property
     def phrasal_verbs(self) -> frozenset[str]:
-        """The verbs of the phrasal predicates ("call" of "call for") (cached)."""
-        if "\0phrasal" not in self._sets:
-            self._sets["\0phrasal"] = frozenset(k for k, _ in self.phrasal)
-        return self._sets["\0phrasal"]
+        """The verbs of the phrasal predicates ("call" of "call for")."""
+        return frozenset(k for k, _ in self.phrasal)
 
+    @functools.cached_property
     def modality_words(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-        """The lexicon's ``modality`` table as (auxiliary, verb, adverb) -> modality (cached)."""
-        if "\0modality" not in self._sets:
-            mod = self.lexicon.get("modality", {})
-            self._sets["\0modality"] = tuple({w: m for m, d in mod.items() for w in d.get(kind, [])}
-                                              for kind in ("aux", "verbs", "adverbs"))
-        return self._sets["\0modality"]
+        """The lexicon's ``modality`` table as (auxiliary, verb, adverb) -> modality."""
+        mod = self.lexicon.get("modality", {})
+        return tuple({w: m for m, d in mod.items() for w in d.get(kind, [])} for kind in ("aux", "verbs", "adverbs"))
 
     def title_of(self, words: list[str]) -> tuple[str, int] | None:
         """Longest title at the end of ``words`` (lower-case): (predicate, n_words)."""

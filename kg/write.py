@@ -18,12 +18,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
-import os
 import re
 from collections.abc import Iterable
 
 from .model import ArticleGraph
-from .paths import data_dir
+from .paths import atomic_file, data_dir
 from .rdf import KG, ONTOLOGY_GRAPH, STATE_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, mint
 from .store import KGStore
 
@@ -403,10 +402,8 @@ def summary_current(store: KGStore) -> bool:
 def mark_summary_current(store: KGStore) -> None:
     """Record that the store's summary is in :data:`SUMMARY_FORMAT` (true of an empty store,
     and after :func:`refresh_summary`); written atomically."""
-    path = store.path / SUMMARY_FORMAT_FILE
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(SUMMARY_FORMAT + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with atomic_file(store.path / SUMMARY_FORMAT_FILE, "w") as f:
+        f.write(SUMMARY_FORMAT + "\n")
 
 
 def refresh_summary(store: KGStore) -> None:
