@@ -1,0 +1,234 @@
+"""A faster matcher for spaCy's ``attribute_ruler``, with the same matches.
+
+The ``attribute_ruler`` of spaCy's English pipelines (TAG -> POS and morphology, lemma and
+POS exceptions) holds about 180 rules, nearly all of them one-token patterns such as
+``{"TAG": "NN"}`` or ``{"TAG": "RB", "LOWER": {"IN": ["not", "n't"]}}``. spaCy's ``Matcher``
+tries every pattern at every token: on news text that was 16 ms an article, 17 % of the
+whole pipeline and more than all of kg's extraction.
+
+:class:`TokenPatternIndex` indexes the patterns by a value their first token must have
+(its TAG, its LOWER, ...), so a token is tested only against the patterns it may start,
+and remembers what a token with given attribute values starts: news text has a few
+thousand distinct (TAG, LOWER, DEP, IS_SPACE) rows, so most tokens cost one dictionary
+lookup. Patterns of fixed length whose tokens test attribute values (equality, ``IN``,
+``NOT_IN``, ``REGEX``) are compiled; anything else (operators, extension attributes,
+comparisons, callbacks) is left to a ``Matcher`` of its own. It returns the
+``(match_id, start, end)`` triples spaCy's ``Matcher`` returns, and the ruler itself sorts
+them and sets the attributes as before: the annotations are the same, token for token
+(``tests/test_fastmatch.py`` compares them with the stock pipeline's).
+
+:func:`install` puts one in place of the ``Matcher`` of each ``AttributeRuler`` of a loaded
+pipeline; ``kg.nlp.load`` does it for every pipeline kg loads. Loading a ruler's patterns
+again (``from_disk``, ``clear``) brings back a stock ``Matcher``: slower, still correct.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+
+log = logging.getLogger("kg.fastmatch")
+
+#: Token attributes a compiled pattern may test: those whose value ``Doc.to_array`` reads
+#: as the ``Matcher`` does (``get_token_attr``). Anything else goes to the fallback Matcher.
+ATTRS = ("TAG", "LOWER", "ORTH", "POS", "DEP", "LEMMA", "NORM", "SHAPE", "ENT_TYPE",
+         "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_PUNCT", "IS_SPACE", "IS_TITLE", "IS_UPPER",
+         "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
+# which attribute indexes a pattern, when it tests several: the most selective first
+#: the attributes whose values are strings (a REGEX pattern searches their text)
+TEXT_ATTRS = frozenset({"TAG", "LOWER", "ORTH", "DEP", "LEMMA", "NORM", "SHAPE", "ENT_TYPE"})
+MEMO_MAX = 200_000  # distinct token rows remembered (a few tens of MB at most)
+_INDEX_ORDER = ("LOWER", "ORTH", "NORM", "LEMMA", "TAG", "DEP", "POS", "ENT_TYPE", "SHAPE")
+
+
+class TokenPatternIndex:
+    """Stands in for the ``Matcher`` of an ``AttributeRuler`` (see the module doc)."""
+
+    def __init__(self, matcher, keys) -> None:
+        from spacy.matcher import Matcher
+
+        self.vocab = matcher.vocab
+        self._full = matcher  # every pattern: what ``get`` and the ruler's serialisation read
+        self._fallback = Matcher(self.vocab)
+        self._attrs: list[str] = []  # columns of Doc.to_array
+        # column -> value -> [(match id, checks of the first token, checks of the next tokens)]
+        self._tables: dict[int, dict[int, list]] = {}
+        self._anywhere: list = []  # patterns whose first token has no value to index by
+        self._memo: dict[tuple, tuple] = {}  # attribute values -> the patterns a token starts
+        self.compiled = self.left = 0  # patterns compiled / left to the fallback Matcher
+        for key in keys:
+            on_match, patterns = matcher.get(key)
+            if on_match is None:
+                self._compile(key, patterns)
+            else:
+                self._fallback.add(key, patterns, on_match=on_match)
+                self.left += len(patterns)
+
+    # ---------------------------------------------------------------- the Matcher API the ruler uses
+    def __call__(self, doc, *, allow_missing: bool = False, as_spans: bool = False, with_alignments: bool = False):
+        if as_spans or with_alignments or not allow_missing:  # not what the ruler asks: the stock answer
+            return self._full(doc, allow_missing=allow_missing, as_spans=as_spans, with_alignments=with_alignments)
+        matches = []
+        n = len(doc)
+        if self.compiled and n:
+            from spacy.attrs import IDS
+
+            if not self._attrs:  # only patterns like [{}]
+                rows = [[]] * n
+            else:
+                rows = doc.to_array([IDS[a] for a in self._attrs]).tolist()
+                if len(self._attrs) == 1:
+                    rows = [[v] for v in rows]
+            memo = self._memo
+            if len(memo) > MEMO_MAX:
+                memo.clear()
+            ok = self._ok
+            for i, row in enumerate(rows):
+                row = tuple(row)
+                started = memo.get(row)
+                if started is None:
+                    started = memo[row] = self._started(row)
+                for key, rest in started:
+                    if not rest:
+                        matches.append((key, i, i + 1))
+                    elif i + len(rest) < n and all(ok(rows[i + 1 + k], checks) for k, checks in enumerate(rest)):
+                        matches.append((key, i, i + 1 + len(rest)))
+        if len(self._fallback):
+            matches.extend(self._fallback(doc, allow_missing=allow_missing))
+        return matches
+
+    def add(self, key, patterns, *, on_match=None, greedy=None) -> None:
+        self._full.add(key, patterns, on_match=on_match, greedy=greedy)
+        if on_match is not None or greedy is not None:
+            self._fallback.add(key, patterns, on_match=on_match, greedy=greedy)
+            self.left += len(patterns)
+        else:
+            self._compile(key, patterns)
+        self._memo.clear()
+
+    def get(self, key, default=None):
+        return self._full.get(key, default)
+
+    def __len__(self) -> int:
+        return len(self._full)
+
+    def __contains__(self, key) -> bool:
+        return key in self._full
+
+    # ---------------------------------------------------------------- matching one token
+    def _started(self, row: tuple) -> tuple:
+        """``(match id, checks of the next tokens)`` of every pattern whose first token
+        matches a token with these attribute values."""
+        found = []
+        for col, table in self._tables.items():
+            for key, checks, rest in table.get(row[col], ()):
+                if self._ok(row, checks):
+                    found.append((key, rest))
+        for key, checks, rest in self._anywhere:
+            if self._ok(row, checks):
+                found.append((key, rest))
+        return tuple(found)
+
+    def _ok(self, row, checks) -> bool:
+        for col, kind, values in checks:
+            value = row[col]
+            if kind is IN:
+                if value not in values:
+                    return False
+            elif kind is NOT_IN:
+                if value in values:
+                    return False
+            elif not values.search(self.vocab.strings[value]):  # REGEX, on the attribute's text
+                return False
+        return True
+
+    # ---------------------------------------------------------------- compiling
+    def _compile(self, key, patterns) -> None:
+        key = self.vocab.strings.add(key) if isinstance(key, str) else key
+        for pattern in patterns:
+            tokens = [_tests(spec, self.vocab) for spec in pattern] if pattern else [None]
+            if any(t is None for t in tokens):
+                self._fallback.add(key, [pattern])
+                self.left += 1
+                continue
+            self.compiled += 1
+            first, *rest = [[(self._column(attr), kind, values) for attr, kind, values in t] for t in tokens]
+            rest = tuple(tuple(checks) for checks in rest)
+            indexable = [c for c in first if c[1] is IN]
+            if indexable:
+                index = min(indexable, key=lambda c: (_rank(self._attrs[c[0]]), len(c[2])))
+                first.remove(index)
+                table = self._tables.setdefault(index[0], defaultdict(list))
+                for value in index[2]:
+                    table[value].append((key, tuple(first), rest))
+            else:
+                self._anywhere.append((key, tuple(first), rest))
+
+    def _column(self, attr: str) -> int:
+        if attr not in self._attrs:
+            self._attrs.append(attr)
+        return self._attrs.index(attr)
+
+
+IN, NOT_IN, REGEX = "IN", "NOT_IN", "REGEX"
+
+
+def _rank(attr: str) -> int:
+    return _INDEX_ORDER.index(attr) if attr in _INDEX_ORDER else len(_INDEX_ORDER)
+
+
+def _tests(spec, vocab):
+    """One token of a pattern as ``[(attr, IN | NOT_IN | REGEX, values or compiled regex)]``,
+    values as the Matcher compares them (string hashes, symbols' IDs, booleans as 0/1);
+    None if it uses anything else."""
+    from spacy.strings import get_string_id
+
+    if not isinstance(spec, dict):
+        return None
+    tests = []
+    for attr, value in spec.items():
+        if not isinstance(attr, str):
+            return None
+        attr = attr.upper()
+        attr = "ORTH" if attr == "TEXT" else attr
+        if attr not in ATTRS:  # OP, "_", SENT_START, LENGTH, MORPH, ...
+            return None
+        if isinstance(value, bool):
+            tests.append((attr, IN, frozenset({int(value)})))
+        elif isinstance(value, str):
+            tests.append((attr, IN, frozenset({vocab.strings.add(value)})))
+        elif isinstance(value, int):
+            tests.append((attr, IN, frozenset({value})))
+        elif isinstance(value, dict) and value and set(value) <= {IN, NOT_IN, REGEX}:
+            for op, items in value.items():
+                if op == REGEX:
+                    if not isinstance(items, str) or attr not in TEXT_ATTRS:
+                        return None
+                    tests.append((attr, REGEX, re.compile(items)))
+                elif isinstance(items, (list, tuple)) and all(isinstance(v, (str, int)) and not isinstance(v, bool)
+                                                              for v in items):
+                    tests.append((attr, op, frozenset(get_string_id(v) for v in items)))
+                else:
+                    return None
+        else:  # FUZZY, comparisons, ...
+            return None
+    return tests
+
+
+def install(nlp) -> int:
+    """Give every ``AttributeRuler`` of ``nlp`` a :class:`TokenPatternIndex`; how many."""
+    return sum(install_on(component) for _, component in nlp.pipeline)
+
+
+def install_on(component) -> bool:
+    """Put a :class:`TokenPatternIndex` in place of an ``AttributeRuler``'s stock ``Matcher``."""
+    from spacy.matcher import Matcher
+    from spacy.pipeline import AttributeRuler
+
+    if not (isinstance(component, AttributeRuler) and isinstance(component.matcher, Matcher)):
+        return False
+    index = TokenPatternIndex(component.matcher, [str(i) for i in range(len(component.attrs))])
+    component.matcher = index
+    log.debug("attribute ruler: %d patterns compiled, %d left to a Matcher", index.compiled, index.left)
+    return True
