@@ -1,7 +1,7 @@
 """Parsing and extraction away from the writer: on local worker processes or a Dask cluster.
 
 * ``kg build --workers N`` (N > 1): :func:`pool_extractions` - N local processes each parse
-  AND extract partitions of ``batch_size`` articles and send back the extractions. spaCy's
+  AND extract partitions of up to ``batch_size`` articles (:func:`partitions`) and send back the extractions. spaCy's
   own ``n_process`` ships every parsed ``Doc`` back to the parent, which then deserialises
   and extracts it on top of resolving and writing: on 2 cores that made ``--workers 2``
   slower than 1; here the parent only resolves and writes.
@@ -152,6 +152,24 @@ def _in_order(parts: Iterator[list[Article]], submit, window: int, name: str) ->
             future.cancel()
 
 
+#: The smallest partition the last ones shrink to (see :func:`partitions`).
+MIN_PARTITION = 2
+
+
+def partitions(articles: list[Article], size: int, workers: int) -> Iterator[list[Article]]:
+    """Consecutive partitions of at most ``size`` articles, the last ones smaller (half of a
+    worker's share of what is left, down to :data:`MIN_PARTITION`), so the workers run out of work at
+    about the same time: with partitions of one size, one worker could still be parsing a
+    whole partition while the others sat idle - 0.5 to 2 s of a 9 s parse of 100 articles on
+    2 workers (measured: 9.0 and 9.3 s with fixed partitions of 16, 8.2 and 8.3 s shrinking)."""
+    size, workers = max(1, size), max(1, workers)
+    i, n = 0, len(articles)
+    while i < n:
+        step = min(size, max(MIN_PARTITION, -(-(n - i) // (2 * workers))))
+        yield articles[i:i + step]
+        i += step
+
+
 # ---------------------------------------------------------------- local worker processes
 def _pool_init(model: str) -> None:
     import signal
@@ -172,7 +190,7 @@ def pool_extractions(articles: list[Article], *, model: str, workers: int = 2,
     fork = "fork" in mp.get_all_start_methods()
     if fork:
         _worker_pipeline(model)  # loaded once here; forked workers share it
-    parts = iter([articles[i:i + batch_size] for i in range(0, len(articles), max(1, batch_size))])
+    parts = partitions(articles, batch_size, workers)
     pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork" if fork else "spawn"),
                                   initializer=_pool_init, initargs=(model,))
     try:
@@ -277,7 +295,7 @@ class DaskExtractions:
                 self._threads[model] = check_cluster(c, model)
             threads = max(1, sum(c.nthreads().values()) or self._threads[model])
             size = max(1, self.partition_size or batch_size)
-            parts = iter([articles[i:i + size] for i in range(0, len(articles), size)])
+            parts = partitions(articles, size, threads)
             window = max(2, self.in_flight or IN_FLIGHT_PER_THREAD * threads)
             log.info("dask: %d articles in partitions of %d on %d worker thread(s)", len(articles), size, threads)
             yield from _in_order(parts, lambda part: c.submit(extract_partition, part, model, batch_size, pure=False),
