@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH, OUT, PY, corpus, machine  # noqa: E402
 
 PARTS = ("build", "overhead", "profile", "store", "scale", "query", "dask")
-ORDER = ["build_ratio_w1", "build_overhead_w1", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
+ORDER = ["build_ratio_w1", "build_overhead_w1", "build_overhead_own", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
          "add_one", "rss_peak", "rss_growth", "dask_per_worker", "profile"]
 
 
