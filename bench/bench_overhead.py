@@ -9,7 +9,7 @@ and kg's - and for each chunk of 16 articles times, back to back and in alternat
 * bare: ``nlp.pipe`` over the chunk's texts;
 * kg: parse and extract the same articles (``kg.pipeline.local_extractions``);
 * kg's parse: ``nlp.pipe`` of kg's own pipeline (``kg.nlp.load``: the same model, the
-  attribute ruler's matcher replaced by ``kg.fastmatch``'s index, and kg's paragraph
+  attribute ruler's matcher and the lemmatizer replaced by ``kg.fastpipe``'s stand-ins, and kg's paragraph
   component) over the same texts, to show what kg's own work costs on top of its parse.
 
 After each pass over the articles kg resolves and writes them as a build does (one Resolver

@@ -4,7 +4,7 @@
 Runs ``py-spy record`` (sampling from outside; with ``--subprocesses`` for several workers)
 on a real ``kg build`` process and attributes every sample to the innermost kg module on its
 stack: ingest, parse (spaCy, under kg/nlp.py), the kg_paragraphs component, the attribute
-ruler's index (kg/fastmatch.py, inside spaCy's parse), extract, resolve,
+ruler's index and memo lemmatizer (kg/fastpipe.py, inside spaCy's parse), extract, resolve,
 rdf (terms and quads), store (SPARQL writes and the summary), pipeline (spool), plus model
 load and imports. Prints the stage table and the top functions by own time (leaf frames),
 and keeps the raw samples in out/bench/profile-w{W}.txt. Falls back to pyinstrument (in
@@ -29,7 +29,7 @@ FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^():]*)(?::(?P<line>\d+))?\)$")
 STAGES = [  # (stage, test on (function, file)) - first match from the innermost kg frame outwards
     ("model load", lambda f, p: p.endswith("kg/nlp.py") and f == "load"),
     ("kg_paragraphs component", lambda f, p: p.endswith("kg/nlp.py") and "paragraph" in f),
-    ("attribute ruler index (kg.fastmatch)", lambda f, p: p.endswith("kg/fastmatch.py")),
+    ("spaCy stand-ins (kg.fastpipe)", lambda f, p: p.endswith("kg/fastpipe.py")),
     ("parse (spaCy)", lambda f, p: p.endswith("kg/nlp.py") or p.endswith("kg/distributed.py")),
     ("ingest", lambda f, p: p.endswith("kg/ingest.py")),
     ("extract", lambda f, p: p.endswith(("kg/extract.py", "kg/openie.py", "kg/vocab.py"))),
@@ -120,9 +120,9 @@ def main() -> int:
     print("  top functions by own time (leaf frames):")
     for name, k in leaves.most_common(12):
         print(f"    {100 * k / total:5.1f}%  {name[:110]}")
-    parse = stages["parse (spaCy)"] + stages["attribute ruler index (kg.fastmatch)"]  # both parse
+    parse = stages["parse (spaCy)"] + stages["spaCy stand-ins (kg.fastpipe)"]  # both parse
     kg_own = total - parse - stages["model load"] - stages["imports"] - stages["other (interpreter, threads)"]
-    top3 = ", ".join(f"{s} {100 * k / total:.0f}%" for s, k in stages.most_common() if s not in ("parse (spaCy)", "attribute ruler index (kg.fastmatch)"))
+    top3 = ", ".join(f"{s} {100 * k / total:.0f}%" for s, k in stages.most_common() if s not in ("parse (spaCy)", "spaCy stand-ins (kg.fastpipe)"))
     emit(Figure("profile", f"profile of kg build (py-spy, {args.workers} process{'es' if args.workers > 1 else ''})",
                 kg_own / max(1, parse), f"kg's own work = {100 * kg_own / max(1, parse):.0f}% of parse time",
                 "report", None, f"N={n}; spaCy parse {100 * parse / total:.0f}% of samples; others: {top3}"),

@@ -1,4 +1,5 @@
-"""kg.fastmatch: the attribute ruler's index gives spaCy's Matcher's matches, and the same Doc."""
+"""kg.fastpipe: the attribute ruler's index gives spaCy's Matcher's matches, the memo lemmatizer spaCy's
+lemmas, and the pipeline the same Doc as the stock one."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import spacy
 from spacy.matcher import Matcher
 from spacy.pipeline import AttributeRuler
 
-from kg import fastmatch
+from kg import fastpipe
 from kg.nlp import DEFAULT_MODEL, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +29,7 @@ ODD = [
 def pipelines():
     stock = spacy.load(DEFAULT_MODEL)
     fast = spacy.load(DEFAULT_MODEL)
-    assert fastmatch.install(fast) == 1
+    assert fastpipe.install(fast) == 2  # the ruler's matcher and the lemmatizer
     return stock, fast
 
 
@@ -41,25 +42,49 @@ def _texts() -> list[str]:
 def test_same_annotations_as_the_stock_pipeline(pipelines):
     stock, fast = pipelines
     texts = _texts()
-    for a, b in zip(stock.pipe(texts), fast.pipe(texts), strict=True):
-        assert (a.to_array(COLUMNS) == b.to_array(COLUMNS)).all(), a.text[:60]
-        assert [(t.lemma_, str(t.morph), t.pos_) for t in a] == [(t.lemma_, str(t.morph), t.pos_) for t in b]
+    for _ in range(2):  # the second time from the lemmatizer's memo and the ruler's
+        for a, b in zip(stock.pipe(texts), fast.pipe(texts), strict=True):
+            assert (a.to_array(COLUMNS) == b.to_array(COLUMNS)).all(), a.text[:60]
+            assert [(t.lemma_, str(t.morph), t.pos_) for t in a] == [(t.lemma_, str(t.morph), t.pos_) for t in b]
+        assert fast("").to_bytes() == stock("").to_bytes()
 
 
 def test_every_rule_of_the_english_ruler_is_compiled(pipelines):
     index = pipelines[1].get_pipe("attribute_ruler").matcher
-    assert isinstance(index, fastmatch.TokenPatternIndex)
+    assert isinstance(index, fastpipe.TokenPatternIndex)
     assert index.compiled > 150 and index.left == 0
 
 
-def test_kg_pipeline_has_the_index():
-    assert isinstance(load().get_pipe("attribute_ruler").matcher, fastmatch.TokenPatternIndex)
+def test_kg_pipeline_has_the_stand_ins():
+    nlp = load()
+    assert isinstance(nlp.get_pipe("attribute_ruler").matcher, fastpipe.TokenPatternIndex)
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, fastpipe.MemoLemmatizer) and lemmatizer.mode == "rule"
+    assert nlp.pipe_names.index("lemmatizer") == nlp.pipe_names.index("attribute_ruler") + 1
 
 
-def test_ruler_serialisation_unchanged(pipelines):
+def test_memo_lemmatizer_overwrite_and_preset_lemmas(pipelines):
     stock, fast = pipelines
-    assert fast.get_pipe("attribute_ruler").patterns == stock.get_pipe("attribute_ruler").patterns
-    assert fast.get_pipe("attribute_ruler").to_bytes() == stock.get_pipe("attribute_ruler").to_bytes()
+
+    def before_lemmatizer(nlp, text):
+        doc = nlp.make_doc(text)
+        for name, proc in nlp.pipeline:
+            if name == "lemmatizer":
+                return doc
+            doc = proc(doc)
+
+    text = "The ministers were meeting"
+    lemmatizer = fast.get_pipe("lemmatizer")
+    doc = before_lemmatizer(fast, text)
+    doc[1].lemma_ = "KEEP"  # set before the lemmatizer (as the ruler's exceptions are): kept
+    assert [t.lemma_ for t in lemmatizer(doc)] == ["the", "KEEP", "be", "meet"]
+    lemmatizer.stock.overwrite = stock.get_pipe("lemmatizer").overwrite = True
+    try:  # overwrite: every lemma recomputed, the ruler's exceptions too ("were" stays "were")
+        expected = [t.lemma_ for t in stock.get_pipe("lemmatizer")(before_lemmatizer(stock, text))]
+        assert [t.lemma_ for t in lemmatizer(doc)] == expected
+        assert expected[1] == "minister"
+    finally:
+        lemmatizer.stock.overwrite = stock.get_pipe("lemmatizer").overwrite = False
 
 
 PATTERNS = [
@@ -87,7 +112,7 @@ def test_same_matches_as_spacy_matcher(pattern, pipelines):
     doc = nlp("The US government don't plan a very very big deal; it did not. The goverment, said NASA,  is\tready.")
     matcher = Matcher(nlp.vocab)
     matcher.add("R", [pattern])
-    index = fastmatch.TokenPatternIndex(matcher, ["R"])
+    index = fastpipe.TokenPatternIndex(matcher, ["R"])
     expected = sorted(set(matcher(doc, allow_missing=True)))
     assert expected or pattern in ([{"LENGTH": {">=": 5}}],)  # most patterns match something here
     assert sorted(set(index(doc, allow_missing=True))) == expected
@@ -98,7 +123,7 @@ def test_patterns_added_later_and_callbacks(pipelines):
     nlp = pipelines[0]
     ruler = AttributeRuler(nlp.vocab)
     ruler.add([[{"LOWER": "deal"}]], {"LEMMA": "DEAL"})
-    fastmatch.install_on(ruler)
+    fastpipe.install_on(ruler)
     ruler.add([[{"LOWER": "plan"}, {"POS": "DET"}]], {"LEMMA": "PLAN"})  # after the index is in place
     doc = ruler(nlp("They plan a deal"))
     assert [t.lemma_ for t in doc][1:] == ["PLAN", "a", "DEAL"]

@@ -1,25 +1,30 @@
-"""A faster matcher for spaCy's ``attribute_ruler``, with the same matches.
+"""Faster stand-ins for two stock spaCy components, with the same annotations.
 
-The ``attribute_ruler`` of spaCy's English pipelines (TAG -> POS and morphology, lemma and
-POS exceptions) holds about 180 rules, nearly all of them one-token patterns such as
-``{"TAG": "NN"}`` or ``{"TAG": "RB", "LOWER": {"IN": ["not", "n't"]}}``. spaCy's ``Matcher``
-tries every pattern at every token: on news text that was 16 ms an article, 17 % of the
-whole pipeline and more than all of kg's extraction.
+* **The attribute ruler's matcher.** The ``attribute_ruler`` of spaCy's English pipelines
+  (TAG -> POS and morphology, lemma and POS exceptions) holds about 180 rules, nearly all of
+  them one-token patterns such as ``{"TAG": "NN"}`` or ``{"TAG": "RB", "LOWER": {"IN": ["not",
+  "n't"]}}``. spaCy's ``Matcher`` tries every pattern at every token: on news text that was
+  16 ms an article, 17 % of the whole pipeline and more than all of kg's extraction.
+  :class:`TokenPatternIndex` indexes the patterns by a value their first token must have (its
+  TAG, its LOWER, ...), so a token is tested only against the patterns it may start, and
+  remembers what a token with given attribute values starts: news text has a few thousand
+  distinct (TAG, LOWER, DEP, IS_SPACE) rows, so most tokens cost one dictionary lookup.
+  Patterns of fixed length whose tokens test attribute values (equality, ``IN``, ``NOT_IN``,
+  ``REGEX``) are compiled; anything else (operators, extension attributes, comparisons,
+  callbacks) is left to a ``Matcher`` of its own. It returns the ``(match_id, start, end)``
+  triples spaCy's ``Matcher`` returns, and the ruler itself sorts them and sets the
+  attributes as before.
+* **The lemmatizer.** spaCy's rule lemmatizer visits every token in Python and recomputes
+  the lemma of most of them (its cache skips the base forms, such as every singular noun):
+  4 ms an article. A lemma is a function of the token's text, POS and morphology (rule mode;
+  its text alone in lookup mode), so :class:`MemoLemmatizer` reads those columns with one
+  ``Doc.to_array``, asks the stock lemmatizer once per distinct triple and writes the column
+  back with ``Doc.from_array``.
 
-:class:`TokenPatternIndex` indexes the patterns by a value their first token must have
-(its TAG, its LOWER, ...), so a token is tested only against the patterns it may start,
-and remembers what a token with given attribute values starts: news text has a few
-thousand distinct (TAG, LOWER, DEP, IS_SPACE) rows, so most tokens cost one dictionary
-lookup. Patterns of fixed length whose tokens test attribute values (equality, ``IN``,
-``NOT_IN``, ``REGEX``) are compiled; anything else (operators, extension attributes,
-comparisons, callbacks) is left to a ``Matcher`` of its own. It returns the
-``(match_id, start, end)`` triples spaCy's ``Matcher`` returns, and the ruler itself sorts
-them and sets the attributes as before: the annotations are the same, token for token
-(``tests/test_fastmatch.py`` compares them with the stock pipeline's).
-
-:func:`install` puts one in place of the ``Matcher`` of each ``AttributeRuler`` of a loaded
-pipeline; ``kg.nlp.load`` does it for every pipeline kg loads. Loading a ruler's patterns
-again (``from_disk``, ``clear``) brings back a stock ``Matcher``: slower, still correct.
+:func:`install` puts them in place in a loaded pipeline; ``kg.nlp.load`` does it for every
+pipeline kg loads. ``tests/test_fastpipe.py`` compares every token attribute with the stock
+pipeline's on varied text. Loading a ruler's patterns again (``from_disk``, ``clear``) brings
+back a stock ``Matcher``: slower, still correct.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import logging
 import re
 from collections import defaultdict
 
-log = logging.getLogger("kg.fastmatch")
+log = logging.getLogger("kg.fastpipe")
 
 #: Token attributes a compiled pattern may test: those whose value ``Doc.to_array`` reads
 #: as the ``Matcher`` does (``get_token_attr``). Anything else goes to the fallback Matcher.
@@ -216,9 +221,72 @@ def _tests(spec, vocab):
     return tests
 
 
+class MemoLemmatizer:
+    """Stands in for spaCy's rule or lookup ``Lemmatizer`` (see the module doc); the stock
+    component, kept as ``stock``, lemmatizes each distinct (text, POS, morphology) once."""
+
+    def __init__(self, stock=None) -> None:
+        self.stock = stock  # set by install()
+        self._memo: dict[tuple, int] = {}  # (ORTH, POS, MORPH) -> LEMMA, as string hashes
+
+    def __call__(self, doc):
+        from spacy.attrs import LEMMA, MORPH, ORTH, POS
+
+        memo, stock = self._memo, self.stock
+        if not len(doc) or not getattr(stock, "_validated", True):
+            return stock(doc)  # the stock path checks its tables first (and says which are missing)
+        if len(memo) > MEMO_MAX:
+            memo.clear()
+        strings = doc.vocab.strings
+        columns = doc.to_array([ORTH, POS, MORPH, LEMMA])
+        lemmas = columns[:, 3].copy()
+        overwrite = stock.overwrite
+        for i, (orth, pos, morph, lemma) in enumerate(columns.tolist()):
+            if lemma and not overwrite:
+                continue
+            key = (orth, pos, morph)
+            value = memo.get(key)
+            if value is None:
+                value = strings.add(stock.lemmatize(doc[i])[0])
+                if pos:  # no POS: spaCy warns (W108) each time; keep asking it
+                    memo[key] = value
+            lemmas[i] = value
+        doc.from_array([LEMMA], lemmas.reshape(-1, 1))
+        return doc
+
+    def pipe(self, docs, batch_size: int = 128):
+        for doc in docs:
+            yield self(doc)
+
+    def __getattr__(self, name):  # everything else (mode, lookups, initialize, to_disk, ...)
+        if name in ("stock", "_memo"):  # not set yet (copy, unpickling)
+            raise AttributeError(name)
+        return getattr(self.stock, name)
+
+
+#: The lemmatizers whose lemma depends on the token's text, POS and morphology only.
+MEMO_LEMMATIZERS = ("spacy.pipeline.lemmatizer.Lemmatizer", "spacy.lang.en.lemmatizer.EnglishLemmatizer")
+
+
 def install(nlp) -> int:
-    """Give every ``AttributeRuler`` of ``nlp`` a :class:`TokenPatternIndex`; how many."""
-    return sum(install_on(component) for _, component in nlp.pipeline)
+    """Put the faster stand-ins in place in ``nlp``: an index for every ``AttributeRuler``'s
+    matcher, a :class:`MemoLemmatizer` around a rule or lookup lemmatizer; how many."""
+    done = sum(install_on(component) for _, component in nlp.pipeline)
+    for name, component in list(nlp.pipeline):
+        cls = type(component)
+        if f"{cls.__module__}.{cls.__qualname__}" in MEMO_LEMMATIZERS and component.mode in ("rule", "lookup"):
+            _register_memo_lemmatizer()
+            nlp.replace_pipe(name, "kg_memo_lemmatizer")
+            nlp.get_pipe(name).stock = component
+            done += 1
+    return done
+
+
+def _register_memo_lemmatizer() -> None:
+    from spacy.language import Language
+
+    if not Language.has_factory("kg_memo_lemmatizer"):
+        Language.factory("kg_memo_lemmatizer")(lambda nlp, name: MemoLemmatizer())
 
 
 def install_on(component) -> bool:
