@@ -138,10 +138,10 @@ class TokenPatternIndex:
     def _ok(self, row, checks) -> bool:
         for col, kind, values in checks:
             value = row[col]
-            if kind is IN:
+            if kind == IN:
                 if value not in values:
                     return False
-            elif kind is NOT_IN:
+            elif kind == NOT_IN:
                 if value in values:
                     return False
             elif not values.search(self.vocab.strings[value]):  # REGEX, on the attribute's text
@@ -160,7 +160,7 @@ class TokenPatternIndex:
             self.compiled += 1
             first, *rest = [[(self._column(attr), kind, values) for attr, kind, values in t] for t in tokens]
             rest = tuple(tuple(checks) for checks in rest)
-            indexable = [c for c in first if c[1] is IN]
+            indexable = [c for c in first if c[1] == IN]
             if indexable:
                 index = min(indexable, key=lambda c: (_rank(self._attrs[c[0]]), len(c[2])))
                 first.remove(index)

@@ -132,3 +132,20 @@ def test_patterns_added_later_and_callbacks(pipelines):
     index.add("CB", [[{"LOWER": "a"}]], on_match=lambda m, d, i, ms: hits.append(i))
     index(doc, allow_missing=True)
     assert hits == [0]
+
+
+def test_stand_ins_survive_pickling(pipelines):
+    """spaCy pickles the components for n_process > 1 where processes are spawned (macOS, Windows)."""
+    import pickle
+
+    stock, fast = pipelines
+    ruler = pickle.loads(pickle.dumps(fast.get_pipe("attribute_ruler")))
+    lemmatizer = pickle.loads(pickle.dumps(fast.get_pipe("lemmatizer")))
+    assert isinstance(ruler.matcher, fastpipe.TokenPatternIndex) and isinstance(lemmatizer, fastpipe.MemoLemmatizer)
+    text = "Officials weren't saying whether the talks had gone well, y'all."
+    doc = fast.make_doc(text)
+    for name, proc in fast.pipeline:
+        doc = {"attribute_ruler": ruler, "lemmatizer": lemmatizer}.get(name, proc)(doc)
+    expected = stock(text)
+    assert (doc.to_array(COLUMNS) == expected.to_array(COLUMNS)).all()
+    assert [t.lemma_ for t in doc] == [t.lemma_ for t in expected]
