@@ -308,6 +308,8 @@ def export_cmd(fmt, output, graph, static, store):
     kgs = _open_reader(store)
     try:
         kx.export(kgs, fmt, output, **opts)
+    except kx.UnfinishedWriteError as e:
+        fail(str(e), 1)
     except kx.ExportError as e:
         fail(str(e), 2)
     except BrokenPipeError:

@@ -60,6 +60,11 @@ class ExportError(Exception):
     """An export could not be written; the message says why."""
 
 
+class UnfinishedWriteError(ExportError):
+    """The store holds the graphs of a bulk write that did not finish: an export would carry a
+    half-written state (article graphs without their summary figures)."""
+
+
 # ---------------------------------------------------------------- output plumbing
 def _binary(stream) -> io.RawIOBase:
     if isinstance(stream, io.TextIOBase):
@@ -1146,4 +1151,11 @@ def export(store, fmt: str, output, **opts) -> None:
     opts.pop("graph", None)
     if fmt in GRAPH_FORMATS:
         opts["graph"] = graph
+    from .write import pending_graphs
+
+    pending = pending_graphs(store)
+    if pending:  # checked before the output is opened: an existing file stays as it was
+        raise UnfinishedWriteError(
+            f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build was "
+            "killed, or is running); re-run `kg build` (or wait for the running one): it drops them first, then export")
     exporter(store, output, **opts)

@@ -212,7 +212,7 @@ def push(store, endpoint: str, *, graph: str | None = None, auth: tuple[str, str
     pending = pending_graphs(store)
     if pending:
         raise PushError(f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build "
-                        "was killed, or is running); run `kg build` on the store to drop them, then push")
+                        "was killed, or is running); re-run `kg build` (or wait for the running one): it drops them first, then push")
     client = client or Client(endpoint, auth)
     state = load_state(store.path)
     key = target_key(endpoint, graph)

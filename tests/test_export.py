@@ -632,6 +632,33 @@ def test_cli_export_every_format(handmade_store, tmp_path, fmt):
     assert (out / "edges.csv").is_file() if fmt == "csv" else out.stat().st_size > 0
 
 
+@pytest.mark.parametrize("fmt", ["nq", "ttl", "csv"])
+def test_cli_export_refused_while_a_write_is_pending(handmade_store, tmp_path, fmt):
+    """A bulk write that did not finish leaves article graphs without their summary figures:
+    an export would carry that half-written state. Refused (exit 1, what to do), an existing
+    file untouched; once a build dropped them (kg.write.recover, which every build runs first),
+    the export goes on."""
+    from kg.rdf import mint
+
+    pending_graph = str(mint("graph", "half-written"))
+    with KGStore.open(handmade_store) as s:
+        s.apply(inserts=write._markers([pending_graph])
+                + f"GRAPH <{pending_graph}> {{ <urn:x:a> <urn:x:b> <urn:x:c> . }}\n")
+    out = tmp_path / ("gephi" if fmt == "csv" else f"kg.{fmt}")
+    if fmt != "csv":
+        out.write_text("earlier export\n")
+    r = cli("export", "--store", str(handmade_store), "--format", fmt, "--output", str(out))
+    assert r.exit_code == 1
+    assert "1 article graph(s) of a write that did not finish" in r.output and "kg build" in r.output
+    assert (not out.exists()) if fmt == "csv" else out.read_text() == "earlier export\n"
+    with KGStore.open(handmade_store) as s:
+        assert write.recover(s) == [pending_graph]
+    r = cli("export", "--store", str(handmade_store), "--format", fmt, "--output", str(out))
+    assert r.exit_code == 0, r.output
+    if fmt == "nq":
+        assert "urn:x:a" not in out.read_text() and "half-written" not in out.read_text()
+
+
 def test_cli_export_stdout_and_errors(handmade_store, tmp_path):
     st = str(handmade_store)
     r = cli("export", "--store", st, "-f", "nt", "-o", "-")

@@ -149,3 +149,21 @@ def test_stand_ins_survive_pickling(pipelines):
     expected = stock(text)
     assert (doc.to_array(COLUMNS) == expected.to_array(COLUMNS)).all()
     assert [t.lemma_ for t in doc] == [t.lemma_ for t in expected]
+
+
+def test_word_lists_answer_in_as_lists_do():
+    """The lemmatizer's lemma_index lists get a set lookup for `in`; otherwise still lists."""
+    import pickle
+
+    import srsly
+
+    from kg.fastpipe import _WordList
+
+    words = _WordList(["meet", "minister", "be"])
+    assert "meet" in words and "meeting" not in words and words == ["meet", "minister", "be"]
+    words.append("meeting")  # a changed list is looked up again
+    assert "meeting" in words
+    assert pickle.loads(pickle.dumps(words)) == words and "meeting" in pickle.loads(pickle.dumps(words))
+    assert srsly.msgpack_loads(srsly.msgpack_dumps({"noun": words})) == {"noun": list(words)}
+    table = load().get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert table and all(isinstance(v, _WordList) for v in table.values())
