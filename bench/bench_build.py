@@ -7,7 +7,8 @@ pipe). A bare run and a kg run make a pair, back to back (which goes first alter
 the figure is the median of the pairs' ratios: on a shared VM whose speed drifts by ±20 %
 over minutes, a pair sees the same machine, while "fastest bare ÷ fastest kg" can pair a
 fast moment with a slow one. The ratio of the fastest runs and the CPU-time ratio are shown
-beside it.
+beside it. The speed-up of 2 processes over 1 is, likewise, the median over the rounds of the
+1-process run's wall time over the 2-process run's of the same round.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ def main() -> int:
     print(f"[build] {n} articles, {words} words, {repeats} run(s) per configuration", flush=True)
     best: dict[tuple[str, int], tuple[float, float]] = {}
     pairs: dict[int, list[float]] = {1: [], 2: []}  # kg wall ÷ bare wall of back-to-back runs
+    walls_of: dict[tuple[str, int], list[float]] = {}  # per configuration, run by run
     for r in range(repeats):
         for w in (1, 2):
             walls = {}
@@ -47,6 +49,7 @@ def main() -> int:
                       f"{words / wall:5.0f} words/s", flush=True)
                 key = (kind, w)
                 walls[kind] = wall
+                walls_of.setdefault(key, []).append(wall)
                 if key not in best or wall < best[key][0]:
                     best[key] = (wall, cpu)
             pairs[w].append(walls["kg"] / walls["bare"])
@@ -61,10 +64,16 @@ def main() -> int:
                     f"fastest runs {best[('kg', w)][0]:.1f} s vs {best[('bare', w)][0]:.1f} s = {fastest:.2f}; "
                     f"CPU-time ratio {cpu_ratio:.2f}"),
              args.figures)
-    sp = best[("kg", 1)][0] / best[("kg", 2)][0]
-    bare_sp = best[("bare", 1)][0] / best[("bare", 2)][0]
+    # speed-up: median over the rounds of (1-process wall ÷ 2-process wall) of the same round,
+    # the runs a minute apart; the fastest 1-process run over the fastest 2-process run is shown
+    # beside it (one fast spell in either moves it by 0.2)
+    rounds = {kind: [a / b for a, b in zip(walls_of[(kind, 1)], walls_of[(kind, 2)])] for kind in ("kg", "bare")}
+    sp, bare_sp = statistics.median(rounds["kg"]), statistics.median(rounds["bare"])
+    fastest_sp = best[("kg", 1)][0] / best[("kg", 2)][0]
     emit(Figure("speedup_w2", "speed-up of kg build --workers 2 over 1", sp, ratio_shown(sp, 1.6), "≥ 1.6", sp >= 1.6,
-                f"{note}; bare nlp.pipe n_process 2 over 1: {bare_sp:.2f}; "
+                f"{note}: median of the rounds' ratios {', '.join(f'{x:.2f}' for x in sorted(rounds['kg']))}; "
+                f"fastest runs {fastest_sp:.2f}; bare nlp.pipe n_process 2 over 1, the same way: {bare_sp:.2f} "
+                f"({', '.join(f'{x:.2f}' for x in sorted(rounds['bare']))}); "
                 f"kg {words / best[('kg', 1)][0]:.0f} → {words / best[('kg', 2)][0]:.0f} words/s"), args.figures)
     return 0
 
