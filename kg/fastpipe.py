@@ -43,10 +43,10 @@ log = logging.getLogger("kg.fastpipe")
 ATTRS = ("TAG", "LOWER", "ORTH", "POS", "DEP", "LEMMA", "NORM", "SHAPE", "ENT_TYPE",
          "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_PUNCT", "IS_SPACE", "IS_TITLE", "IS_UPPER",
          "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
-# which attribute indexes a pattern, when it tests several: the most selective first
 #: the attributes whose values are strings (a REGEX pattern searches their text)
 TEXT_ATTRS = frozenset({"TAG", "LOWER", "ORTH", "DEP", "LEMMA", "NORM", "SHAPE", "ENT_TYPE"})
-MEMO_MAX = 200_000  # distinct token rows remembered (a few tens of MB at most)
+MEMO_MAX = 200_000  # distinct token rows (or lemma keys) remembered: a few tens of MB at most
+# which attribute indexes a pattern, when it tests several: the most selective first
 _INDEX_ORDER = ("LOWER", "ORTH", "NORM", "LEMMA", "TAG", "DEP", "POS", "ENT_TYPE", "SHAPE")
 
 
