@@ -18,7 +18,7 @@ import statistics
 import sys
 
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-from common import KG, OUT, PY, BENCH, Figure, add_common_args, corpus, corpus_words, emit, ratio_shown, fresh_dir, run_timed  # noqa: E402
+from common import KG, OUT, PY, BENCH, Figure, add_common_args, corpus, corpus_words, emit, listed, ratio_shown, fresh_dir, run_timed  # noqa: E402
 
 
 def main() -> int:
@@ -60,7 +60,7 @@ def main() -> int:
         cpu_ratio = best[("kg", w)][1] / best[("bare", w)][1]
         emit(Figure(f"build_ratio_w{w}", f"kg build ÷ bare nlp.pipe, {w} process{'es' if w > 1 else ''}",
                     ratio, ratio_shown(ratio, 1.25), "≤ 1.25", ratio <= 1.25,
-                    f"{note}: median of pair ratios {', '.join(f'{x:.2f}' for x in sorted(pairs[w]))}; "
+                    f"{note}: median of pair ratios {listed(sorted(pairs[w]))}; "
                     f"fastest runs {best[('kg', w)][0]:.1f} s vs {best[('bare', w)][0]:.1f} s = {fastest:.2f}; "
                     f"CPU-time ratio {cpu_ratio:.2f}"),
              args.figures)
@@ -71,9 +71,9 @@ def main() -> int:
     sp, bare_sp = statistics.median(rounds["kg"]), statistics.median(rounds["bare"])
     fastest_sp = best[("kg", 1)][0] / best[("kg", 2)][0]
     emit(Figure("speedup_w2", "speed-up of kg build --workers 2 over 1", sp, ratio_shown(sp, 1.6), "≥ 1.6", sp >= 1.6,
-                f"{note}: median of the rounds' ratios {', '.join(f'{x:.2f}' for x in sorted(rounds['kg']))}; "
+                f"{note}: median of the rounds' ratios {listed(sorted(rounds['kg']))}; "
                 f"fastest runs {fastest_sp:.2f}; bare nlp.pipe n_process 2 over 1, the same way: {bare_sp:.2f} "
-                f"({', '.join(f'{x:.2f}' for x in sorted(rounds['bare']))}); "
+                f"({listed(sorted(rounds['bare']))}); "
                 f"kg {words / best[('kg', 1)][0]:.0f} → {words / best[('kg', 2)][0]:.0f} words/s"), args.figures)
     return 0
 

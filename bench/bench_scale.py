@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import BENCH, OUT, PY, Figure, MemoryMonitor, add_common_args, corpus, emit, fresh_dir  # noqa: E402
+from common import BENCH, OUT, PY, Figure, MemoryMonitor, add_common_args, corpus, emit, fresh_dir, listed  # noqa: E402
 
 GB = 2**30
 
@@ -126,7 +126,7 @@ def main() -> int:
     times = json.loads(out.stdout.strip().splitlines()[-1])
     med = statistics.median(times)
     emit(Figure("add_one", f"adding 1 article to a {r['built']:,}-article store", med, f"{med:.2f} s", "≤ 2 s",
-                med <= 2.0, f"median of 3 new articles, model already loaded; {', '.join(f'{t:.2f}' for t in times)} s"),
+                med <= 2.0, f"median of 3 new articles, model already loaded; {listed(times)} s"),
          args.figures)
     return 0
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import OUT, Figure, add_common_args, corpus, emit, ratio_shown, fresh_dir  # noqa: E402
+from common import OUT, Figure, add_common_args, corpus, emit, listed, ratio_shown, fresh_dir  # noqa: E402
 
 
 def article_graphs(directory: Path, workers: int = 2):
@@ -140,11 +140,11 @@ def main() -> int:
     emit(Figure("store_load", "store load rate through kg ÷ pyoxigraph bulk load", ratio, ratio_shown(ratio, 0.7), "≥ 0.7",
                 ratio >= 0.7,
                 f"{total} articles, {nq} quads, {len(kg_times)} alternating pairs: median of pair ratios "
-                f"{', '.join(f'{x:.2f}' for x in pairs)}; fastest runs {kg_rate / bulk_rate:.2f}: kg {kg_rate:,.0f} quads/s ({kg_s:.1f} s: RDF terms+quads "
+                f"{listed(pairs)}; fastest runs {kg_rate / bulk_rate:.2f}: kg {kg_rate:,.0f} quads/s ({kg_s:.1f} s: RDF terms+quads "
                 f"{quads_s:.1f} s; {-(-total // commit_every)} write(s) of {commit_every} articles with their summary update; a full summary "
                 f"refresh of the final store alone: {summary_s:.1f} s) "
                 f"vs bulk_load {bulk_rate:,.0f} quads/s ({bulk_s:.1f} s); all runs: kg "
-                f"{', '.join(f'{x:.1f}' for x in kg_times)} s, bulk {', '.join(f'{x:.1f}' for x in bulk_times)} s"),
+                f"{listed(kg_times, '.1f')} s, bulk {listed(bulk_times, '.1f')} s"),
          args.figures)
     return 0
 

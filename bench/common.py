@@ -45,6 +45,11 @@ def ratio_shown(value: float, bound: float) -> str:
     return f"{value:.3f}" if round(value, 2) == bound and value != bound else f"{value:.2f}"
 
 
+def listed(values, fmt: str = ".2f") -> str:
+    """Figures for a note: ``0.90, 0.93, 1.02``."""
+    return ", ".join(format(v, fmt) for v in values)
+
+
 def emit(fig: Figure, figures_file: str | os.PathLike | None) -> None:
     mark = "" if fig.met is None else ("  [met]" if fig.met else "  [NOT met]")
     print(f"  {fig.figure}: {fig.shown} (goal {fig.goal}){mark}  {fig.note}", flush=True)

@@ -1151,11 +1151,9 @@ def export(store, fmt: str, output, **opts) -> None:
     opts.pop("graph", None)
     if fmt in GRAPH_FORMATS:
         opts["graph"] = graph
-    from .write import pending_graphs
+    from .write import unfinished_write
 
-    pending = pending_graphs(store)
-    if pending:  # checked before the output is opened: an existing file stays as it was
-        raise UnfinishedWriteError(
-            f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build was "
-            "killed, or is running); re-run `kg build` (or wait for the running one): it drops them first, then export")
+    problem = unfinished_write(store, "export")
+    if problem:  # checked before the output is opened: an existing file stays as it was
+        raise UnfinishedWriteError(problem)
     exporter(store, output, **opts)

@@ -301,12 +301,15 @@ MEMO_LEMMATIZERS = ("spacy.pipeline.lemmatizer.Lemmatizer", "spacy.lang.en.lemma
 def install(nlp) -> int:
     """Put the faster stand-ins in place in ``nlp``: an index for every ``AttributeRuler``'s
     matcher, a :class:`MemoLemmatizer` around a rule or lookup lemmatizer; how many."""
-    done = sum(install_on(component) for _, component in nlp.pipeline)
+    done = 0
     for name, component in list(nlp.pipeline):
+        if install_on(component):
+            done += 1
+            continue
         cls = type(component)
         if f"{cls.__module__}.{cls.__qualname__}" in MEMO_LEMMATIZERS and component.mode in ("rule", "lookup"):
-            _register_memo_lemmatizer()
             _index_word_lists(component)
+            _register_memo_lemmatizer()
             nlp.replace_pipe(name, "kg_memo_lemmatizer")
             nlp.get_pipe(name).stock = component
             done += 1

@@ -207,12 +207,11 @@ def push(store, endpoint: str, *, graph: str | None = None, auth: tuple[str, str
          save_every: int = 50) -> PushReport:
     """Push ``store`` (an open :class:`kg.store.KGStore`) to a Graph Store Protocol endpoint.
     Refused while the store holds the graphs of a bulk write that did not finish."""
-    from .write import pending_graphs
+    from .write import unfinished_write
 
-    pending = pending_graphs(store)
-    if pending:
-        raise PushError(f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build "
-                        "was killed, or is running); re-run `kg build` (or wait for the running one): it drops them first, then push")
+    problem = unfinished_write(store, "push")
+    if problem:
+        raise PushError(problem)
     client = client or Client(endpoint, auth)
     state = load_state(store.path)
     key = target_key(endpoint, graph)

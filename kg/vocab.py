@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-import functools
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -51,12 +50,12 @@ class Vocabulary:
             self._sets[key] = frozenset(w.lower() for w in words)
         return self._sets[key]
 
-    @functools.cached_property
+    @cached_property
     def phrasal_verbs(self) -> frozenset[str]:
         """The verbs of the phrasal predicates ("call" of "call for")."""
         return frozenset(k for k, _ in self.phrasal)
 
-    @functools.cached_property
+    @cached_property
     def modality_words(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
         """The lexicon's ``modality`` table as (auxiliary, verb, adverb) -> modality."""
         mod = self.lexicon.get("modality", {})

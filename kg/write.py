@@ -290,6 +290,16 @@ def pending_graphs(store: KGStore) -> list[str]:
     return sorted(q.subject.value for q in found)
 
 
+def unfinished_write(store: KGStore, then: str) -> str | None:
+    """What to tell a user who asked to ``then`` (push, export) a store holding the graphs of a
+    bulk write that did not finish; None if it holds none."""
+    pending = pending_graphs(store)
+    if not pending:
+        return None
+    return (f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build was killed, "
+            f"or is running); re-run `kg build` (or wait for the running one): it drops them first, then {then}")
+
+
 def recover(store: KGStore) -> list[str]:
     """Undo the unfinished bulk write a killed writer left, if any (one transaction): drop its
     pending article graphs and recompute the summary entries they touched. Returns the graphs."""
