@@ -9,7 +9,9 @@ Parts (each a script of bench/, run as its own process; see their docstrings):
 build (kg build ÷ bare nlp.pipe, --workers 2 speed-up), overhead (the same ratio with kg's stages
 and bare parsing interleaved in one process: steadier on a noisy machine), profile (py-spy of a build),
 store (load rate ÷ bulk load), scale (peak RSS, RSS growth, adding one article),
-query (queries/*.rq on a ~1M-quad store, rdflib ÷ ours, cold start), dask (throughput per worker).
+query (queries/*.rq on a ~1M-quad store, rdflib ÷ ours, cold start), dask (throughput per worker),
+serve (kg serve under attack: worker memory limit, non-reading clients, slow and crashing queries,
+half-open connections).
 Work files go to out/bench/ (corpus cached there); the table also goes to out/bench/table.md.
 """
 
@@ -26,9 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import BENCH, OUT, PY, corpus, machine  # noqa: E402
 
-PARTS = ("build", "overhead", "profile", "store", "scale", "query", "dask")
+PARTS = ("build", "overhead", "profile", "store", "scale", "query", "dask", "serve")
 ORDER = ["build_ratio_w1", "build_overhead_w1", "build_overhead_own", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
-         "add_one", "rss_peak", "rss_growth", "dask_per_worker", "profile"]
+         "add_one", "rss_peak", "rss_growth", "dask_per_worker", "profile",
+         "serve_worker_peak_rss", "serve_rss_nonreading", "serve_p50_slow", "serve_p99_slow", "serve_p99_crashers",
+         "serve_halfopen_dropped"]
 
 
 def command(part: str, quick: bool, seed: int, figures: Path) -> list[str]:
@@ -49,6 +53,8 @@ def command(part: str, quick: bool, seed: int, figures: Path) -> list[str]:
         if (base / "KG_STORE").exists():
             cmd += ["--base-store", str(base)]
         return cmd
+    if part == "serve":
+        return [PY, str(BENCH / "bench_serve.py"), *common]
     if part == "dask":
         return [PY, str(BENCH / "bench_dask.py"), *common] + ([] if quick else ["-n", "100"])
     raise ValueError(part)

@@ -422,13 +422,27 @@ def validate_cmd(shapes, fmt, max_shown, store):
               help="Return at most this many result rows (triples for CONSTRUCT/DESCRIBE).")
 @click.option("--allow-update", is_flag=True, help="Accept SPARQL UPDATE (403 otherwise). LOAD stays refused.")
 @click.option("--workers", type=click.IntRange(1, 32), default=2, show_default=True,
-              help="Query worker processes (queries running at once).")
+              help="Query worker processes for quick queries (as many slow ones may run beside them).")
+@click.option("--memory-limit", type=click.IntRange(min=512), default=1024, show_default=True, metavar="MB",
+              help="Address-space limit of each query worker (RLIMIT_AS); a query that needs more gets 503.")
+@click.option("--max-result-mb", type=click.IntRange(min=1), default=64, show_default=True, metavar="MB",
+              help="Largest response body; a bigger result gets 503.")
+@click.option("--client-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True, metavar="S",
+              help="Close a connection whose request has not fully arrived after S seconds, or that "
+                   "takes no part of the response for S seconds.")
+@click.option("--max-connections", type=click.IntRange(1, 100000), default=128, show_default=True,
+              help="Connections served at once; more are answered 503 and closed.")
+@click.option("--update-token", envvar="KG_UPDATE_TOKEN", default=None, metavar="TOKEN",
+              help="With --allow-update: the token updates must carry as 'Authorization: Bearer TOKEN' "
+                   "[env KG_UPDATE_TOKEN; default: a random one, printed at start].")
 @store_option
-def serve_cmd(host, port, timeout, max_rows, allow_update, workers, store):
+def serve_cmd(host, port, timeout, max_rows, allow_update, workers, memory_limit, max_result_mb, client_timeout,
+              max_connections, update_token, store):
     """Serve the store as a SPARQL 1.1 Protocol endpoint at http://HOST:PORT/sparql.
 
     The default graph is the union of all graphs. Read-only unless --allow-update; queries
     using SERVICE (and updates using LOAD) are refused with 400: the server never fetches a URL.
+    Updates (--allow-update) must be application/sparql-update bodies with the update token.
     Results: SPARQL JSON/XML/CSV/TSV, Turtle/N-Triples/JSON-LD/RDF-XML (Accept header or
     ?format=). A query form is served at http://HOST:PORT/.
 
@@ -442,7 +456,9 @@ def serve_cmd(host, port, timeout, max_rows, allow_update, workers, store):
 
     try:
         ks.serve(resolve_store(store), host=host, port=port, timeout=timeout, max_rows=max_rows,
-                 allow_update=allow_update, workers=workers)
+                 allow_update=allow_update, workers=workers, memory_limit_mb=memory_limit,
+                 max_result_mb=max_result_mb, client_timeout=client_timeout, max_connections=max_connections,
+                 update_token=update_token)
     except StoreError as e:
         fail(str(e), 2)
     except OSError as e:

@@ -108,6 +108,15 @@ def post_direct(server: Server, ctype: str, text: str, accept: str | None = None
     return http("POST", server.endpoint, text.encode("utf-8"), headers)
 
 
+UPDATE_TOKEN = "test-update-token"
+
+
+def post_update(server: Server, text: str, token: str = UPDATE_TOKEN):
+    """An update as kg serve --allow-update wants it: a direct body with the token."""
+    return http("POST", server.endpoint, text.encode("utf-8"),
+                {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {token}"})
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     store = make_store(tmp_path_factory.mktemp("serve") / "store")
@@ -332,12 +341,11 @@ def test_union_default_graph_and_dataset_parameters(server):
 # ---------------------------------------------------------------- --allow-update
 def test_allow_update(tmp_path):
     store = make_store(tmp_path / "store")
-    srv = Server(store, "--allow-update", "--timeout", "5", "--workers", "1")
+    srv = Server(store, "--allow-update", "--timeout", "5", "--workers", "1", "--update-token", UPDATE_TOKEN)
     try:
         ask = "ASK { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }"
         assert json.loads(get(srv, ask, "application/sparql-results+json")[2])["boolean"] is False
-        status, _, body = post_direct(srv, "application/sparql-update",
-                                      "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
+        status, _, body = post_update(srv, "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }")
         assert status == 204, body
         # the running query worker reopens the store and sees the committed update
         assert json.loads(get(srv, ask, "application/sparql-results+json")[2])["boolean"] is True
@@ -346,9 +354,9 @@ def test_allow_update(tmp_path):
             w.ox.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"),
                              ox.NamedNode("urn:g2")))
         assert json.loads(get(srv, "ASK { <urn:x> <urn:y> <urn:z> }", "application/sparql-results+json")[2])["boolean"]
-        status, _, body = post_form(srv, "update", "LOAD <http://127.0.0.1:9/data.ttl>")
+        status, _, body = post_update(srv, "LOAD <http://127.0.0.1:9/data.ttl>")
         assert status == 400 and b"LOAD" in body
-        status, _, body = post_form(srv, "update", "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+        status, _, body = post_update(srv, "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
         assert status == 400 and b"SERVICE" in body
     finally:
         log = srv.stop()
