@@ -2,7 +2,8 @@
 
 Data goes to stdout, logs and progress to stderr. Exit codes: 0 ok, 1 some input was
 skipped or a check failed, 2 usage error (bad option, missing store). Commands that do
-not parse text never import spaCy.
+not parse text never import spaCy. Messages and log lines escape control characters
+(:func:`kg.printable.printable`): a file name or id cannot drive the terminal or forge a line.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from .paths import default_store
+from .printable import LogFormatter, printable
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -33,7 +35,7 @@ def resolve_store(store: Path | None) -> Path:
 
 
 def fail(message: str, code: int = 2) -> None:
-    click.echo(f"kg: error: {message}", err=True)
+    click.echo(f"kg: error: {printable(message)}", err=True)
     sys.exit(code)
 
 
@@ -51,7 +53,9 @@ def main(verbose: int, quiet: bool) -> None:
     kg viz -o graph.html           see the graph in a browser
     """
     level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
-    logging.basicConfig(level=level, format="kg: %(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LogFormatter("kg: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 # ---------------------------------------------------------------- build / remove (kg.pipeline)
@@ -69,6 +73,11 @@ def main(verbose: int, quiet: bool) -> None:
               help="Stop at the first problem (bad input, duplicate, other language...), exit 1, write nothing.")
 @click.option("--any-language", is_flag=True,
               help="Build articles that do not look like English (the model is English: expect poor results).")
+@click.option("--max-article-chars", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Skip longer articles (0 = no limit) [default: 1,000,000; a million characters "
+                   "take about a minute and 1 GB to parse].")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links that lead out of an input folder (skipped otherwise).")
 @click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
               help="Articles written per write, each with its summary update [default: 1000]; "
                    "a build killed while writing redoes at most this many. Writing starts once "
@@ -77,19 +86,21 @@ def main(verbose: int, quiet: bool) -> None:
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
                    "this process writes the store. --workers is then the cluster's.")
-def build(inputs, store, model, workers, batch_size, force, strict, any_language, commit_every, no_progress,
-          dask_address):
+def build(inputs, store, model, workers, batch_size, force, strict, any_language, max_article_chars, follow_symlinks,
+          commit_every, no_progress, dask_address):
     """Parse articles (files, folders or '-' for stdin) and add them to the store.
 
     Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
     .html. Unchanged articles are skipped, changed ones replaced. A bad input is reported
     (file and line) and skipped, the others are still built; the last line sums up.
+    Folders are read without leaving them: a symbolic link to outside is skipped unless
+    --follow-symlinks (a file named here is always read).
     Exit 0 when everything was built, 1 when anything was skipped, 130 on Ctrl-C
     (articles written so far are kept: re-run to finish).
     """
     from .distributed import ClusterError, dask_extractions
     from .nlp import DEFAULT_MODEL, ModelError
-    from .pipeline import COMMIT_EVERY
+    from .pipeline import COMMIT_EVERY, MAX_ARTICLE_CHARS
     from .pipeline import build as run_build
     from .store import StoreError
 
@@ -100,7 +111,8 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
             report = run_build(kgs, list(inputs), model=model or DEFAULT_MODEL, workers=workers,
                                stdin=sys.stdin, force=force, progress=not no_progress, batch_size=batch_size,
                                extractions=extractions, strict=strict, any_language=any_language,
-                               commit_every=commit_every or COMMIT_EVERY)
+                               commit_every=commit_every or COMMIT_EVERY, follow_symlinks=follow_symlinks,
+                               max_article_chars=MAX_ARTICLE_CHARS if max_article_chars is None else max_article_chars)
     except ModelError as e:
         fail(str(e), 2)
     except StoreError as e:
@@ -117,7 +129,7 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
             click.echo(f"kg: skipped {p}", err=True)
     if report.stopped:
         click.echo(f"kg: error: {report.stopped} (--strict: stopped at the first problem)", err=True)
-    click.echo(f"kg: {report.summary()} -> {path}", err=True)
+    click.echo(f"kg: {report.summary()} -> {printable(path)}", err=True)
     if report.interrupted:
         click.echo("kg: interrupted; articles written so far are kept, re-run to finish", err=True)
     sys.exit(report.exit_code)
@@ -137,8 +149,10 @@ def remove(doc_ids, store):
             removed, missing = run_remove(kgs, list(doc_ids))
     except StoreError as e:
         fail(str(e), 2)
+    except OSError as e:  # a read-only store, a full disk: as `kg build` says it
+        fail(f"cannot write the store {path}: {e.strerror or e}", 1)
     for d in missing:
-        click.echo(f"kg: no article {d!r} in {path}", err=True)
+        click.echo(f"kg: no article {d!r} in {printable(path)}", err=True)
     click.echo(f"kg: removed {len(removed)} article(s)", err=True)
     sys.exit(1 if missing else 0)
 
@@ -319,8 +333,8 @@ def export_cmd(fmt, output, graph, static, store):
     finally:
         kgs.close()
     if output != "-":
-        click.echo(f"kg: wrote {fmt} ({graph} graph) to {output}" if opts.get("graph") else
-                   f"kg: wrote {fmt} to {output}", err=True)
+        click.echo(f"kg: wrote {fmt} ({graph} graph) to {printable(output)}" if opts.get("graph") else
+                   f"kg: wrote {fmt} to {printable(output)}", err=True)
 
 
 @main.command("viz")
@@ -365,7 +379,7 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, store):
     shown = f"{info['nodes']} nodes, {info['edges']} edges"
     if info["nodes"] < info["total_nodes"]:
         shown += f" of {info['total_nodes']} nodes"
-    click.echo(f"kg: wrote {info['format']} ({shown}) to {output}", err=True)
+    click.echo(f"kg: wrote {info['format']} ({shown}) to {printable(output)}", err=True)
 
 
 @main.command("stats")

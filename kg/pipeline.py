@@ -11,6 +11,9 @@ Failure handling (README, "Failure modes"):
   at the first problem instead, before anything is written;
 * an article in another language is skipped unless ``any_language``
   (:func:`kg.ingest.language_problem`); one article read from two sources is built once;
+  an article longer than ``max_article_chars`` (:data:`MAX_ARTICLE_CHARS`) is skipped:
+  parsing takes about a minute and a gigabyte per million characters, and a text that long
+  is rather a dump than a news article;
 * an article longer than ``max_chars`` (spaCy's limit, :data:`kg.nlp.MAX_CHARS`) is cut
   at paragraph breaks into pieces of at most ``max_chars``, each parsed, extracted and
   resolved as a sub-document; the pieces' graphs are merged with their evidence offsets
@@ -42,7 +45,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .ingest import Problem, Read, language_problem, read_inputs
+from .ingest import Note, Problem, Read, language_problem, read_inputs
 from .model import Article, ArticleGraph, Provenance
 from .nlp import MAX_CHARS
 from .store import KGStore
@@ -59,6 +62,11 @@ COMMIT_EVERY = 1000
 #: +670 MB over 2,000 articles). Every transaction rewrites the summary entries it touches,
 #: so flush after each one.
 FLUSH_EVERY = COMMIT_EVERY
+#: Longer articles are skipped (``kg build --max-article-chars``, 0 = no limit): parsing takes
+#: about a minute and a gigabyte per million characters on one core, and the extractions of an
+#: article are held until it is written, so time and memory grow with its length
+#: (``bench/bench_long_article.py``). The longest article of the Wikinews sample has 55,000.
+MAX_ARTICLE_CHARS = 1_000_000
 
 
 @dataclass
@@ -67,7 +75,7 @@ class BuildReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # "x.txt: not valid UTF-8, decoded as cp1252"
+    notes: list[tuple[str, Note]] = field(default_factory=list)  # (where, note): ("x.txt", "not valid UTF-8...")
     interrupted: bool = False
     signal: int | None = None  # the signal that interrupted the build, if any
     stopped: Problem | None = None  # with strict: the problem that stopped the build
@@ -86,7 +94,8 @@ class BuildReport:
             kinds = Counter(problem_kind(p.reason) for p in self.skipped)
             s += " (" + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) + ")"
         if self.notes:
-            s += f"; {len(self.notes)} decoded with a fallback encoding"
+            kinds = Counter(note.kind for _, note in self.notes)
+            s += "; " + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
         if self.stopped:
             s += "; stopped at the first problem (--strict)"
         if self.interrupted:
@@ -118,10 +127,13 @@ def known_people(store: KGStore) -> set[str]:
 # ---------------------------------------------------------------- selecting what to build
 def select_articles(reads: Iterable[Read], existing: dict[str, str], report: BuildReport, *,
                     force: bool = False, strict: bool = False, any_language: bool = False,
+                    max_article_chars: int | None = MAX_ARTICLE_CHARS,
                     origins: dict[str, tuple[str, int | None]] | None = None) -> list[Article]:
     """The articles to build: problems recorded, unchanged articles, repeated ids, repeated
-    content (in the run or already in the store under another id) and non-English articles
-    dropped. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
+    content (in the run or already in the store under another id), articles longer than
+    ``max_article_chars`` (``None`` or 0: no limit) and non-English articles dropped. An
+    article whose checks raise (nothing known does) is a problem of its own, not the end of the
+    run. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
     ``origins`` (if given) receives where each selected article was read (source, line), by id."""
     todo: dict[str, tuple[Article, Read]] = {}
     seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
@@ -135,8 +147,7 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
         return strict
 
     for r in reads:
-        if r.note:
-            report.notes.append(f"{r.where}: {r.note}")
+        report.notes += [(r.where, note) for note in r.notes]
         if isinstance(r.item, Problem):
             if skip(r.item):
                 return []
@@ -146,7 +157,12 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
             if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id]})", r.line)):
                 return []
             continue
-        h = a.sha256
+        try:
+            h = a.sha256
+        except Exception as e:  # the readers make text hashable; should one slip through, it is this one's
+            if skip(Problem(r.source, f"could not be hashed ({type(e).__name__})", r.line)):
+                return []
+            continue
         if h in seen_hash:
             first, where = seen_hash[h]
             if skip(Problem(r.source, f"duplicate content: same article as {where} (id {first!r}), "
@@ -158,6 +174,11 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
         if not force and existing.get(a.id) == h:
             report.unchanged.append(a.id)
             log.info("unchanged: %s", a.id)
+            continue
+        if max_article_chars and len(a.text) > max_article_chars:
+            if skip(Problem(r.source, f"too long ({len(a.text):,} characters; the limit is {max_article_chars:,}: "
+                                      "--max-article-chars N, 0 for none)", r.line)):
+                return []
             continue
         if not any_language and (why := language_problem(a.text)):
             if skip(Problem(r.source, f"{why}; pass --any-language to build it anyway", r.line)):
@@ -423,9 +444,11 @@ def _until(items: Iterable, stop: Callable[[], bool]) -> Iterator:
 def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
           progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
-          commit_every: int = COMMIT_EVERY, part_units: int | None = None) -> BuildReport:
+          commit_every: int = COMMIT_EVERY, part_units: int | None = None, follow_symlinks: bool = False,
+          max_article_chars: int | None = MAX_ARTICLE_CHARS) -> BuildReport:
     """Build ``inputs`` into ``store``; see the module docstring for what happens on bad input,
-    long articles, kills and signals. Never raises for bad input."""
+    long articles, kills and signals. Never raises for bad input. ``follow_symlinks``: follow
+    symbolic links out of an input folder (:func:`kg.ingest.read_inputs`)."""
     from . import write
 
     report = BuildReport()
@@ -436,7 +459,8 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
             _build(store, inputs, existing, report, interrupts, model=model, workers=workers, stdin=stdin,
                    force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
                    strict=strict, any_language=any_language, max_chars=max_chars,
-                   commit_every=max(1, commit_every), part_units=part_units)
+                   commit_every=max(1, commit_every), part_units=part_units, follow_symlinks=follow_symlinks,
+                   max_article_chars=max_article_chars)
         except KeyboardInterrupt:
             report.interrupted = True
             report.signal = interrupts.signum or signal.SIGINT
@@ -446,13 +470,15 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
 
 
 def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: BuildReport,
-           interrupts: _Interrupts, *, stdin, force: bool, any_language: bool, strict: bool, **kw) -> None:
+           interrupts: _Interrupts, *, stdin, force: bool, any_language: bool, strict: bool, follow_symlinks: bool,
+           max_article_chars: int | None, **kw) -> None:
     from . import write
 
-    reads = _until(read_inputs(inputs, stdin=stdin), lambda: interrupts.signum is not None)
+    reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks),
+                   lambda: interrupts.signum is not None)
     origins: dict[str, tuple[str, int | None]] = {}
     articles = select_articles(reads, existing, report, force=force, strict=strict, any_language=any_language,
-                               origins=origins)
+                               max_article_chars=max_article_chars, origins=origins)
     if report.stopped or interrupts.signum is not None:
         return
     write.load_ontology(store)

@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import logging
+import os
 import socket
 import time
 import urllib.error
@@ -79,18 +80,37 @@ def load_state(store_dir: Path) -> dict:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {"version": 1, "targets": {}}
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise PushError(f"cannot read {p}: {e}; delete it to push everything again") from e
-    data.setdefault("targets", {})
+    if not isinstance(data, dict) or not isinstance(data.setdefault("targets", {}), dict):
+        raise PushError(f"cannot read {p}: not a push state; delete it to push everything again")
     return data
 
 
 def save_state(store_dir: Path, state: dict) -> None:
     from .paths import atomic_file
 
-    with atomic_file(state_path(store_dir), "w") as f:
-        json.dump(state, f, indent=1, sort_keys=True)
-        f.write("\n")
+    try:
+        with atomic_file(state_path(store_dir), "w") as f:
+            json.dump(state, f, indent=1, sort_keys=True)
+            f.write("\n")
+    except OSError as e:
+        raise PushError(f"cannot write {state_path(store_dir)}: {e.strerror or e} (the graphs sent so far are "
+                        "on the server; the next push sends them again)") from e
+
+
+def check_state_writable(store_dir: Path) -> None:
+    """PushError unless the push state can be written next to the store (a read-only store):
+    said before anything is sent, not after the first graphs went out."""
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{STATE_FILE}.", suffix=".tmp", dir=store_dir)
+    except OSError as e:
+        raise PushError(f"cannot write {state_path(store_dir)}: {e.strerror or e} (kg push records there what it "
+                        "sent; --dry-run shows what would be sent)") from e
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def target_key(endpoint: str, graph: str | None) -> str:
@@ -214,6 +234,8 @@ def push(store, endpoint: str, *, graph: str | None = None, auth: tuple[str, str
         raise PushError(problem)
     client = client or Client(endpoint, auth)
     state = load_state(store.path)
+    if not dry_run:
+        check_state_writable(store.path)
     key = target_key(endpoint, graph)
     previous = {} if force else dict(state["targets"].get(key, {}).get("graphs", {}))
     pushed = dict(state["targets"].get(key, {}).get("graphs", {}))
