@@ -3,6 +3,7 @@ incremental and idempotent updates, removal, one writer at a time, bad input."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -196,6 +197,33 @@ def test_second_writer_gets_a_clear_error(tmp_path):
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_does_not_keep_the_writer_lock(tmp_path):
+    """The --workers processes are forked from the writer: the lock (a flock, shared by every copy
+    of its descriptor) must not stay held by a child that outlives the writer."""
+    path = tmp_path / "s"
+    s = KGStore.open(path)
+    r, w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child (its at-fork handlers have run): wait until the parent says so
+        os.close(w)
+        os.write(ready_w, b"r")
+        os.read(r, 1)
+        os._exit(0)
+    os.close(r)
+    try:
+        assert os.read(ready_r, 1) == b"r"
+        s.close()
+        with KGStore.open(path):  # the child is still alive
+            pass
+    finally:
+        os.write(w, b"x")
+        for fd in (w, ready_r, ready_w):
+            os.close(fd)
+        os.waitpid(pid, 0)
 
 
 def test_cli_build_reports_bad_input_and_keeps_the_rest(tmp_path):
