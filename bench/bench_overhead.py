@@ -12,9 +12,9 @@ and kg's - and for each chunk of 16 articles times, back to back and in alternat
   attribute ruler's matcher and the lemmatizer replaced by ``kg.fastpipe``'s stand-ins, and kg's paragraph
   component) over the same texts, to show what kg's own work costs on top of its parse.
 
-After each pass over the articles kg resolves and writes them as a build does (one Resolver
-that learns every person of the pass, then ``kg.write.write_articles`` of the pass with its
-summary update, into an on-disk store that grows over the passes), timed once.
+After each pass over the articles kg resolves and writes them as a build does (each article
+resolved on its own, then ``kg.write.write_articles`` of the pass with its summary update,
+into an on-disk store that grows over the passes), timed once.
 It prints (Σ kg + resolve and write) ÷ Σ bare (wall time; CPU time beside it) and the spread
 of the chunks' parse-and-extract ratios. What both runs of a build share - interpreter start,
 imports, model load - is left out, which makes this ratio, if anything, higher than the
@@ -100,7 +100,6 @@ def main() -> int:
                 k += 1
             t, c = time.perf_counter(), time.process_time()
             resolver = Resolver()
-            resolver.learn_people(extracted)
             write.write_articles(store, [resolver.resolve(x) for x in extracted])
             write_wall += time.perf_counter() - t
             cpu["kg"] += time.process_time() - c

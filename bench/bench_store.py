@@ -38,7 +38,6 @@ def article_graphs(directory: Path, workers: int = 2):
     docs = [d for _, d in local_extractions(articles, model=DEFAULT_MODEL, workers=workers)
             if not isinstance(d, BaseException)]
     resolver = Resolver()
-    resolver.learn_people(docs)
     return [resolver.resolve(d) for d in docs]
 
 

@@ -80,8 +80,8 @@ def main(verbose: int, quiet: bool) -> None:
               help="Follow symbolic links that lead out of an input folder (skipped otherwise).")
 @click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
               help="Articles written per write, each with its summary update [default: 1000]; "
-                   "a build killed while writing redoes at most this many. Writing starts once "
-                   "every article of the run is parsed.")
+                   "articles are written while the others are parsed, and a killed build loses "
+                   "at most this many parsed articles.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "

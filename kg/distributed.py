@@ -30,6 +30,9 @@ from __future__ import annotations
 import collections
 import hashlib
 import logging
+import os
+import signal
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -171,10 +174,24 @@ def partitions(articles: list[Article], size: int, workers: int) -> Iterator[lis
 
 
 # ---------------------------------------------------------------- local worker processes
-def _pool_init(model: str) -> None:
-    import signal
+def die_with_parent(parent_pid: int) -> None:
+    """Linux: have the kernel SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), so
+    that workers never outlive a writer killed with SIGKILL; exits at once if it already has."""
+    import ctypes
 
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl
+        os._exit(1)
+
+
+def _pool_init(model: str, parent_pid: int) -> None:
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the build's handler, inherited through fork
     _worker_pipeline(model)
 
 
@@ -192,7 +209,7 @@ def pool_extractions(articles: list[Article], *, model: str, workers: int = 2,
         _worker_pipeline(model)  # loaded once here; forked workers share it
     parts = partitions(articles, batch_size, workers)
     pool = cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork" if fork else "spawn"),
-                                  initializer=_pool_init, initargs=(model,))
+                                  initializer=_pool_init, initargs=(model, os.getpid()))
     try:
         yield from _in_order(parts, lambda part: pool.submit(extract_partition, part, model, batch_size),
                              IN_FLIGHT_PER_THREAD * workers, "worker process")

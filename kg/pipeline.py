@@ -16,10 +16,13 @@ Failure handling (README, "Failure modes"):
   is rather a dump than a news article;
 * an article longer than ``max_chars`` (spaCy's limit, :data:`kg.nlp.MAX_CHARS`) is cut
   at paragraph breaks into pieces of at most ``max_chars``, each parsed, extracted and
-  resolved as a sub-document; the pieces' graphs are merged with their evidence offsets
-  shifted back into the whole text (:func:`split_text`, :func:`merge_chunk_graphs`);
-* articles are written ``commit_every`` at a time, each group with its summary update
-  (:func:`kg.write.write_articles`: one transaction, or for a big group of new articles a
+  resolved as a sub-document (its surnames against the full names of every piece); the
+  pieces' graphs are merged with their evidence offsets shifted back into the whole text
+  (:func:`split_text`, :func:`merge_chunk_graphs`);
+* each article is resolved on its own (:mod:`kg.resolve` reads nothing of the run or the
+  store), so its graph does not depend on what else is built with it, and articles are
+  written while the rest are parsed, ``commit_every`` at a time, each group with its summary
+  update (:func:`kg.write.write_articles`: one transaction, or for a big group of new articles a
   bulk load guarded by pending markers): a build killed at any moment leaves whole
   articles and a consistent store once :func:`kg.write.recover` (run first by every
   build) has dropped a half-done bulk write, and re-running it builds the rest. An article with
@@ -113,15 +116,6 @@ def problem_kind(reason: str) -> str:
     if m is None or (m.group() in (" '", ' "') and " " not in reason[:m.start()]):
         return reason
     return reason[:m.start()]
-
-
-def known_people(store: KGStore) -> set[str]:
-    from .rdf import KG
-
-    # inside GRAPH ?g: 6x faster than the union default graph on a 2,000-article store
-    q = (f"SELECT DISTINCT ?l WHERE {{ GRAPH ?g {{ ?e a <{KG.Person}> ; "
-         f"<http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}")
-    return {row["l"].value for row in store.query(q)}
 
 
 # ---------------------------------------------------------------- selecting what to build
@@ -357,9 +351,8 @@ def _extract(articles: list[Article], stage: ExtractionStage, *, model: str, wor
 
 
 class ExtractionSpool:
-    """Extractions parked in an unnamed temporary file (in ``directory``) between extraction
-    and resolution - resolution needs every person name of the run first - so memory does
-    not grow with the number of articles in a build."""
+    """Extractions parked in an unnamed temporary file (in ``directory``) until every article
+    of a ``--strict`` build has parsed, so memory does not grow with the number of articles."""
 
     def __init__(self, directory=None):
         self._file = tempfile.TemporaryFile(dir=directory)
@@ -506,14 +499,15 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
                     interrupts: _Interrupts, *, model: str, workers: int, progress: bool, batch_size: int,
                     stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
                     problem: Callable[[Article, str], Problem], part_units: int | None) -> None:
-    from .resolve import Resolver
-
-    resolver = Resolver(known_people=known_people(store))
-    docs = ExtractionSpool(store.path)
+    """Parse, extract, resolve and write ``articles``: each article is resolved on its own
+    (:mod:`kg.resolve`), so it is written as soon as it is parsed, ``commit_every`` at a time.
+    With ``strict`` nothing is written unless every article parses: the extractions wait in a
+    spool until the last one."""
     log.info("parsing %d article(s)", len(articles))
     started = time.perf_counter()
-    try:
-        bar = _progress(len(articles), progress)
+    bar = _progress(len(articles), progress)
+
+    def extracted() -> Iterator[tuple[Article, list]]:
         try:
             for article, result in _extract(articles, stage, model=model, workers=workers, batch_size=batch_size,
                                             max_chars=max_chars, progress=bar.update,
@@ -525,41 +519,56 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
                         report.stopped = p
                         return
                 else:
-                    resolver.learn_people(d for _, d in result)
-                    docs.append((article, result))
+                    yield article, result
                 if interrupts.signum is not None:
-                    break
+                    return
         finally:
             bar.close()
-        parsed = time.perf_counter()
-        log.info("parsed and extracted %d article(s) in %.1f s", len(docs), parsed - started)
-        _write_all(store, resolver, docs, existing, report, strict=strict, commit_every=commit_every,
-                   problem=problem, part_units=part_units)
-        log.info("resolved and wrote them in %.1f s", time.perf_counter() - parsed)
+
+    spool = ExtractionSpool(store.path) if strict else None
+    try:
+        items: Iterable[tuple[Article, list]] = extracted()
+        if spool is not None:
+            for item in items:
+                spool.append(item)
+            if report.stopped:
+                return
+            items = spool
+        n = _write_all(store, items, existing, report, strict=strict, commit_every=commit_every,
+                       problem=problem, part_units=part_units)
+        log.info("parsed, resolved and wrote %d article(s) in %.1f s", n, time.perf_counter() - started)
     finally:
-        docs.close()
+        bar.close()
+        if spool is not None:
+            spool.close()
 
 
-def _write_all(store: KGStore, resolver, docs: ExtractionSpool, existing: dict[str, str], report: BuildReport,
-               *, strict: bool, commit_every: int, problem: Callable[[Article, str], Problem],
-               part_units: int | None) -> None:
-    """Resolve and write the spooled extractions, ``commit_every`` articles per transaction."""
+def _write_all(store: KGStore, items: Iterable[tuple[Article, list]], existing: dict[str, str],
+               report: BuildReport, *, strict: bool, commit_every: int, problem: Callable[[Article, str], Problem],
+               part_units: int | None) -> int:
+    """Resolve the extractions ``items`` (``(article, [(offset, DocExtraction), ...])``) as they
+    come and write them ``commit_every`` articles per write; the number of articles resolved."""
+    from .resolve import Resolver, article_people
+
+    resolver = Resolver()
     batch: list[ArticleGraph] = []
-    unflushed = 0
-    for article, parts in docs:
+    unflushed = resolved = 0
+    for article, parts in items:
         try:
             if len(parts) == 1 and parts[0][0] == 0:
                 ag = resolver.resolve(parts[0][1])
             else:
-                ag = merge_chunk_graphs(article, [(off, resolver.resolve(d)) for off, d in parts])
+                people = article_people(d for _, d in parts)  # a surname in one piece, its full name in another
+                ag = merge_chunk_graphs(article, [(off, resolver.resolve(d, people)) for off, d in parts])
         except Exception as e:
             log.exception("resolution failed for %s", article.id)
             p = problem(article, f"resolution failed: {e}")
             report.skipped.append(p)
             if strict:  # nothing more written, not even the rest of this transaction's batch
                 report.stopped = p
-                return
+                return resolved
             continue
+        resolved += 1
         batch.append(ag)
         if len(batch) >= commit_every:
             _commit(store, batch, existing, report, problem, part_units)
@@ -570,6 +579,7 @@ def _write_all(store: KGStore, resolver, docs: ExtractionSpool, existing: dict[s
                 unflushed = 0
     if batch:
         _commit(store, batch, existing, report, problem, part_units)
+    return resolved
 
 
 def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str], report: BuildReport,

@@ -1,17 +1,22 @@
-"""Entity resolution: mentions of one or many articles -> entities with stable keys.
+"""Entity resolution: the mentions of one article -> entities with stable keys.
 
 * gazetteer first: aliases and acronyms (``US``, ``U.S.``, ``America``), demonyms
   (``Chinese calls`` -> China), seats of government (``the Kremlin`` -> Russia) and
   capitals used as actors or targets (``Beijing has not ruled out``, ``a bloc aimed at
   Beijing`` -> China), while a capital as a place (``in Moscow``, ``a trip to Moscow``,
   ``visited Moscow``) stays a city;
-* person names: ``Kirby`` / ``Mr Kirby`` -> ``John Kirby`` when one known full name
-  ends (or, for a one-word name, starts) with it - within the article first, then in
-  the whole run and the store (``known_people``);
-* a misclassified name (``According to Kirby`` tagged GPE) that is a known person's
-  surname becomes that person;
+* person names: ``Kirby`` / ``Mr Kirby`` -> ``John Kirby`` when exactly one full name of
+  the same article ends (or, for a one-word name, starts) with it, else a surname that is
+  unique among the gazetteer's officials (``Mr. Putin`` -> ``Vladimir Putin``);
+* a misclassified name (``According to Kirby`` tagged GPE) that is the surname of a person
+  of the same article becomes that person;
 * ``we`` inside a quotation -> the speaker's organisation, or that organisation's
   country when the gazetteer says it is a government body.
+
+An article resolves the same whatever else is built with it, before or after it: resolution
+reads the article (all its pieces, for a long one) and the gazetteer, nothing of the run or
+the store. So a graph does not depend on how its articles were batched into builds, and two
+articles' "Smith" are not merged on the strength of a third article's "John Smith".
 """
 
 from __future__ import annotations
@@ -72,37 +77,27 @@ class _NameIndex:
         return found
 
 
+def article_people(docs: Iterable[DocExtraction]) -> frozenset[str]:
+    """The full person names (two words or more) of the extractions of one article (of all its
+    pieces, for a long article cut into several): the names its surnames may resolve to."""
+    return frozenset(name for d in docs for m in d.mentions
+                     if m.label == "PERSON" and len((name := _clean(m.name)).split()) >= 2)
+
+
 class Resolver:
-    def __init__(self, gazetteer=None, known_people: Iterable[str] = ()):
+    def __init__(self, gazetteer=None):
         if gazetteer is None:
             from .gazetteer import get_gazetteer
 
             gazetteer = get_gazetteer()
         self.gaz = gazetteer
-        self.known_people = {p for p in known_people if len(p.split()) >= 2}
         self._gaz_people: _NameIndex | None = None
-        self._known_index: tuple[int, _NameIndex] | None = None
 
     # ---------------------------------------------------------------- people
     def _gazetteer_people(self) -> _NameIndex:
         if self._gaz_people is None:
             self._gaz_people = _NameIndex(e.name for e in getattr(self.gaz, "entries", []) if e.type == "Person")
         return self._gaz_people
-
-    def _known_people_index(self) -> _NameIndex:
-        """known_people indexed by first and last word (rebuilt when it has grown): looking a
-        surname up among thousands of names must not scan them all for every mention."""
-        if self._known_index is None or self._known_index[0] != len(self.known_people):
-            self._known_index = (len(self.known_people), _NameIndex(self.known_people))
-        return self._known_index[1]
-
-    def learn_people(self, docs: Iterable[DocExtraction]) -> None:
-        """Register full person names seen anywhere in the run (order-independent)."""
-        for d in docs:
-            for m in d.mentions:
-                if m.label == "PERSON" and len(_clean(m.name).split()) >= 2:
-                    if self.gaz.lookup(_clean(m.name)) is None:
-                        self.known_people.add(_clean(m.name))
 
     @staticmethod
     def _full_name(name: str, candidates: Iterable[str], first_name_too: bool = True) -> str | None:
@@ -148,10 +143,9 @@ class Resolver:
                 return "Country", c.name, c.qid
         # surname of a known person, whatever NER said ("According to Kirby" as GPE)
         if len(name.split()) <= 2 and label in ("PERSON", "GPE", "ORG", "NORP", "LOC"):
-            full = self._full_name(name, doc_people) or (
-                self._full_name(name, self._known_people_index().candidates(name)) if label == "PERSON" or gaz.lookup(name) is None else None)
+            full = self._full_name(name, doc_people)
             if full is None and label == "PERSON" and len(name.split()) == 1:
-                # "Mr. Putin" with no full name in the run: a unique surname among the gazetteer's officials
+                # "Mr. Putin" with no full name in the article: a unique surname among the gazetteer's officials
                 full = self._full_name(name, self._gazetteer_people().candidates(name, False), first_name_too=False)
             if full is not None and (label == "PERSON" or gaz.lookup(name) is None):
                 return "Person", full, None
@@ -178,9 +172,11 @@ class Resolver:
         return TYPE_OF_LABEL.get(label, "Concept"), name, None
 
     # ---------------------------------------------------------------- one article
-    def resolve(self, d: DocExtraction) -> ArticleGraph:
+    def resolve(self, d: DocExtraction, people: frozenset[str] | None = None) -> ArticleGraph:
+        """The article's graph. ``people``: the full person names of the whole article when ``d``
+        is one piece of it (:func:`article_people` of all its pieces), else those of ``d``."""
         mentions = d.mentions
-        doc_people = {_clean(m.name) for m in mentions if m.label == "PERSON" and len(_clean(m.name).split()) >= 2}
+        doc_people = set(article_people([d]) if people is None else people)
         doc_orgs = frozenset(_clean(m.name) for m in mentions if m.label == "ORG" and len(_clean(m.name).split()) >= 2)
         keys: dict[int, tuple[str, str, str | None]] = {}
         for m in mentions:

@@ -6,6 +6,9 @@ Queries and bulk writes go straight to pyoxigraph (fast, no rdflib SPARQL engine
 One writer at a time: a writer holds an exclusive ``flock`` on ``DIR/kg.lock`` and a
 second writer gets :class:`StoreLocked` at once instead of hanging. Readers open the
 store read-only and may run while a writer works (they see the last committed state).
+A process the writer forks (``kg build --workers N``) closes its copy of the lock at once:
+a flock belongs to the open file, shared by every copy, so a child that outlived a writer
+killed with SIGKILL would otherwise keep the next build out.
 """
 
 from __future__ import annotations
@@ -21,6 +24,21 @@ import pyoxigraph as ox
 LOCK_NAME = "kg.lock"
 MARKER = "KG_STORE"  # file that says a directory is a kg store
 
+
+#: The lock descriptors of the writers open in this process (closed in forked children).
+_WRITER_LOCKS: set[int] = set()
+
+
+def _release_locks_in_child() -> None:
+    for fd in _WRITER_LOCKS:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _WRITER_LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_release_locks_in_child)
 
 _PROLOGUE = re.compile(r"\A(?:\s*(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*\s*", re.I)
 
@@ -82,9 +100,11 @@ class KGStore:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _WRITER_LOCKS.add(fd)
         try:
             store = ox.Store(str(path / "oxigraph"))
         except OSError as e:
+            _WRITER_LOCKS.discard(fd)
             os.close(fd)
             raise StoreError(f"cannot open store {path}: {e}") from e
         (path / MARKER).write_text("kg store: an Oxigraph database in oxigraph/\n")
@@ -98,9 +118,10 @@ class KGStore:
             self.ox.flush()
         self._dataset = None
         self.ox = None
-        if self._lock_fd is not None:
+        if self._lock_fd in _WRITER_LOCKS:  # not in a forked child: its copy is closed already
+            _WRITER_LOCKS.discard(self._lock_fd)
             os.close(self._lock_fd)
-            self._lock_fd = None
+        self._lock_fd = None
 
     def __enter__(self) -> KGStore:
         return self

@@ -254,6 +254,7 @@ def _write_new(store: KGStore, graphs: list[ArticleGraph], iris: list[str]) -> N
 
         markers = _markers(iris)
         store.apply(inserts=markers, keep_cache=True)
+        log.info("bulk-loading %d article(s) behind pending markers", len(graphs))
         # Oxigraph loads a chunk without the GIL while the next one is made (-15 % measured)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-bulk-load") as loader:
             loading = None

@@ -3,6 +3,7 @@ incremental and idempotent updates, removal, one writer at a time, bad input."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -67,6 +68,30 @@ def test_one_run_equals_two_runs(tmp_path, articles):
     run_build(two, articles / "b.txt")
     assert quads(one) == quads(two)
     assert isomorphic(union_graph(one), union_graph(two))
+
+
+FULL = "Finnish Trade Minister Kaisa Lindqvist visited Norway on Monday."
+SURNAME = "Kenya condemned the strike. Lindqvist criticised Sweden on Friday, the ministry said."
+
+
+def test_a_surname_takes_a_full_name_from_its_own_article_only(tmp_path):
+    """'Lindqvist' in an article that never names her in full stays 'Lindqvist', whether or not
+    another article of the run or the store says 'Kaisa Lindqvist' (resolving it through other
+    articles made the graph depend on how articles were batched): one run = either order of two."""
+    folder = write_articles(tmp_path / "in", full=FULL, surname=SURNAME)
+    one, first_full, first_surname = tmp_path / "one", tmp_path / "ff", tmp_path / "fs"
+    run_build(one, folder)
+    for path, order in ((first_full, ("full", "surname")), (first_surname, ("surname", "full"))):
+        for name in order:
+            run_build(path, folder / f"{name}.txt")
+    assert quads(one) == quads(first_full) == quads(first_surname)
+    with KGStore.open(one, read_only=True) as s:
+        subjects = {(r["doc"].value, r["l"].value) for r in s.query(
+            "PREFIX kg: <https://w3id.org/newskg/ontology#> SELECT ?doc ?l WHERE { GRAPH ?g { "
+            "?st a kg:Statement ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?e ; kg:evidence/kg:article ?a . "
+            "?a kg:docId ?doc . ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l } }")}
+    assert ("full", "Kaisa Lindqvist") in subjects and ("surname", "Lindqvist") in subjects, subjects
+    assert ("surname", "Kaisa Lindqvist") not in subjects
 
 
 def test_same_build_twice_changes_nothing(tmp_path, articles):
@@ -196,6 +221,33 @@ def test_second_writer_gets_a_clear_error(tmp_path):
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
         assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_does_not_keep_the_writer_lock(tmp_path):
+    """The --workers processes are forked from the writer: the lock (a flock, shared by every copy
+    of its descriptor) must not stay held by a child that outlives the writer."""
+    path = tmp_path / "s"
+    s = KGStore.open(path)
+    r, w = os.pipe()
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child (its at-fork handlers have run): wait until the parent says so
+        os.close(w)
+        os.write(ready_w, b"r")
+        os.read(r, 1)
+        os._exit(0)
+    os.close(r)
+    try:
+        assert os.read(ready_r, 1) == b"r"
+        s.close()
+        with KGStore.open(path):  # the child is still alive
+            pass
+    finally:
+        os.write(w, b"x")
+        for fd in (w, ready_r, ready_w):
+            os.close(fd)
+        os.waitpid(pid, 0)
 
 
 def test_cli_build_reports_bad_input_and_keeps_the_rest(tmp_path):

@@ -161,6 +161,59 @@ def test_sigkill_at_random_moments_then_rerun(tmp_path, corpus):
     print("kill outcomes (when, articles found whole):", outcomes)
 
 
+def worker_processes(pid: int) -> list[int]:
+    """The processes ``pid`` forked that run the same command line (the --workers processes)."""
+    def cmdline(p) -> bytes:
+        try:
+            return Path(f"/proc/{p}/cmdline").read_bytes()
+        except OSError:
+            return b""
+
+    kids = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            kids.update(int(k) for k in (task / "children").read_text().split())
+        except OSError:
+            pass
+    return sorted(k for k in kids if cmdline(k) == cmdline(pid))
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigkill_of_a_build_with_workers_frees_the_store_at_once(tmp_path, corpus):
+    """``--workers 2`` forks processes, which share the writer's lock (a flock belongs to the
+    open file): a build killed with SIGKILL must leave neither them nor the lock behind - the
+    next build starts at once and completes the store."""
+    folder, reference = corpus
+    store = tmp_path / "s"
+    proc = start_build(folder, store, "--workers", "2", "--commit-every", "3")
+    try:
+        wait_for_line(proc, "parsing 20 article(s)")
+        deadline = time.monotonic() + 60
+        while len(workers := worker_processes(proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        proc.stderr.close()
+    assert len(workers) == 2
+    with KGStore.open(store):  # not "being written by pid N"
+        pass
+    deadline = time.monotonic() + 10
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, workers)), "the worker processes outlived the killed build"
+    r = build_in_process(store, folder)
+    assert not r.skipped and len(r.built) + len(r.unchanged) == 20
+    assert quads(store) == reference
+
+
 def test_kg_validate_command_after_a_kill(tmp_path, corpus):
     folder, reference = corpus
     store = tmp_path / "s"

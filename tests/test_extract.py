@@ -23,9 +23,7 @@ def run():
     def _run(text: str):
         art = Article("t", text)
         d = ex.extract(nlp(text), art)
-        r = Resolver()
-        r.learn_people([d])
-        return r.resolve(d)
+        return Resolver().resolve(d)
 
     return _run
 
@@ -258,7 +256,7 @@ def test_quote_without_speech_verb_far_from_any_speaker_is_not_attributed(run):
     ("Boric", True), ("Nobody", True), ("Jonas", False),
 ])
 def test_name_index_gives_the_same_full_name_as_a_scan(name, first_name_too):
-    """Surnames are looked up among the run's known people through an index by first and last
+    """Surnames are looked up among the gazetteer's officials through an index by first and last
     word (a scan of thousands of names per mention made resolution quadratic): same answer."""
     from kg.resolve import _NameIndex
 

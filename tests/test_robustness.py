@@ -363,8 +363,9 @@ def test_multi_megabyte_article_is_cut_under_spacy_limit(tmp_path):
 def test_long_article_is_parsed_in_pieces_with_exact_offsets(tmp_path):
     """The same article built whole and in pieces (a small max_chars stands for spaCy's limit),
     and also written in parts: the same quads, every evidence offset pointing into the whole
-    text, entities merged."""
-    text = long_article(16)
+    text, entities merged, a surname in the last piece resolved to the full name of the first."""
+    text = ("Trade Minister Kaisa Lindqvist visited Norway on Monday.\n\n" + long_article(16)
+            + "\n\nOn day 16, Lindqvist criticised Sweden, the foreign ministry said.")
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "long.txt").write_text(text, encoding="utf-8")
@@ -389,6 +390,7 @@ def test_long_article_is_parsed_in_pieces_with_exact_offsets(tmp_path):
     for row in rows:
         assert row["text"].value[int(row["start"].value):int(row["end"].value)] == row["sentence"].value
     assert counts["Finland"] == text.count("Finland")  # one entity, mentions of all pieces added up
+    assert counts["Kaisa Lindqvist"] == 2 and "Lindqvist" not in counts
     assert all_quads(whole) == all_quads(pieces) == all_quads(parts)
 
 

@@ -42,7 +42,6 @@ def parsed(tmp_path_factory):
     arts = [a for a in read_articles([str(ROOT / "data" / "articles"), str(folder)]) if isinstance(a, Article)]
     docs = [d for _, d in local_extractions(arts, model=DEFAULT_MODEL) if not isinstance(d, BaseException)]
     resolver = Resolver()
-    resolver.learn_people(docs)
     return [resolver.resolve(d) for d in docs]
 
 
