@@ -22,7 +22,8 @@ How, in this order:
    written nor after decoding ``\\uXXXX`` / ``\\UXXXXXXXX`` escapes (SPARQL 1.1 section
    19.2; Oxigraph itself decodes them only inside strings and IRIs), cannot use them.
 3. Otherwise two independent opinions, each on the text as written and, when it has
-   escapes, as decoded; either one finding the keyword refuses:
+   escapes, as decoded; either one finding the keyword refuses (and so does a text as
+   written that the parser cannot check):
 
    * **the parser** (:func:`parsed_remote_keywords`): rdflib's SPARQL 1.1 grammar
      (pyparsing). A ``ServiceGraphPattern`` (or ``Load``) that matches anywhere during the
@@ -109,10 +110,8 @@ def check(text: str, *, update: bool = False, allow_service: bool = False) -> No
                                "(UNION, OPTIONAL, MINUS, FILTER, BIND, ||, &&, /, |, ., ; ...)", reason="limit")
         if found:
             raise _uses(found[0], what)
-    if not mentioned:
-        return
-    for v in variants:
-        found = _parse(v, update)
+    if mentioned:
+        found = parsed_remote_keywords(text, update=update)
         if found:
             raise _uses(found[0], what)
 
@@ -128,11 +127,16 @@ def remote_keywords(text: str, keywords: tuple[str, ...] = REMOTE_KEYWORDS) -> l
 
 def parsed_remote_keywords(text: str, *, update: bool = False) -> list[str]:
     """The parser's opinion: ``["SERVICE"]`` and/or ``["LOAD"]`` if rdflib's grammar finds them
-    in ``text`` (as written, or with its escapes decoded). Raises :class:`QueryRefused` when
-    it cannot parse the text."""
-    found: list[str] = []
-    for v in _variants(text):
-        found += [k for k in _parse(v, update) if k not in found]
+    in ``text`` as written or with its escapes decoded. Raises :class:`QueryRefused` when it
+    cannot parse the text as written (what Oxigraph reads); a decoded text that does not parse
+    is one an engine decoding first would reject, and only the lexer judges it."""
+    found = _parse(text, update)
+    decoded = decode_codepoint_escapes(text)
+    if decoded != text:
+        try:
+            found += [k for k in _parse(decoded, update) if k not in found]
+        except QueryRefused:
+            pass
     return found
 
 

@@ -10,6 +10,7 @@ them in a child process and sees SIGSEGV) are refused before any engine sees the
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -283,6 +284,53 @@ def test_kg_query_refuses_every_bypass_with_no_connection(listener, store):
         assert r.stderr.startswith("kg: error: the query ") and "--allow-service" in r.stderr, r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
     assert listener.settled_hits() == before
+
+
+FRAGMENTS = ["?s ?p ?o", "?s ?p ?o .", "BIND(1<'>#' AS ?z)", "FILTER(1<'>#')", "FILTER(1<'x#')", "?s ex:a\\# ?o .",
+             "BIND('''a'b''' AS ?w)", "# comment", "# c '", "# c <", 'BIND("\\u0022" AS ?x)', "BIND('\\u0027' AS ?x2)",
+             "{ ?s ?p ?o }", "OPTIONAL { ?s ?p ?o }", "?s ?p 1", "?s ?p 'x'", "?s ?p 'x'@en", "FILTER(?o<?s)",
+             "BIND(<a'> AS ?q)", "BIND(1<2 AS ?y)", "FILTER(1 <= '#')", "?s ?p '#'", "?s ?p <http://c>", "?s ?p true",
+             "?s ?p ?o ; ?p ?o", "BIND('\\\\' AS ?bs)", 'BIND("a\\"b" AS ?dq)', "?s ?p [] ", "VALUES ?v { 1 }",
+             "FILTER(true)", 'BIND("""x\ny""" AS ?ml)', "BIND('<' AS ?lt)", "FILTER(?o<<http://x>)", "GRAPH ?g { ?s ?p ?o }"]
+SERVICES = ["SERVICE <{U}> {G}", "SERVICE:s {G}", "SERVICEs:s {G}", "service <{U}> {G}", "SERVICESILENT<{U}>{G}",
+            "SERVICE<{U}>{G}"]
+
+
+def test_random_mixes_that_connect_are_all_refused(listener):
+    """The probe as a test: fragments that confuse lexers, joined in random order around a
+    SERVICE (seeded). Whenever pyoxigraph connects, check() refuses."""
+    rng = random.Random(19)
+    prefix = listener.fill("PREFIX : <{B}> PREFIX s: <{B}> PREFIX ex: <http://e/> SELECT * WHERE {{ ")
+    connected = 0
+    for _ in range(800):
+        parts = [rng.choice(FRAGMENTS) for _ in range(rng.randint(0, 4))]
+        parts.insert(rng.randint(0, len(parts)), listener.fill(rng.choice(SERVICES)))
+        text = prefix + "".join(p + rng.choice(["", " ", "\n", "\r", "\t", " . "]) for p in parts) + "\n}"
+        before = listener.hits
+        try:
+            list(plain_store().query(text))
+        except (OSError, RuntimeError, SyntaxError, ValueError):
+            pass
+        time.sleep(0.002)  # the listener has accepted by now: pyoxigraph got its hang-up
+        if listener.hits > before:
+            connected += 1
+            with pytest.raises(g.QueryRefused):
+                g.check(text)
+    assert connected > 300
+
+
+def test_the_lexer_catches_what_the_parser_reads_otherwise(listener):
+    """rdflib reads `trueSERVICE:sparql` as one prefixed name (an object, then a group);
+    Oxigraph reads `true`, the keyword SERVICE and `:sparql`, and connects."""
+    text = listener.fill("PREFIX : <{B}> SELECT * WHERE {{ ?s ?p trueSERVICE:sparql {G} }}")
+    before = listener.settled_hits(0.05)
+    with pytest.raises(OSError):
+        list(plain_store().query(text))
+    assert listener.wait_for(before + 1) > before
+    assert g.parsed_remote_keywords(text) == []
+    assert g.remote_keywords(text) == ["SERVICE"]
+    with pytest.raises(g.QueryRefused, match="uses SERVICE"):
+        g.check(text)
 
 
 def test_rdflib_alone_fails_on_the_bypass_and_our_copy_does_not():
