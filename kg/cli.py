@@ -238,7 +238,7 @@ def query_cmd(file, name, params, fmt, timeout, allow_service, max_width, store)
         else:
             nq = kq.load_query_file(file)
         bound, ignored = kq.select_params(nq, bound)
-        kq.check_service(nq.text, allow_service)
+        kq.check_text(nq.text, allow_service)
     except kq.QueryError as e:
         fail(str(e), e.exit_code)
     if ignored:  # e.g. `make demo` passes every parameter to every named query

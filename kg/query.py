@@ -1,6 +1,7 @@
 """Named SPARQL queries (``queries/*.rq``), running them against the store, formatting results.
 
-Uses pyoxigraph only: no spaCy, no rdflib (``kg query`` must start fast).
+Uses pyoxigraph: no spaCy, and rdflib only to check a query that mentions SERVICE
+(:mod:`kg.sparql_guard`; ``kg query`` must start fast).
 
 A named query is a ``.rq`` file that starts with a header block::
 
@@ -28,7 +29,7 @@ queries therefore read statements, quotations and entities in the summary graph
 records, article metadata: each in exactly one graph) from the union.
 
 Timeouts: a pyoxigraph query cannot be interrupted from Python, so with a ``timeout`` the
-query runs in a child Python process (``python -m kg.query --worker``) that opens the store
+query runs in a child Python process (isolated: :func:`_child_command`) that opens the store
 read-only, runs the query and sends the results back as SPARQL JSON / N-Triples; the parent
 kills the child's process group when the time is up. This costs ~0.1 s of interpreter start
 per query; ``timeout=None`` runs the query in-process with no limit.
@@ -49,6 +50,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from . import sparql_guard
 from .model import ENTITY_TYPES
 from .paths import queries_dir
 
@@ -86,7 +88,7 @@ class QueryError(Exception):
 
 
 class QueryRefused(QueryError):
-    """The query uses SERVICE or LOAD and remote access was not allowed."""
+    """The query was refused before running: SERVICE without ``allow_service``, or too big."""
 
 
 class QueryTimeout(QueryError):
@@ -229,27 +231,15 @@ def check_params(query: NamedQuery, params: dict[str, str]) -> None:
         raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; it takes: {takes}")
 
 
-# ---------------------------------------------------------------- SERVICE / LOAD detection
-# The same lexer as `kg serve` (kg.sparql_guard): comments, strings, IRIs, variables and
-# prefixed names (with their backslash escapes, e.g. ``ex:a\#``) are not keywords.
-from .sparql_guard import REMOTE_KEYWORDS  # noqa: E402,F401
-from .sparql_guard import remote_keywords as _remote_keywords  # noqa: E402
-
-
-def remote_keywords(text: str) -> list[str]:
-    """The SERVICE / LOAD keywords used by a query, ignoring comments, strings, IRIs, names."""
-    return _remote_keywords(text, REMOTE_KEYWORDS)
-
-
-def check_service(text: str, allow_service: bool = False) -> None:
-    if allow_service:
-        return
-    kws = remote_keywords(text)
-    if kws:
-        raise QueryRefused(
-            f"query uses {' and '.join(kws)}, which reaches out to the network; "
-            "pass --allow-service to run it anyway"
-        )
+# ---------------------------------------------------------------- checking the text
+def check_text(text: str, allow_service: bool = False) -> None:
+    """Refuse (:class:`QueryRefused`) a query that is too long, too deep or too long a chain
+    for the engine, or that uses SERVICE (unless ``allow_service``): :func:`kg.sparql_guard.check`."""
+    try:
+        sparql_guard.check(text, allow_service=allow_service)
+    except sparql_guard.QueryRefused as e:
+        hint = "; pass --allow-service to run it anyway" if e.reason != "limit" else ""
+        raise QueryRefused(f"{e}{hint}") from None
 
 
 # ---------------------------------------------------------------- running
@@ -333,30 +323,35 @@ def run_query(
     ``params`` are bound as string literals through substitutions, never spliced into the text.
     ``timeout`` (seconds) runs the query in a child process that is killed when time is up
     (:class:`QueryTimeout`); ``None`` or ``0`` runs it here, without a limit.
-    SERVICE and LOAD are refused (:class:`QueryRefused`) unless ``allow_service``.
+    The text is checked first (:func:`check_text`): SERVICE is refused (:class:`QueryRefused`)
+    unless ``allow_service``, and so is a text too big for the engine, always.
     """
-    check_service(text, allow_service)
+    check_text(text, allow_service)
     _substitutions(params)  # validates the parameter names before any process is started
     if not timeout or timeout <= 0:
         return _run_in_process(store, text, params)
     return _run_in_child(Path(store.path), text, params or {}, float(timeout))
 
 
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
+def _child_command() -> list[str]:
+    """``python -I -c ...`` for the query child. Isolated mode: neither the working directory
+    (which ``python -m`` would put first on ``sys.path``: an ``inspect.py`` there would run
+    inside kg) nor ``PYTHON*`` variables decide what it imports. It gets this process's import
+    path instead, without the working directory, kg's own root first."""
     root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    return env
+    cwd = os.getcwd()
+    path = [root] + [p for p in sys.path if isinstance(p, str) and p and p != root and os.path.abspath(p) != cwd]
+    code = f"import sys; sys.path[:] = {path!r}; from kg.query import _worker; sys.exit(_worker())"
+    return [sys.executable, "-I", "-c", code]
 
 
 def _run_in_child(store_path: Path, text: str, params: dict[str, str], timeout: float) -> QueryResult:
     request = json.dumps({"store": str(store_path), "query": text, "params": params}).encode("utf-8")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.query", "--worker"],
+        _child_command(),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=_child_env(),
         start_new_session=True,  # its own process group, so the kill reaches everything it started
     )
     try:
@@ -577,13 +572,6 @@ def format_result(result: QueryResult, fmt: str = "table", max_width: int = 60) 
             return ("true" if result.boolean else "false") + "\n"
         return format_graph(result, fmt)
     raise QueryError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    if sys.argv[1:] == ["--worker"]:
-        sys.exit(_worker())
-    print("usage: python -m kg.query --worker  (internal; use `kg query`)", file=sys.stderr)
-    sys.exit(2)
 
 
 # ---------------------------------------------------------------- store statistics

@@ -159,9 +159,9 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_ROWS = 10000
 MAX_BODY = 1 << 20  # largest accepted query/update text, bytes
 
-# ---------------------------------------------------------------- SERVICE / LOAD detection
-# The lexer lives in kg.sparql_guard, shared with `kg query`.
-from .sparql_guard import remote_keywords  # noqa: E402,F401
+# ---------------------------------------------------------------- SERVICE / LOAD and size limits
+# The checks live in kg.sparql_guard, shared with `kg query`.
+from .sparql_guard import QueryRefused as SparqlRefused, check as check_sparql, remote_keywords  # noqa: E402,F401
 
 
 # ---------------------------------------------------------------- content negotiation
@@ -1575,9 +1575,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
         text = queries[0]
         if len(text.encode("utf-8")) > MAX_BODY:
             return self._text(413, f"query over {MAX_BODY} bytes")
-        if remote_keywords(text, ("SERVICE",)):
-            return self._text(400, "SERVICE (federated query) is not allowed on this endpoint: "
-                                   "the server never fetches URLs named in a query", note="refused SERVICE")
+        try:
+            check_sparql(text)
+        except SparqlRefused as e:
+            return self._text(e.status, str(e) + ("; the server never fetches URLs named in a query"
+                                                  if e.reason == "remote" else ""), note=f"refused {e.keyword or e.reason}")
         fmt = (params.get("format") or params.get("output") or [None])[0]
         s = self.server
         accept = self.headers.get("Accept")
@@ -1604,10 +1606,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
         if not s.allow_update:
             return self._text(403, "this endpoint is read-only (start kg serve with --allow-update to change that)",
                               note="refused update")
-        kws = remote_keywords(text)
-        if kws:
-            return self._text(400, f"{' and '.join(kws)} is not allowed on this endpoint: "
-                                   "the server never fetches URLs named in a request", note="refused " + kws[0])
+        try:
+            check_sparql(text, update=True)
+        except SparqlRefused as e:
+            return self._text(e.status, str(e) + ("; the server never fetches URLs named in a request"
+                                                  if e.reason == "remote" else ""), note=f"refused {e.keyword or e.reason}")
         try:
             ans = run_update(s.store_dir, text, s.query_timeout, s.pool.sandbox, s.pool.memory_limit, s.log)
         except QueryTimeout:

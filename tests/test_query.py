@@ -243,12 +243,17 @@ def test_name_parameters_are_bound_lower_cased(kgs):
     "select * where { service silent <http://example.org/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
     "SELECT * WHERE { ?x ?y ?z . FILTER(?x < ?y) SERVICE ?ep { ?s ?p ?o } }",
-    "LOAD <http://example.org/data.ttl>",
 ])
 def test_service_refused(kgs, q):
     with pytest.raises(kq.QueryRefused, match="--allow-service"):
         kq.run_query(kgs, q)
     assert kq.QueryRefused.exit_code == 2
+
+
+def test_load_is_no_query(kgs):
+    """A query cannot LOAD (Store.query parses queries only): a syntax error, exit 2."""
+    with pytest.raises(kq.QueryError, match="syntax error"):
+        kq.run_query(kgs, "LOAD <http://example.org/data.ttl>")
 
 
 def test_service_word_elsewhere_is_fine(kgs):
@@ -261,10 +266,18 @@ def test_service_word_elsewhere_is_fine(kgs):
       FILTER (?service != <http://example.org/SERVICE/LOAD>)
       OPTIONAL { ?service ex:service ex:LOAD }
     }'''
-    assert kq.remote_keywords(q) == []
+    kq.check_text(q)
     assert len(kq.run_query(kgs, q).rows) == 1
-    assert kq.remote_keywords("SELECT * { SERVICE <x:> {} }") == ["SERVICE"]
-    kq.check_service("SELECT * { SERVICE <x:> {} }", allow_service=True)  # no error
+    with pytest.raises(kq.QueryRefused):
+        kq.check_text("SELECT * { SERVICE <x:> {} }")
+    kq.check_text("SELECT * { SERVICE <x:> {} }", allow_service=True)  # no error
+
+
+def test_too_big_refused_even_with_allow_service(kgs):
+    deep = "SELECT * WHERE { BIND(" + "(" * 200 + "1" + ")" * 200 + " AS ?x) }"
+    with pytest.raises(kq.QueryRefused, match="nests brackets") as e:
+        kq.run_query(kgs, deep, allow_service=True)
+    assert "--allow-service" not in str(e.value)
 
 
 # ---------------------------------------------------------------- formats

@@ -420,25 +420,27 @@ BYPASS = ("PREFIX ex: <http://example.org/>\n"
 
 def test_escaped_prefixed_name_does_not_hide_service(tmp_path, handmade_store):
     """`ex:a\\#` is one prefixed name (PN_LOCAL_ESC); the '#' does not start a comment, so the
-    SERVICE after it is a keyword. kg query and kg serve share one lexer (kg.sparql_guard)."""
-    assert kq.remote_keywords(BYPASS) == ["SERVICE"]
-    assert ks.remote_keywords(BYPASS) == ["SERVICE"]
-    assert ks.remote_keywords is sparql_guard.remote_keywords
+    SERVICE after it is a keyword. kg query and kg serve share one check (kg.sparql_guard)."""
+    assert sparql_guard.remote_keywords(BYPASS) == ["SERVICE"]
+    assert sparql_guard.parsed_remote_keywords(BYPASS) == ["SERVICE"]
+    assert ks.check_sparql is sparql_guard.check
     rq = tmp_path / "bypass.rq"
     rq.write_text(BYPASS, encoding="utf-8")
     r = kg("query", rq, "--store", handmade_store, "--timeout", "0")
     assert r.exit_code == 2 and "SERVICE" in r.stderr and "--allow-service" in r.stderr
     r = kg("query", "-", "--store", handmade_store, input="LOAD <http://127.0.0.1:9/data.ttl>")
-    assert r.exit_code == 2 and "LOAD" in r.stderr
+    assert r.exit_code == 2 and "syntax error" in r.stderr  # a query cannot LOAD
 
 
 @pytest.mark.parametrize("text, found", [
     ("SELECT * { ?s ex:a\\#b ?o } # SERVICE in a comment", []),
     ("SELECT * { ?s ex:a\\# ?o SERVICE <x:> {} }", ["SERVICE"]),
     ("SELECT * { ?s ex:a\\~ ?o . sErViCe <x:> {} }", ["SERVICE"]),
-    ("SELECT * { ?s ex:\\u0023 ?o . SERVICE <x:> {} }", []),  # \u0023 is '#' before parsing: a comment
+    # decoded, \u0023 is '#', a comment; as written (Oxigraph decodes escapes only in strings and
+    # IRIs) SERVICE is a keyword: the lexer reads both
+    ("SELECT * { ?s ex:\\u0023 ?o . SERVICE <x:> {} }", ["SERVICE"]),
     ("SELECT * { ?s ?p '\\'' . SERVICE <x:> {} }", ["SERVICE"]),
-    ("SELECT * { ?s ?p \"\"\"a\"\"b\"\"\" . LOAD }", ["LOAD"]),
+    ("SELECT * { ?s ?p \"\"\"a\"\"b\"\"\" . LOAD <x:> }", ["LOAD"]),
 ])
 def test_remote_keyword_lexer_edge_cases(text, found):
     assert sparql_guard.remote_keywords(text) == found

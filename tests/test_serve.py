@@ -378,7 +378,7 @@ def test_missing_store_exits_2(tmp_path):
     ("# SERVICE <http://x/>\nSELECT * WHERE { ?s ?p 'SERVICE' }", []),
     ('SELECT * WHERE { ?s ?p """multi\nline SERVICE""" }', []),
     ("SELECT ?service WHERE { ?service <http://e/SERVICE> ex:service }", []),
-    ("SELECT * WHERE { ?s ?p ?o } # comment\nSERVICE", ["SERVICE"]),
+    ("SELECT * WHERE { ?s ?p ?o } # comment\nSERVICE <http://x/> {}", ["SERVICE"]),
     ("PREFIX ex: <http://e/> SELECT * { ?s ex:a\\# ?o . SERVICE <http://x/> {} }", ["SERVICE"]),
     ("SELECT * { ?s ?p \"a\\\"SERVICE\" }", []),
     ("SELECT * { \\u0053\\u0045RVICE <http://x/> {} }", ["SERVICE"]),
