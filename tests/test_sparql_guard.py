@@ -467,7 +467,8 @@ def update_server(tmp_path_factory):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     proc = subprocess.Popen([*KG, "serve", "--store", str(store), "--port", str(port), "--allow-update",
-                             "--timeout", "5", "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                             "--timeout", "5", "--workers", "1", "--update-token", UPDATE_TOKEN],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -489,10 +490,19 @@ def update_server(tmp_path_factory):
     proc.stderr.close()
 
 
+UPDATE_TOKEN = "guard-test-token"
+
+
 def _post(srv, field: str, text: str) -> tuple[int, bytes]:
-    data = urllib.parse.urlencode({field: text}).encode()
-    req = urllib.request.Request(srv.endpoint, data=data, method="POST",
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    """A query as a form, an update as an application/sparql-update body with the update token
+    (kg serve refuses form-encoded updates before reading them)."""
+    if field == "update":
+        req = urllib.request.Request(srv.endpoint, data=text.encode(), method="POST", headers={
+            "Content-Type": "application/sparql-update", "Authorization": f"Bearer {UPDATE_TOKEN}"})
+    else:
+        data = urllib.parse.urlencode({field: text}).encode()
+        req = urllib.request.Request(srv.endpoint, data=data, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.read()
