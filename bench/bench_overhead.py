@@ -68,8 +68,7 @@ def main() -> int:
     cpu = {"bare": 0.0, "kg": 0.0, "kg_parse": 0.0}
     write_wall = 0.0
     path = fresh_dir(OUT / "overhead-store")
-    with KGStore.open(path) as store:
-        write.load_ontology(store)
+    with KGStore.open(path) as store, write.Writer(store) as writer:
         extracted: list = []
 
         def bare(chunk: list[int]) -> None:
@@ -100,7 +99,7 @@ def main() -> int:
                 k += 1
             t, c = time.perf_counter(), time.process_time()
             resolver = Resolver()
-            write.write_articles(store, [resolver.resolve(x) for x in extracted])
+            writer.write([resolver.resolve(x) for x in extracted])
             write_wall += time.perf_counter() - t
             cpu["kg"] += time.process_time() - c
     ratio = (sum(times["kg"]) + write_wall) / sum(times["bare"])

@@ -66,7 +66,11 @@ def replicate(graphs, copies: int):
 def kg_write(store, graphs, commit_every: int) -> None:
     from kg import write
 
-    if hasattr(write, "write_articles"):
+    if hasattr(write, "Writer"):  # a build's writer session (it keeps the summary cache)
+        with write.Writer(store) as w:
+            for i in range(0, len(graphs), commit_every):
+                w.write(graphs[i:i + commit_every])
+    elif hasattr(write, "write_articles"):
         for i in range(0, len(graphs), commit_every):
             write.write_articles(store, graphs[i:i + commit_every])
     else:  # an older write path: one article at a time, then the summary

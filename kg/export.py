@@ -1151,7 +1151,7 @@ def export(store, fmt: str, output, **opts) -> None:
     opts.pop("graph", None)
     if fmt in GRAPH_FORMATS:
         opts["graph"] = graph
-    from .write import unfinished_write
+    from .store import unfinished_write
 
     problem = unfinished_write(store, "export")
     if problem:  # checked before the output is opened: an existing file stays as it was

@@ -60,11 +60,6 @@ log = logging.getLogger("kg.build")
 #: write); a killed build writes at most this many articles again; the group is held in
 #: memory as ArticleGraphs (~40 KB each), its quads stream into the store.
 COMMIT_EVERY = 1000
-#: Articles written between two flushes of the store's write buffers (RocksDB memtables):
-#: without them the writer's memory grows with every article (+0.34 MB an article measured,
-#: +670 MB over 2,000 articles). Every transaction rewrites the summary entries it touches,
-#: so flush after each one.
-FLUSH_EVERY = COMMIT_EVERY
 #: Longer articles are skipped (``kg build --max-article-chars``, 0 = no limit): parsing takes
 #: about a minute and a gigabyte per million characters on one core, and the extractions of an
 #: article are held until it is written, so time and memory grow with its length
@@ -442,31 +437,31 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
     """Build ``inputs`` into ``store``; see the module docstring for what happens on bad input,
     long articles, kills and signals. Never raises for bad input. ``follow_symlinks``: follow
     symbolic links out of an input folder (:func:`kg.ingest.read_inputs`)."""
-    from . import write
+    from .write import ARTICLE_PART_UNITS, Writer
 
     report = BuildReport()
-    write.recover(store)  # a bulk write a killed build left half-done: its articles are written again
-    existing = store.article_hashes()
-    with _Interrupts() as interrupts:
-        try:
-            _build(store, inputs, existing, report, interrupts, model=model, workers=workers, stdin=stdin,
-                   force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
-                   strict=strict, any_language=any_language, max_chars=max_chars,
-                   commit_every=max(1, commit_every), part_units=part_units, follow_symlinks=follow_symlinks,
-                   max_article_chars=max_article_chars)
-        except KeyboardInterrupt:
-            report.interrupted = True
-            report.signal = interrupts.signum or signal.SIGINT
-    if interrupts.signum is not None:
-        report.interrupted, report.signal = True, interrupts.signum
+    # a bulk write a killed build left half-done is dropped first: its articles are written again
+    with Writer(store, part_units=part_units or ARTICLE_PART_UNITS) as writer:
+        existing = store.article_hashes()
+        with _Interrupts() as interrupts:
+            try:
+                _build(writer, inputs, existing, report, interrupts, model=model, workers=workers, stdin=stdin,
+                       force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
+                       strict=strict, any_language=any_language, max_chars=max_chars,
+                       commit_every=max(1, commit_every), follow_symlinks=follow_symlinks,
+                       max_article_chars=max_article_chars)
+            except KeyboardInterrupt:
+                report.interrupted = True
+                report.signal = interrupts.signum or signal.SIGINT
+        if interrupts.signum is not None:
+            report.interrupted, report.signal = True, interrupts.signum
+        writer.close(complete=not (report.stopped or report.interrupted))
     return report
 
 
-def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: BuildReport,
+def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildReport,
            interrupts: _Interrupts, *, stdin, force: bool, any_language: bool, strict: bool, follow_symlinks: bool,
            max_article_chars: int | None, **kw) -> None:
-    from . import write
-
     reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks),
                    lambda: interrupts.signum is not None)
     origins: dict[str, tuple[str, int | None]] = {}
@@ -474,31 +469,21 @@ def _build(store: KGStore, inputs: list[str], existing: dict[str, str], report: 
                                max_article_chars=max_article_chars, origins=origins)
     if report.stopped or interrupts.signum is not None:
         return
-    write.load_ontology(store)
-    # a store written by an older kg (or through the API) may hold its summary in another
-    # layout: recompute it once, after this run's writes; an empty store's summary is current
-    stale = not write.summary_current(store)
-    if stale and not existing:
-        write.mark_summary_current(store)
-        stale = False
+    writer.prepare()
     if not articles:
-        if stale:
-            write.refresh_summary(store)
         return
 
     def problem(article: Article, reason: str) -> Problem:
         source, line = origins.get(article.id, (article.path or article.id, None))
         return Problem(source, reason, line)
 
-    _build_articles(store, articles, existing, report, interrupts, strict=strict, problem=problem, **kw)
-    if stale and not report.stopped and interrupts.signum is None:
-        write.refresh_summary(store)
+    _build_articles(writer, articles, existing, report, interrupts, strict=strict, problem=problem, **kw)
 
 
-def _build_articles(store: KGStore, articles: list[Article], existing: dict[str, str], report: BuildReport,
+def _build_articles(writer, articles: list[Article], existing: dict[str, str], report: BuildReport,
                     interrupts: _Interrupts, *, model: str, workers: int, progress: bool, batch_size: int,
                     stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
-                    problem: Callable[[Article, str], Problem], part_units: int | None) -> None:
+                    problem: Callable[[Article, str], Problem]) -> None:
     """Parse, extract, resolve and write ``articles``: each article is resolved on its own
     (:mod:`kg.resolve`), so it is written as soon as it is parsed, ``commit_every`` at a time.
     With ``strict`` nothing is written unless every article parses: the extractions wait in a
@@ -525,7 +510,7 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
         finally:
             bar.close()
 
-    spool = ExtractionSpool(store.path) if strict else None
+    spool = ExtractionSpool(writer.store.path) if strict else None
     try:
         items: Iterable[tuple[Article, list]] = extracted()
         if spool is not None:
@@ -534,8 +519,8 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
             if report.stopped:
                 return
             items = spool
-        n = _write_all(store, items, existing, report, strict=strict, commit_every=commit_every,
-                       problem=problem, part_units=part_units)
+        n = _write_all(writer, items, existing, report, strict=strict, commit_every=commit_every,
+                       problem=problem)
         log.info("parsed, resolved and wrote %d article(s) in %.1f s", n, time.perf_counter() - started)
     finally:
         bar.close()
@@ -543,16 +528,16 @@ def _build_articles(store: KGStore, articles: list[Article], existing: dict[str,
             spool.close()
 
 
-def _write_all(store: KGStore, items: Iterable[tuple[Article, list]], existing: dict[str, str],
-               report: BuildReport, *, strict: bool, commit_every: int, problem: Callable[[Article, str], Problem],
-               part_units: int | None) -> int:
+def _write_all(writer, items: Iterable[tuple[Article, list]], existing: dict[str, str],
+               report: BuildReport, *, strict: bool, commit_every: int,
+               problem: Callable[[Article, str], Problem]) -> int:
     """Resolve the extractions ``items`` (``(article, [(offset, DocExtraction), ...])``) as they
     come and write them ``commit_every`` articles per write; the number of articles resolved."""
     from .resolve import Resolver, article_people
 
     resolver = Resolver()
     batch: list[ArticleGraph] = []
-    unflushed = resolved = 0
+    resolved = 0
     for article, parts in items:
         try:
             if len(parts) == 1 and parts[0][0] == 0:
@@ -571,27 +556,20 @@ def _write_all(store: KGStore, items: Iterable[tuple[Article, list]], existing: 
         resolved += 1
         batch.append(ag)
         if len(batch) >= commit_every:
-            _commit(store, batch, existing, report, problem, part_units)
-            unflushed += len(batch)
+            _commit(writer, batch, existing, report, problem)
             batch = []
-            if unflushed >= FLUSH_EVERY:
-                store.ox.flush()
-                unflushed = 0
     if batch:
-        _commit(store, batch, existing, report, problem, part_units)
+        _commit(writer, batch, existing, report, problem)
     return resolved
 
 
-def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str], report: BuildReport,
-            problem: Callable[[Article, str], Problem], part_units: int | None = None) -> None:
-    """Write ``graphs`` with their summary update (:func:`kg.write.write_articles`); if that fails
+def _commit(writer, graphs: list[ArticleGraph], existing: dict[str, str], report: BuildReport,
+            problem: Callable[[Article, str], Problem]) -> None:
+    """Write ``graphs`` with their summary update (:meth:`kg.write.Writer.write`); if that fails
     for another reason than the store itself (OSError), write them one by one (the next write
     first undoes what a failed bulk load left) and report the ones that fail."""
-    from . import write
-
-    kw = {"part_units": part_units} if part_units else {}
     try:
-        write.write_articles(store, graphs, **kw)
+        writer.write(graphs)
         done = graphs
     except (OSError, KeyboardInterrupt):
         raise
@@ -600,7 +578,7 @@ def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str]
         done = []
         for ag in graphs:
             try:
-                write.write_articles(store, [ag], **kw)
+                writer.write([ag])
                 done.append(ag)
             except (OSError, KeyboardInterrupt):
                 raise
@@ -613,11 +591,12 @@ def _commit(store: KGStore, graphs: list[ArticleGraph], existing: dict[str, str]
 
 def remove(store: KGStore, doc_ids: list[str]) -> tuple[list[str], list[str]]:
     """Remove articles by id (each in one transaction with the summary refresh)."""
-    from . import write
+    from .write import Writer
 
     removed, missing = [], []
-    for d in doc_ids:
-        (removed if write.remove_article(store, d) else missing).append(d)
+    with Writer(store) as writer:
+        for d in doc_ids:
+            (removed if writer.remove(d) else missing).append(d)
     return removed, missing
 
 

@@ -227,7 +227,7 @@ def push(store, endpoint: str, *, graph: str | None = None, auth: tuple[str, str
          save_every: int = 50) -> PushReport:
     """Push ``store`` (an open :class:`kg.store.KGStore`) to a Graph Store Protocol endpoint.
     Refused while the store holds the graphs of a bulk write that did not finish."""
-    from .write import unfinished_write
+    from .store import unfinished_write
 
     problem = unfinished_write(store, "push")
     if problem:

@@ -9,9 +9,9 @@ Data model (see data/ontology.ttl and README "Data model"):
   same fact read in two articles is one node with two evidence records;
 * a ``summary`` graph, the merged view that queries read: every statement, quotation and
   entity once, with its core triples, the articles reporting it and derived figures (weight
-  = supporting articles, aggregated confidence, mention counts); defined by
-  :data:`SUMMARY_UPDATE` (a recomputation from the article graphs), kept up to date on
-  every write (:mod:`kg.write`; new articles merged in Python by :mod:`kg.summary`).
+  = supporting articles, aggregated confidence, mention counts); defined in SPARQL by
+  :mod:`kg.summary` (a recomputation from the article graphs), kept up to date on every
+  write (:mod:`kg.write`; new articles merged in Python).
 
 The store is written with text: :func:`article_text` gives an article's graph as TriG built
 from N-Triples terms, read by Oxigraph's bulk loader and by SPARQL ``INSERT DATA`` alike.
@@ -270,98 +270,10 @@ def article_quads(ag: ArticleGraph) -> list:
     return list(ox.parse(input=article_text(ag)[0].encode("utf-8"), format=ox.RdfFormat.TRIG))
 
 
-# Recomputes the summary graph from all article graphs. The summary graph is the merged
-# view of the corpus that queries read (one graph, each node once, no GRAPH ?g):
-# * each statement once, with its core (type, subject, predicate, object, polarity,
-#   modality, attribution), the articles reporting it (kg:reportedIn, and the first document
-#   ids as one display literal, kg:sources) and derived figures:
-#   weight = number of distinct articles with evidence; evidenceCount; confidence = max(c)
-#   raised by 0.1 per extra supporting article (a noisy-OR needs ln/exp, not in SPARQL);
-# * each quotation once (text, speaker, reportedIn, sources, weight);
-# * each entity once (types, labels, aliases, sameAs, mentionCount, articleCount, and the
-#   lower-cased labels and aliases as kg:matchKey, for case-insensitive lookups by name).
-# Every sub-select reads article graphs only (anchored on kg:evidence / kg:Mentions records,
-# which only article graphs hold) and is grouped by the node in its first projected variable:
-# kg.write.summary_update_for restricts each one to the nodes a write touches.
-SOURCES_MAX = 10  # document ids in kg:sources
-# The entity triples copied into the summary graph as they are, one operation per predicate
-# (one operation over all four planned badly: 2.4 s instead of 0.4 s for 266 nodes).
-_ENTITY_COPIES = "\n".join(f"""INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e {p} ?v }} }}
-WHERE {{
-  SELECT ?e ?v WHERE {{ GRAPH ?g {{ ?x kg:entity ?e . ?e {p} ?v }} }} GROUP BY ?e ?v
-}} ;""" for p in ("rdf:type", "rdfs:label", "skos:altLabel", "owl:sameAs"))
-SUMMARY_UPDATE = f"""
-PREFIX kg: <{KG}>
-PREFIX rdf: <{RDF}>
-PREFIX rdfs: <{RDFS}>
-PREFIX skos: <{SKOS}>
-PREFIX owl: <{OWL}>
-PREFIX schema: <{SDO}>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-CLEAR SILENT GRAPH <{SUMMARY_GRAPH}> ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{
-  ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:polarity ?pol ; kg:modality ?mod ;
-      kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
-WHERE {{
-  SELECT ?st ?s ?p ?o ?pol ?mod (COUNT(DISTINCT ?art) AS ?w) (COUNT(DISTINCT ?ev) AS ?n)
-         (xsd:decimal(ROUND(1000 * IF(MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1) > 1, 1,
-                                      MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1))) / 1000) AS ?c)
-  WHERE {{ GRAPH ?g {{ ?st kg:evidence ?ev ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-                      kg:polarity ?pol ; kg:modality ?mod .
-                  ?ev kg:article ?art ; kg:confidence ?ec }} }}
-  GROUP BY ?st ?s ?p ?o ?pol ?mod
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?st kg:attributedTo ?a }} }}
-WHERE {{
-  SELECT ?st ?a WHERE {{ GRAPH ?g {{ ?st kg:evidence ?ev ; kg:attributedTo ?a }} }} GROUP BY ?st ?a
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q a kg:Quotation ; kg:weight ?w }} }}
-WHERE {{
-  SELECT ?q (COUNT(DISTINCT ?art) AS ?w)
-  WHERE {{ GRAPH ?g {{ ?q a kg:Quotation ; schema:text ?text ; kg:evidence ?ev . ?ev kg:article ?art }} }}
-  GROUP BY ?q
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q schema:text ?text }} }}
-WHERE {{
-  SELECT ?q ?text WHERE {{ GRAPH ?g {{ ?q a kg:Quotation ; schema:text ?text ; kg:evidence ?ev . ?ev kg:article ?art }} }}
-  GROUP BY ?q ?text
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?q kg:speaker ?sp }} }}
-WHERE {{
-  SELECT ?q ?sp WHERE {{ GRAPH ?g {{ ?q kg:evidence ?ev ; kg:speaker ?sp }} }} GROUP BY ?q ?sp
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:exampleSentence ?s }} }}
-WHERE {{
-  SELECT ?x (MIN(?sentence) AS ?s) WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:sentence ?sentence }} }} GROUP BY ?x
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:reportedIn ?art }} }}
-WHERE {{
-  SELECT ?x ?art WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art }} }} GROUP BY ?x ?art
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x kg:sources ?docs }} }}
-WHERE {{
-  {{ SELECT ?x (GROUP_CONCAT(?doc; separator="|") AS ?all) (COUNT(?doc) AS ?k)
-    WHERE {{
-      {{ SELECT ?x ?doc WHERE {{ GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:article ?art . ?art kg:docId ?doc }} }}
-        GROUP BY ?x ?doc ORDER BY ?doc }}  # in order, so the literal is the same however it was built
-    }}
-    GROUP BY ?x }}
-  # the first {SOURCES_MAX} ids ("|…" ends a longer list): a display value, and one that stops
-  # changing as a widely reported fact gains articles (kg.summary merges it from the first ids)
-  BIND (IF(?k <= {SOURCES_MAX}, ?all, CONCAT(REPLACE(?all, "^((?:[^|]*[|]){{{SOURCES_MAX}}}).*$", "$1"), "…")) AS ?docs)
-}} ;
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:mentionCount ?m ; kg:articleCount ?a }} }}
-WHERE {{
-  SELECT ?e (SUM(?c) AS ?m) (COUNT(DISTINCT ?art) AS ?a)
-  WHERE {{ GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:article ?art ; kg:count ?c }} }}
-  GROUP BY ?e
-}} ;
-{_ENTITY_COPIES}
-INSERT {{ GRAPH <{SUMMARY_GRAPH}> {{ ?e kg:matchKey ?k }} }}
-WHERE {{
-  SELECT ?e ?k WHERE {{
-    GRAPH ?g {{ ?x kg:entity ?e . {{ ?e rdfs:label ?l }} UNION {{ ?e skos:altLabel ?l }} }}
-    BIND (LCASE(STR(?l)) AS ?k) }}
-  GROUP BY ?e ?k
-}}
-"""
+def __getattr__(name: str):
+    """The summary's SPARQL moved to :mod:`kg.summary` (these names stay importable from here)."""
+    if name in ("SUMMARY_UPDATE", "SOURCES_MAX"):
+        from . import summary
+
+        return getattr(summary, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

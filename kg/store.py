@@ -9,6 +9,12 @@ store read-only and may run while a writer works (they see the last committed st
 A process the writer forks (``kg build --workers N``) closes its copy of the lock at once:
 a flock belongs to the open file, shared by every copy, so a child that outlived a writer
 killed with SIGKILL would otherwise keep the next build out.
+
+A write too big for one transaction goes through Oxigraph's bulk loader (not transactional)
+behind *pending markers*: the article graphs it writes are named in the state graph first and
+unnamed by its last transaction, so a kill in between leaves graphs that
+:func:`pending_graphs` finds (the writer drops them, :func:`kg.write.recover`; readers
+refuse to export or push them, :func:`unfinished_write`).
 """
 
 from __future__ import annotations
@@ -64,9 +70,9 @@ class KGStore:
         self._lock_fd = lock_fd
         self.read_only = read_only
         self._dataset = None
-        #: What the writer knows the summary graph holds (kg.summary.SummaryCache); every write
-        #: through this object forgets it, except the writes that keep it up to date.
-        self.summary_cache = None
+        #: Writes made through this object (a writer's caches of what the store holds are valid
+        #: while it does not change).
+        self.writes = 0
 
     # -- opening -----------------------------------------------------------------
     @classmethod
@@ -151,11 +157,10 @@ class KGStore:
         return {row["doc"].value: row["h"].value for row in self.ox.query(q)}
 
     # -- writing -------------------------------------------------------------------
-    def _check_writable(self, keep_cache: bool = False) -> None:
+    def _check_writable(self) -> None:
         if self.read_only:
             raise StoreError("store opened read-only")
-        if not keep_cache and self.summary_cache is not None:
-            self.summary_cache.clear()
+        self.writes += 1
 
     def replace_graph(self, graph_iri: str, quads: Iterable[ox.Quad], *, then: str | None = None) -> None:
         """Replace a named graph's content in one Oxigraph transaction (see :meth:`replace_graphs`)."""
@@ -202,10 +207,10 @@ class KGStore:
         del blocks
         self.ox.update(text)
 
-    def apply(self, *, deletes: str = "", inserts: str = "", then: str = "", keep_cache: bool = False) -> None:
+    def apply(self, *, deletes: str = "", inserts: str = "", then: str = "") -> None:
         """Delete, insert (text: ``GRAPH <g> { s p o . }`` blocks of N-Triples terms), then run
         the SPARQL update ``then``: ONE transaction."""
-        self._check_writable(keep_cache)
+        self._check_writable()
         prologue, then = _split_prologue(then or "")
         ops = [f"{kind} DATA {{\n{text}}}" for kind, text in (("DELETE", deletes), ("INSERT", inserts)) if text]
         if then:
@@ -213,10 +218,10 @@ class KGStore:
         if ops:
             self.ox.update(prologue + " ;\n".join(ops))
 
-    def bulk_load(self, text: str, *, keep_cache: bool = False) -> None:
+    def bulk_load(self, text: str) -> None:
         """Add quads (TriG text) through Oxigraph's bulk loader: fast, NOT transactional (a kill
-        may leave part of them); callers guard it (kg.write's pending markers)."""
-        self._check_writable(keep_cache)
+        may leave part of them); callers guard it with pending markers (:func:`pending_markers`)."""
+        self._check_writable()
         if text:
             self.ox.bulk_load(input=text.encode("utf-8"), format=ox.RdfFormat.TRIG)
 
@@ -232,3 +237,33 @@ class KGStore:
     def update(self, sparql: str) -> None:
         self._check_writable()
         self.ox.update(sparql)
+
+
+# -- pending markers -------------------------------------------------------------------
+def pending_markers(graph_iris: Iterable[str]) -> str:
+    """The quads that mark article graphs as pending (in the state graph), as text for
+    :meth:`KGStore.apply` (``inserts=`` to mark them, ``deletes=`` to unmark them)."""
+    from .rdf import KG, RDF, STATE_GRAPH
+
+    lines = "".join(f"<{g}> <{RDF.type}> <{KG.PendingWrite}> .\n" for g in graph_iris)
+    return f"GRAPH <{STATE_GRAPH}> {{\n{lines}}}\n" if lines else ""
+
+
+def pending_graphs(store: KGStore) -> list[str]:
+    """Article graphs of a bulk write that did not finish (empty unless a writer is at work
+    or was killed)."""
+    from .rdf import KG, RDF, STATE_GRAPH
+
+    found = store.ox.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.PendingWrite)),
+                                       ox.NamedNode(str(STATE_GRAPH)))
+    return sorted(q.subject.value for q in found)
+
+
+def unfinished_write(store: KGStore, then: str) -> str | None:
+    """What to tell a user who asked to ``then`` (push, export) a store holding the graphs of a
+    bulk write that did not finish; None if it holds none."""
+    pending = pending_graphs(store)
+    if not pending:
+        return None
+    return (f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build was killed, "
+            f"or is running); re-run `kg build` (or wait for the running one): it drops them first, then {then}")

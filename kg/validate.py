@@ -97,7 +97,7 @@ def check(store, shapes: str | Path | None = None) -> ValidationResult:
         onto = data_dir() / "ontology.ttl"
         data.parse(str(onto), format="turtle")
         notes.append(f"the store has no ontology graph; checked with {onto}")
-    from .write import pending_graphs
+    from .store import pending_graphs
 
     pending = pending_graphs(store)
     if pending:

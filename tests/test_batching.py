@@ -26,9 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from kg import write
+from kg import summary
 from kg.rdf import KG
-from kg.store import KGStore
+from kg.store import KGStore, pending_graphs
 from test_crash import wait_for_line
 
 pytestmark = pytest.mark.slow
@@ -121,9 +121,9 @@ def test_three_runs_in_reverse_order_equal_one(corpus, reference, tmp_path):
     three = export(store, tmp_path)
     assert three == reference, differences(reference, three)
     # the summary merged write by write in Python is the one SUMMARY_UPDATE computes at once
-    (store / write.SUMMARY_FORMAT_FILE).unlink()  # not marked current: the next build recomputes it
+    (store / summary.SUMMARY_FORMAT_FILE).unlink()  # not marked current: the next build recomputes it
     assert f"{len(corpus)} unchanged" in build(store, corpus)
-    assert (store / write.SUMMARY_FORMAT_FILE).exists()
+    assert (store / summary.SUMMARY_FORMAT_FILE).exists()
     recomputed = export(store, tmp_path)
     assert recomputed == reference, differences(reference, recomputed)
 
@@ -156,7 +156,7 @@ def test_killed_while_writing_then_rerun_equals_one_run(corpus, reference, tmp_p
         proc.wait(60)
         proc.stderr.close()
     with KGStore.open(store, read_only=True) as s:  # the kill came in the middle of the writes
-        pending = write.pending_graphs(s)
+        pending = pending_graphs(s)
         graphs = {r["g"].value for r in s.query(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?a <{KG.sha256}> ?h }} }}")}
         whole = len(graphs - set(pending))
     assert pending or 0 < whole < len(corpus), (kill, delay, whole, len(pending))

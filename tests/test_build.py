@@ -107,11 +107,11 @@ def test_summary_recomputed_only_when_not_in_this_format(tmp_path, articles):
     """A build that writes nothing leaves a current summary alone (a full recompute takes a
     minute at 4,000 articles) and recomputes one that is not marked in kg's format (a store
     of an older kg, or one written through the API): seen here by a figure edited in between."""
-    from kg import write
+    from kg import summary
     from kg.rdf import KG, SUMMARY_GRAPH
 
     path = tmp_path / "s"
-    marker = path / write.SUMMARY_FORMAT_FILE
+    marker = path / summary.SUMMARY_FORMAT_FILE
     run_build(path, articles)
     weight = f"GRAPH <{SUMMARY_GRAPH}> {{ ?st <{KG.weight}> ?w }}"
 
@@ -122,7 +122,7 @@ def test_summary_recomputed_only_when_not_in_this_format(tmp_path, articles):
 
     def weights() -> set[int]:
         with KGStore.open(path, read_only=True) as s:
-            assert write.summary_current(s) is True
+            assert summary.is_current(s) is True
             return {int(r["w"].value) for r in s.query(f"SELECT ?w WHERE {{ {weight} }}")}
 
     right = weights()
@@ -132,7 +132,7 @@ def test_summary_recomputed_only_when_not_in_this_format(tmp_path, articles):
     assert weights() == {99}
     marker.unlink()
     with KGStore.open(path, read_only=True) as s:
-        assert write.summary_current(s) is False
+        assert summary.is_current(s) is False
     run_build(path, articles)  # not marked: recomputed, and marked
     assert weights() == right
     marker.write_text("2\n")  # the same for another format, when the run also writes an article

@@ -26,8 +26,9 @@ from kg.cli import main
 from kg.model import Article
 from kg.nlp import DEFAULT_MODEL
 from kg.pipeline import build
-from kg.rdf import ARTICLE_GRAPH_PREFIX, KG, SDO, SUMMARY_GRAPH, SUMMARY_UPDATE
+from kg.rdf import ARTICLE_GRAPH_PREFIX, KG, SDO, SUMMARY_GRAPH
 from kg.store import KGStore
+from kg.summary import SUMMARY_UPDATE
 
 KG_BIN = [sys.executable, "-m", "kg.cli"]
 SEED = int(os.environ.get("KG_CRASH_SEED", "8"))
@@ -299,7 +300,7 @@ def test_each_write_updates_the_summary_like_a_full_refresh(tmp_path):
     import dataclasses
 
     from conftest import handmade_graphs
-    from kg import write
+    from kg import summary, write
 
     g1, g2 = handmade_graphs()
     with KGStore.open(tmp_path / "s") as s:
@@ -314,14 +315,14 @@ def test_each_write_updates_the_summary_like_a_full_refresh(tmp_path):
         for step in steps:
             step()
             incremental = summary_quads(s)
-            write.refresh_summary(s)
+            summary.refresh(s)
             assert summary_quads(s) == incremental
-        nodes = write._summarised_nodes(q for q in s.ox)
+        nodes = summary.summarised_nodes(q for q in s.ox)
         assert len(nodes) > 6
         s.ox.update(f"CLEAR GRAPH <{SUMMARY_GRAPH}>")
-        s.update(write.summary_update_for(nodes, chunk=2))
+        s.update(summary.update_for(nodes, chunk=2))
         chunked = summary_quads(s)
-        write.refresh_summary(s)
+        summary.refresh(s)
         assert summary_quads(s) == chunked
 
 

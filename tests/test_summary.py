@@ -19,9 +19,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg import write
-from kg.rdf import SOURCES_MAX, SUMMARY_GRAPH, SUMMARY_UPDATE, article_text
-from kg.store import KGStore
-from kg.summary import Plan, SummaryCache, SummaryDelta, confidence, sources_literal
+from kg.rdf import SUMMARY_GRAPH, article_text
+from kg.store import KGStore, pending_graphs, pending_markers
+from kg.summary import SOURCES_MAX, SUMMARY_UPDATE, Plan, SummaryCache, SummaryDelta, confidence, sources_literal
+from kg.write import Writer
 
 ROOT = Path(__file__).resolve().parent.parent
 S = ox.NamedNode(str(SUMMARY_GRAPH))
@@ -76,13 +77,12 @@ def recomputed(store: KGStore) -> set[str]:
 def test_new_articles_keep_the_summary_exact(tmp_path, parsed, monkeypatch, bulk):
     monkeypatch.setattr(write, "BULK_MIN_UNITS", 0 if bulk else 10**9)
     batches = [copies(parsed, k) for k in range(SOURCES_MAX + 3)]
-    with KGStore.open(tmp_path / "s") as s:
-        write.load_ontology(s)
+    with KGStore.open(tmp_path / "s") as s, Writer(s) as w:
         for i, batch in enumerate(batches):
-            write.write_articles(s, batch)
-            assert write.pending_graphs(s) == []
+            w.write(batch)
+            assert pending_graphs(s) == []
             assert summary(s) == recomputed(s), f"summary differs after batch {i}"
-        assert len(s.summary_cache) > 0  # the later batches were merged from the writer's cache
+        assert len(w.cache) > 0  # the later batches were merged from the writer's cache
         # the most reported facts carry the first SOURCES_MAX document ids and "|…"
         rows = list(s.ox.query(f"""SELECT ?src ?w WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{
             ?st a <https://w3id.org/newskg/ontology#Statement> ; <https://w3id.org/newskg/ontology#weight> ?w ;
@@ -94,18 +94,34 @@ def test_new_articles_keep_the_summary_exact(tmp_path, parsed, monkeypatch, bulk
 def test_other_writes_in_between_forget_the_cache(tmp_path, parsed):
     """Replacing and removing articles recompute entries in SPARQL: the writer's cache must not
     survive them, or the next merge would start from stale figures."""
-    with KGStore.open(tmp_path / "s") as s:
-        write.load_ontology(s)
-        write.write_articles(s, copies(parsed, 0))
-        write.write_articles(s, copies(parsed, 1))
-        assert len(s.summary_cache) > 0
+    with KGStore.open(tmp_path / "s") as s, Writer(s) as w:
+        w.write(copies(parsed, 0))
+        w.write(copies(parsed, 1))
+        assert len(w.cache) > 0
         changed = copies(parsed, 1)[0]
-        write.write_articles(s, [dataclasses.replace(changed, relations=changed.relations[:1])])  # a replacement
-        assert len(s.summary_cache) == 0
-        write.write_articles(s, copies(parsed, 2))
-        write.remove_article(s, copies(parsed, 0)[1].article.id)
-        write.write_articles(s, copies(parsed, 3))
+        w.write([dataclasses.replace(changed, relations=changed.relations[:1])])  # a replacement
+        w.write(copies(parsed, 2))
+        w.remove(copies(parsed, 0)[1].article.id)
+        w.write(copies(parsed, 3))
         assert summary(s) == recomputed(s)
+
+
+def test_the_cache_is_forgotten_after_any_other_write(tmp_path, parsed):
+    """Any write to the store that is not the cache's own (a replacement, a removal, an update
+    through the store) empties it before the next merge."""
+    for other in ("replace", "remove", "update"):
+        with KGStore.open(tmp_path / other) as s, Writer(s) as w:
+            w.write(copies(parsed, 0))
+            assert len(w.cache) > 0
+            if other == "replace":
+                changed = copies(parsed, 0)[0]
+                w.write([dataclasses.replace(changed, relations=changed.relations[:1])])
+            elif other == "remove":
+                w.remove(copies(parsed, 0)[1].article.id)
+            else:
+                s.update("INSERT DATA { <urn:x> <urn:y> <urn:z> }")
+            w.cache.check(s)
+            assert len(w.cache) == 0, other
 
 
 def test_merge_rules():
@@ -162,7 +178,7 @@ def test_recover_drops_a_half_written_bulk_write(tmp_path, parsed):
         reference = {str(q) for q in s.ox}
     with KGStore.open(broken) as s:  # what _write_new does, up to a kill before its last transaction
         iris = [write.article_graph_iri(g.article.id) for g in second]
-        s.apply(inserts=write._markers(iris))
+        s.apply(inserts=pending_markers(iris))
         delta = SummaryDelta()
         for g in second:
             text, triples = article_text(g)
@@ -170,13 +186,13 @@ def test_recover_drops_a_half_written_bulk_write(tmp_path, parsed):
             s.bulk_load(text)
         s.bulk_load(Plan.text(delta.plan(s.ox).adds[::2]))
     with KGStore.open(broken, read_only=True) as s:
-        assert write.pending_graphs(s) == sorted(iris)
+        assert pending_graphs(s) == sorted(iris)
         from kg import validate
 
         assert any("pending" in n for n in validate.check(s).notes)
     with KGStore.open(broken) as s:
         assert write.recover(s) == sorted(iris)
-        assert write.pending_graphs(s) == [] and summary(s) == recomputed(s)
+        assert pending_graphs(s) == [] and summary(s) == recomputed(s)
         assert not any(s.ox.contains_named_graph(ox.NamedNode(g)) for g in iris)
         write.write_articles(s, second)
         assert {str(q) for q in s.ox} == reference
@@ -188,10 +204,9 @@ from kg import write
 from kg.store import KGStore
 write.BULK_MIN_UNITS = 0
 batches = pickle.load(open(sys.argv[2], "rb"))
-with KGStore.open(sys.argv[1]) as s:
-    write.load_ontology(s)
+with KGStore.open(sys.argv[1]) as s, write.Writer(s) as w:
     for b in batches:
-        write.write_articles(s, b)
+        w.write(b)
         print("wrote", flush=True)
 """
 
@@ -241,11 +256,10 @@ def test_one_bad_article_in_a_bulk_write_loses_nothing_else(tmp_path, parsed, mo
     bad_entity = dataclasses.replace(victim.entities[0], qid="Q1 Q2")
     bad = dataclasses.replace(victim, entities=(bad_entity, *victim.entities[1:]))
     report = BuildReport()
-    with KGStore.open(tmp_path / "s") as s:
-        write.load_ontology(s)
-        _commit(s, [bad, *good[1:]], {}, report, lambda a, reason: Problem(a.id, reason))
+    with KGStore.open(tmp_path / "s") as s, Writer(s) as w:
+        _commit(w, [bad, *good[1:]], {}, report, lambda a, reason: Problem(a.id, reason))
         assert [p.source for p in report.skipped] == [bad.article.id]
         assert sorted(report.built) == sorted(g.article.id for g in good[1:])
-        assert write.pending_graphs(s) == []
+        assert pending_graphs(s) == []
         assert set(s.article_hashes()) == {g.article.id for g in good[1:]}
         assert summary(s) == recomputed(s)

@@ -1,6 +1,6 @@
 """The summary graph's entries for NEW articles, computed in Python (the incremental path).
 
-:data:`kg.rdf.SUMMARY_UPDATE` defines the summary graph: a SPARQL recomputation from the
+:data:`kg.summary.sparql.SUMMARY_UPDATE` defines the summary graph: a SPARQL recomputation from the
 article graphs, which costs what the store holds about every touched node (all the evidence
 of a country mentioned in every article). Adding articles that are not in the store yet
 changes each entry in a way computable from the entry already in the summary and the new
@@ -11,7 +11,7 @@ articles alone:
   ``kg:articleCount``): new articles are new ``?art`` and new evidence records;
 * ``kg:confidence`` = min(1, max evidence confidence + 0.1 x (weight - 1)): the old maximum
   follows from the old confidence and weight (and once it is 1 it stays 1);
-* ``kg:sources`` keeps the first :data:`kg.rdf.SOURCES_MAX` document ids in order, and the
+* ``kg:sources`` keeps the first :data:`kg.summary.sparql.SOURCES_MAX` document ids in order, and the
   first ids of a longer list are among the old first ids and the new ones;
 * ``kg:exampleSentence`` is the least sentence: the least of the old one and the new ones.
 
@@ -35,7 +35,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SOURCES_MAX, SUMMARY_GRAPH, XSD, nt_integer, nt_iri, nt_string
+from ..rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SUMMARY_GRAPH, XSD, nt_integer, nt_iri, nt_string
+from .sparql import SOURCES_MAX
 
 
 def _t(iri) -> str:
@@ -142,11 +143,19 @@ class SummaryCache:
     """What the writer knows the summary holds for the entries it wrote last (least recently
     used dropped beyond ``max_nodes``): their figures and their entity copies. Spares reading
     the figures back and re-adding unchanged labels when the same entries come up again
-    (countries, leaders). :class:`kg.store.KGStore` clears it on every other kind of write."""
+    (countries, leaders). A writer session (:class:`kg.write.Writer`) keeps one: any other
+    write to the store since the cache's last one (:attr:`kg.store.KGStore.writes` counts them)
+    empties it (:meth:`check`)."""
 
     def __init__(self, max_nodes: int = 50_000) -> None:
         self.max_nodes = max_nodes
         self._d: OrderedDict[str, tuple[dict, frozenset]] = OrderedDict()
+        self._writes: int | None = None  # the store's write count after the last write remembered
+
+    def check(self, store) -> None:
+        """Forget everything if ``store`` was written since the last :meth:`remember`."""
+        if store.writes != self._writes:
+            self.clear()
 
     def get(self, node: str):
         hit = self._d.get(node)
@@ -154,7 +163,10 @@ class SummaryCache:
             self._d.move_to_end(node)
         return hit
 
-    def remember(self, plan: Plan) -> None:
+    def remember(self, plan: Plan, store=None) -> None:
+        """Remember the entries ``plan`` wrote to ``store`` (its last write)."""
+        if store is not None:
+            self._writes = store.writes
         self._d.update(plan.known)
         for node in plan.known:
             self._d.move_to_end(node)
