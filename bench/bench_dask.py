@@ -3,7 +3,7 @@
 
 Starts ``distributed.LocalCluster(n_workers=k, processes=True, threads_per_worker=1)`` for
 k = 1 and 2, loads the model on the workers (not timed: a long-lived cluster keeps it), then
-times ``kg.pipeline.build`` of the corpus with the Dask extraction stage (this process is the
+times ``kg.build.build`` of the corpus with the Dask extraction stage (this process is the
 writer). On this machine the workers and the writer share the same cores, so the per-worker
 figure with 2 workers is a floor for a real cluster, where each worker has its own cores.
 """
@@ -28,9 +28,9 @@ def main() -> int:
     logging.getLogger("distributed").setLevel(logging.ERROR)
     from distributed import Client, LocalCluster
 
-    from kg.distributed import DaskExtractions, check_cluster
+    from kg.build.cluster import DaskExtractions, check_cluster
     from kg.nlp import DEFAULT_MODEL
-    from kg.pipeline import build
+    from kg.build import build
     from kg.store import KGStore
 
     n = args.n or (40 if args.quick else 150)

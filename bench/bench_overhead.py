@@ -7,7 +7,7 @@ moment. Here one process loads both pipelines - spaCy's alone, as bench/bare_par
 and kg's - and for each chunk of 16 articles times, back to back and in alternating order:
 
 * bare: ``nlp.pipe`` over the chunk's texts;
-* kg: parse and extract the same articles (``kg.pipeline.local_extractions``);
+* kg: parse and extract the same articles (``kg.build.local_extractions``);
 * kg's parse: ``nlp.pipe`` of kg's own pipeline (``kg.nlp.load``: the same model, the
   attribute ruler's matcher and the lemmatizer replaced by ``kg.fastpipe``'s stand-ins, and kg's paragraph
   component) over the same texts, to show what kg's own work costs on top of its parse.
@@ -50,7 +50,7 @@ def main() -> int:
     from kg import write
     from kg.ingest import read_inputs
     from kg.nlp import UNUSED_PIPES, load
-    from kg.pipeline import local_extractions
+    from kg.build import local_extractions
     from kg.resolve import Resolver
     from kg.store import KGStore
 

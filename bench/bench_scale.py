@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Memory and incremental builds at scale.
 
-One ``kg.pipeline.build`` of N articles (default 4,000: the issue's RSS growth from 1,000 to
+One ``kg.build.build`` of N articles (default 4,000: the issue's RSS growth from 1,000 to
 4,000 articles, and a peak RSS over twice the 2,000 articles its goal names; ~7 minutes here)
 with ``--workers 2``, in this process, with a thread sampling the memory of the process tree
 (this process and its worker processes) every 0.25 s:
@@ -12,7 +12,7 @@ with ``--workers 2``, in this process, with a thread sampling the memory of the 
   the build, writes included): about 1 when memory does not grow with the corpus.
 
 Then a fresh process loads the model (not timed) and adds 1 new article to the N-article
-store (``kg.pipeline.build`` of one file: hashes, parse, extract, resolve, write, summary),
+store (``kg.build.build`` of one file: hashes, parse, extract, resolve, write, summary),
 three times with three new articles; the median counts.
 """
 
@@ -33,7 +33,7 @@ GB = 2**30
 
 
 def scale_build(n: int, seed: int, workers: int) -> dict:
-    from kg import pipeline
+    from kg import build as pipeline
     from kg.nlp import DEFAULT_MODEL
     from kg.store import KGStore
 
@@ -69,7 +69,7 @@ def scale_build(n: int, seed: int, workers: int) -> dict:
 def add_one(store: str, files: list[str]) -> None:
     """(In a fresh process) add each file to the store, one build each; print the times as JSON."""
     from kg.nlp import DEFAULT_MODEL, load
-    from kg.pipeline import build
+    from kg.build import build
     from kg.store import KGStore
 
     load(DEFAULT_MODEL)  # model load is not part of the figure

@@ -31,7 +31,7 @@ def article_graphs(directory: Path, workers: int = 2):
     from kg.ingest import read_articles
     from kg.model import Article
     from kg.nlp import DEFAULT_MODEL
-    from kg.pipeline import local_extractions
+    from kg.build import local_extractions
     from kg.resolve import Resolver
 
     articles = [a for a in read_articles([str(directory)]) if isinstance(a, Article)]
@@ -88,7 +88,8 @@ def main() -> int:
     args = ap.parse_args()
     import pyoxigraph as ox
 
-    from kg import pipeline, write
+    from kg import build as pipeline
+    from kg import write
     from kg.rdf import ONTOLOGY_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, article_text
     from kg.store import KGStore
 

@@ -33,14 +33,14 @@ STAGES = [  # (stage, test on (function, file)) - first match from the innermost
     # through: samples under it (and not in its __call__) are spaCy's upstream components at work
     ("parse (spaCy)", lambda f, p: p.endswith("kg/fastpipe.py") and f.split(".")[-1] == "pipe"),
     ("spaCy stand-ins (kg.fastpipe)", lambda f, p: p.endswith("kg/fastpipe.py")),
-    ("parse (spaCy)", lambda f, p: p.endswith("kg/nlp.py") or p.endswith("kg/distributed.py")),
+    ("parse (spaCy)", lambda f, p: p.endswith("kg/nlp.py") or "kg/build/" in p and p.endswith(("stages.py", "pool.py", "cluster.py"))),
     ("ingest", lambda f, p: p.endswith("kg/ingest.py")),
     ("extract", lambda f, p: p.endswith(("kg/extract.py", "kg/openie.py", "kg/vocab.py"))),
     ("resolve", lambda f, p: p.endswith(("kg/resolve.py", "kg/gazetteer.py"))),
     ("rdf terms + quads", lambda f, p: p.endswith("kg/rdf.py")),
-    ("store writes + summary", lambda f, p: p.endswith(("kg/store.py", "kg/write.py"))),
-    ("pipeline (select, spool)", lambda f, p: p.endswith("kg/pipeline.py")),
-    ("cli", lambda f, p: p.endswith("kg/cli.py")),
+    ("store writes + summary", lambda f, p: p.endswith(("kg/store.py", "kg/write.py")) or "kg/summary/" in p),
+    ("pipeline (select, spool)", lambda f, p: "kg/build/" in p),
+    ("cli", lambda f, p: "kg/cli/" in p or p.endswith("kg/api.py")),
 ]
 
 
@@ -137,7 +137,7 @@ def pyinstrument_fallback(d: Path, n: int, args) -> int:
     from pyinstrument import Profiler
 
     from kg.nlp import DEFAULT_MODEL, load
-    from kg.pipeline import build
+    from kg.build import build
     from kg.store import KGStore
 
     load(DEFAULT_MODEL)

@@ -15,7 +15,7 @@ from rdflib.compare import isomorphic
 
 from kg.cli import main
 from kg.nlp import DEFAULT_MODEL
-from kg.pipeline import build, remove
+from kg.build import build, remove
 from kg.store import KGStore, StoreLocked
 
 A = (

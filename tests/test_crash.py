@@ -25,7 +25,7 @@ from kg import validate as kv
 from kg.cli import main
 from kg.model import Article
 from kg.nlp import DEFAULT_MODEL
-from kg.pipeline import build
+from kg.build import build
 from kg.rdf import ARTICLE_GRAPH_PREFIX, KG, SDO, SUMMARY_GRAPH
 from kg.store import KGStore
 from kg.summary import SUMMARY_UPDATE
@@ -367,17 +367,17 @@ def test_second_signal_inside_a_callback_prints_no_traceback():
     interpreter (pytest replaces the hook that prints it)."""
     script = """
 import gc, signal, sys
-from kg.pipeline import _Interrupts
+from kg.cli.interrupts import Interrupts
 
 class Raises:
     def __del__(self):
         raise KeyboardInterrupt
 
-with _Interrupts() as interrupts:
+with Interrupts() as interrupts:
     interrupts.signum = signal.SIGTERM  # the first signal came
     Raises(); gc.collect()
 print("---", file=sys.stderr, flush=True)
-with _Interrupts():  # no signal came: an error in a destructor is still reported
+with Interrupts():  # no signal came: an error in a destructor is still reported
     Raises(); gc.collect()
 """
     r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

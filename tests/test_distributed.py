@@ -6,9 +6,9 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from kg.distributed import ClusterError, dask_extractions  # noqa: E402
+from kg.build.cluster import ClusterError, dask_extractions  # noqa: E402
 from kg.nlp import DEFAULT_MODEL  # noqa: E402
-from kg.pipeline import build  # noqa: E402
+from kg.build import build  # noqa: E402
 from kg.store import KGStore  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -112,7 +112,7 @@ def test_local_worker_processes_build_equals_one_process(tmp_path):
 
 @pytest.mark.parametrize("n, size, workers", [(100, 16, 2), (7, 2, 2), (1, 16, 2), (1000, 16, 8), (33, 1, 3), (5, 64, 1)])
 def test_partitions_keep_order_and_shrink_at_the_end(n, size, workers):
-    from kg.distributed import MIN_PARTITION, partitions
+    from kg.build.pool import MIN_PARTITION, partitions
 
     parts = list(partitions(list(range(n)), size, workers))
     assert [x for p in parts for x in p] == list(range(n))  # every article once, in order

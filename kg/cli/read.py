@@ -1,0 +1,239 @@
+"""The commands that read the store: ``kg query``, ``queries``, ``export``, ``viz``, ``stats``,
+``validate``. They open it read-only (a build may write meanwhile) and never import spaCy."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..printable import printable
+from . import emit, fail, main, open_reader, store_option
+
+
+QUERY_FORMATS = ("table", "csv", "tsv", "json", "ttl", "nt")
+EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "graphml", "gexf", "csv")
+GRAPH_PROJECTIONS = ("entities", "cooccurrence", "rdf")  # = kg.export.PROJECTIONS
+GRAPH_FORMATS = ("graphml", "gexf")  # = kg.export.GRAPH_FORMATS: the formats of a projection
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            fail(f"--param expects NAME=VALUE, got {pair!r}", 2)
+        params[key.strip()] = value
+    return params
+
+
+@main.command("query")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-n", "--name", metavar="NAME", help="Run the named query queries/NAME.rq (see `kg queries`).")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query parameter (a string literal; repeatable).")
+@click.option("-f", "--format", "fmt", type=click.Choice(QUERY_FORMATS), default="table", show_default=True,
+              help="table/csv/tsv/json for SELECT and ASK; ttl/nt for CONSTRUCT and DESCRIBE.")
+@click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Stop the query after this many seconds (0 = no limit).")
+@click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries over the network).")
+@click.option("--max-width", type=click.IntRange(min=8), default=60, show_default=True,
+              help="Truncate table cells to this width.")
+@store_option
+def query_cmd(file, name, params, fmt, timeout, allow_service, max_width, store):
+    """Run a SPARQL query (FILE, '-' for stdin, or --name) against the store.
+
+    The default graph is the union of all graphs. Parameters are bound as string literals,
+    never pasted into the query text. Exit 2 on a bad query or parameter, 1 on a timeout.
+
+    \b
+    kg query --name quotes_by --param speaker="John Kirby"
+    kg query my.rq --format csv > out.csv
+    echo 'SELECT * WHERE { ?s ?p ?o } LIMIT 5' | kg query -
+    """
+    from .. import api
+
+    if bool(file) == bool(name):
+        fail("give a query FILE (or '-') or --name NAME, not both and not neither", 2)
+    bound = _parse_params(params)
+    try:
+        if name:
+            nq = api.load_query(name=name)
+        elif file == "-":
+            nq = api.load_query(text=sys.stdin.read(), label="stdin")
+        else:
+            nq = api.load_query(file=file)
+        prepared = api.prepare_query(nq, bound, allow_service=allow_service)
+    except api.QueryError as e:
+        fail(str(e), e.exit_code)
+    if prepared.ignored:  # e.g. `make demo` passes every parameter to every named query
+        takes = ", ".join(nq.param_names) or "no parameters"
+        click.echo(f"kg: note: query {nq.name!r} ignores --param {', '.join(prepared.ignored)} (it takes: {takes})",
+                   err=True)
+    with open_reader(store) as g:
+        try:
+            out = api.format_result(g.query(prepared, timeout=timeout or None, allow_service=allow_service), fmt,
+                                    max_width=max_width)
+        except api.QueryError as e:
+            fail(str(e), e.exit_code)
+    emit(out)
+
+
+@main.command("queries")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+def queries_cmd(fmt):
+    """List the named queries (queries/*.rq, or $KG_QUERIES): name, parameters, summary."""
+    import json
+
+    from .. import api
+
+    try:
+        found = api.queries()
+    except api.QueryError as e:
+        fail(str(e), e.exit_code)
+    if fmt == "json":
+        emit(json.dumps([
+            {"name": q.name, "summary": q.summary, "params": {p.name: p.description for p in q.params},
+             "examples": list(q.examples), "path": str(q.path)} for q in found
+        ], indent=1) + "\n")
+        return
+    if not found:
+        click.echo(f"kg: no queries in {queries_dir()}", err=True)
+        return
+    params = [", ".join(q.param_names) or "-" for q in found]
+    wn = max(len(q.name) for q in found)
+    wp = max(max(len(p) for p in params), len("params"))
+    lines = [f"{'name':<{wn}}  {'params':<{wp}}  summary"]
+    lines += [f"{q.name:<{wn}}  {p:<{wp}}  {q.summary}" for q, p in zip(found, params)]
+    emit("\n".join(lines) + "\n")
+
+
+@main.command("export")
+@click.option("-f", "--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="RDF (ttl, nt: one graph; nq, trig, jsonld: named graphs) or a graph for Gephi "
+                   "(graphml, gexf; csv = directory with nodes.csv and edges.csv).")
+@click.option("-o", "--output", required=True, metavar="PATH|-",
+              help="Output file ('-' for stdout), or a directory for csv.")
+@click.option("-g", "--graph", type=click.Choice(GRAPH_PROJECTIONS), default="entities", show_default=True,
+              help="graphml/gexf only: entities and their relations; cooccurrence = entities linked by "
+                   "co-mention (weight = sentences); rdf = the full RDF graph.")
+@click.option("--static", is_flag=True, help="gexf: no timeline (mode=static) even when articles have dates.")
+@store_option
+def export_cmd(fmt, output, graph, static, store):
+    """Export the store as RDF or as a graph for Gephi / networkx.
+
+    GraphML and GEXF open in Gephi coloured by entity type (data/palette.yaml), sized by
+    mentions, laid out (fixed seed) and with a `community` attribute; GEXF has a timeline
+    (node and edge `start` = first article date) when articles have dates.
+    Files are replaced atomically (written next to the target, then renamed).
+
+    \b
+    kg export --format gexf -o graph.gexf                  open in Gephi (File > Open)
+    kg export --format graphml --graph cooccurrence -o co.graphml
+    kg export --format csv -o gephi/        nodes.csv + edges.csv (Gephi spreadsheet import)
+    kg export --format ttl -o - | gzip > kg.ttl.gz
+    """
+    from .. import api
+
+    if fmt == "csv" and output == "-":
+        fail("--format csv writes a directory (nodes.csv, edges.csv); give --output DIR", 2)
+    if graph != "entities" and fmt not in GRAPH_FORMATS:
+        fail(f"--graph {graph} applies to --format graphml or gexf only", 2)
+    opts = {"graph": graph} if fmt in GRAPH_FORMATS else {}
+    if fmt == "gexf" and static:
+        opts["dynamic"] = False
+    with open_reader(store) as g:
+        try:
+            g.export(fmt, output, **opts)
+        except api.UnfinishedWriteError as e:
+            fail(str(e), 1)
+        except api.ExportError as e:
+            fail(str(e), 2)
+        except BrokenPipeError:
+            sys.exit(0)
+        except OSError as e:
+            fail(f"cannot write {output}: {e.strerror or e}", 1)
+    if output != "-":
+        click.echo(f"kg: wrote {fmt} ({graph} graph) to {printable(output)}" if opts.get("graph") else
+                   f"kg: wrote {fmt} to {printable(output)}", err=True)
+
+
+@main.command("viz")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="graph.html (interactive page, works offline), graph.png or graph.svg (static image).")
+@click.option("-f", "--format", "fmt", type=click.Choice(("html", "png", "svg")), default=None,
+              help="Override the format told by the file name.")
+@click.option("-g", "--graph", type=click.Choice(("entities", "cooccurrence")), default="entities", show_default=True)
+@click.option("--title", default=None, help="Title of the page or image.")
+@click.option("--max-nodes", type=click.IntRange(min=0), default=1500, show_default=True,
+              help="Draw only this many nodes, the most mentioned and connected (0 = all).")
+@click.option("--labels", "top", type=click.IntRange(min=0), default=25, show_default=True,
+              help="png/svg: label this many top entities.")
+@store_option
+def viz_cmd(output, fmt, graph, title, max_nodes, top, store):
+    """Draw the graph: an interactive HTML page or a PNG/SVG image.
+
+    The page is one file with everything inside (no network): search, colours by type with
+    a legend, zoom and pan, and a side panel with the relations and evidence sentences of a
+    clicked node or edge. The image labels the most mentioned entities.
+
+    \b
+    kg viz --output graph.html && xdg-open graph.html
+    kg viz --output graph.png --labels 40
+    """
+    from .. import api
+
+    try:
+        api.viz_format(output, fmt)
+    except api.VizError as e:
+        fail(str(e), 2)
+    with open_reader(store) as g:
+        try:
+            info = g.viz(output, fmt=fmt, graph=graph, title=title, max_nodes=max_nodes, top=top)
+        except (api.VizError, api.ExportError) as e:
+            fail(str(e), 2)
+        except OSError as e:
+            fail(f"cannot write {output}: {e.strerror or e}", 1)
+    shown = f"{info['nodes']} nodes, {info['edges']} edges"
+    if info["nodes"] < info["total_nodes"]:
+        shown += f" of {info['total_nodes']} nodes"
+    click.echo(f"kg: wrote {info['format']} ({shown}) to {printable(output)}", err=True)
+
+
+@main.command("stats")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@store_option
+def stats_cmd(fmt, store):
+    """Counts: articles, entities by type, relations by predicate, quotations, triples."""
+    import json
+
+    from .. import api
+
+    with open_reader(store) as g:
+        stats = g.stats()
+    emit(json.dumps(stats, indent=1) + "\n" if fmt == "json" else api.format_stats(stats))
+
+
+@main.command("validate")
+@click.option("--shapes", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="SHACL shapes file [default: data/shapes.ttl].")
+@click.option("-f", "--format", "fmt", type=click.Choice(("text", "ttl")), default="text", show_default=True,
+              help="text: readable report; ttl: the full SHACL validation report graph.")
+@click.option("--max-shown", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Show at most this many results in the text report.")
+@store_option
+def validate_cmd(shapes, fmt, max_shown, store):
+    """Check the store against the SHACL shapes (pyshacl, on the union of all graphs).
+
+    Exit 0 when the graph conforms, 1 on violations, 2 when the store or shapes can't be read.
+    """
+    from .. import api
+
+    with open_reader(store) as g:
+        try:
+            res = g.validate(shapes)
+        except api.ValidationError as e:
+            fail(str(e), 2)
+    emit(api.validation_report(res, fmt, max_shown=max_shown))
+    sys.exit(0 if res.conforms else 1)
