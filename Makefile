@@ -6,11 +6,12 @@ BIN := $(VENV)/bin
 STORE ?= out/demo-store
 OUT ?= out
 
-.PHONY: venv install test-deps browser demo test bench clean gazetteer ontology help
+.PHONY: venv install test-deps browser demo test test-fast bench clean gazetteer ontology help
 
 help:
 	@echo "make demo   - create .venv, install, build the graph of data/articles, run the queries, write exports to $(OUT)/"
 	@echo "make test   - same set-up (plus npm readers in tests/graphology and Debian's chromium), then the whole test suite"
+	@echo "make test-fast - the tests that load no spaCy model and start no process (under 2 minutes)"
 	@echo "make bench  - benchmarks, one table of figures and goals (~20 min; BENCH_ARGS=--quick: a few minutes)"
 
 $(BIN)/python:
@@ -18,7 +19,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 # Reinstall when the project metadata changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $@
 
@@ -70,6 +71,10 @@ demo: install
 
 test: test-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# markers and lanes: tests/conftest.py
+test-fast: install
+	$(BIN)/python -m pytest -q -p no:cacheprovider --fast
 
 # make bench: ~20 min on 2 cores; make bench BENCH_ARGS=--quick: a few minutes, smaller N
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python

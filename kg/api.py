@@ -201,7 +201,7 @@ class KnowledgeGraph:
               allow_service: bool = False):
         """Run a query - a library query's name, SPARQL text, a NamedQuery or a
         :class:`PreparedQuery` - with ``params`` bound as string literals; a
-        ``kg.query.QueryResult`` (``.vars``, ``.rows``, ``.dicts()``). ``timeout`` (seconds) runs
+        ``kg.query.QueryResult`` (``.variables``, ``.rows``, ``.dicts()``). ``timeout`` (seconds) runs
         it in a child process stopped at the deadline."""
         from . import query as kq
 

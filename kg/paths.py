@@ -1,5 +1,10 @@
 """Where kg finds its data files (ontology, lexicons, gazetteer, queries), and how it
-writes a file of its own (atomically)."""
+writes a file of its own (atomically).
+
+The data files are installed with kg, inside the package (``kg/_data``, ``kg/_queries``: the
+wheel maps the checkout's ``data/`` and ``queries/`` there, see setup.py); a checkout, or an
+editable install of it, keeps them at its top. ``$KG_DATA`` and ``$KG_QUERIES`` point kg at
+other folders."""
 
 from __future__ import annotations
 
@@ -7,19 +12,26 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parent.parent
+_CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def _shipped(inside: str, checkout: str) -> Path:
+    """The folder ``inside`` the installed package, else the checkout's folder ``checkout``."""
+    installed = Path(str(files(__package__))) / inside
+    return installed if installed.is_dir() else _CHECKOUT / checkout
 
 
 def data_dir() -> Path:
-    """``$KG_DATA`` if set, else the ``data/`` folder of the checkout."""
-    return Path(os.environ.get("KG_DATA") or _ROOT / "data")
+    """``$KG_DATA`` if set, else the data files installed with kg (the checkout's ``data/``)."""
+    return Path(os.environ.get("KG_DATA") or _shipped("_data", "data"))
 
 
 def queries_dir() -> Path:
-    """``$KG_QUERIES`` if set, else the ``queries/`` folder of the checkout."""
-    return Path(os.environ.get("KG_QUERIES") or _ROOT / "queries")
+    """``$KG_QUERIES`` if set, else the query library installed with kg (the checkout's ``queries/``)."""
+    return Path(os.environ.get("KG_QUERIES") or _shipped("_queries", "queries"))
 
 
 def default_store() -> Path:

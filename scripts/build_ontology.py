@@ -1,11 +1,13 @@
 """Write data/ontology.ttl: the hand-written class section (data/ontology.head.ttl) plus one
 owl:ObjectProperty per predicate of data/relations.yaml and data/roles.yaml.
 
-Run after editing the vocabulary:  .venv/bin/python scripts/build_ontology.py
+Run after editing the vocabulary:  .venv/bin/python scripts/build_ontology.py [--output PATH]
+(``--output``: write there instead; tests/test_vocabulary.py compares that with the tracked file)
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -18,7 +20,8 @@ def _q(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def main() -> int:
+def render() -> str:
+    """The text of data/ontology.ttl, from the head and the vocabulary."""
     out = [(DATA / "ontology.head.ttl").read_text(encoding="utf-8").rstrip() + "\n"]
     rel = yaml.safe_load((DATA / "relations.yaml").read_text(encoding="utf-8"))["predicates"]
     roles = yaml.safe_load((DATA / "roles.yaml").read_text(encoding="utf-8"))["predicates"]
@@ -31,8 +34,16 @@ def main() -> int:
             lines.append(f"    owl:inverseOf kg:{p['inverse']} ;")
         lines.append(f"    rdfs:comment {_q(p['comment'])}@en .")
         out.append("\n".join(lines) + "\n")
-    (DATA / "ontology.ttl").write_text("\n".join(out), encoding="utf-8")
-    print(f"wrote {DATA / 'ontology.ttl'}: {len(rel)} relation and {len(roles)} role predicates", file=sys.stderr)
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--output", type=Path, default=DATA / "ontology.ttl", help="default: data/ontology.ttl")
+    args = ap.parse_args(argv)
+    text = render()
+    args.output.write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}: {text.count(' a owl:ObjectProperty')} predicates", file=sys.stderr)
     return 0
 
 

