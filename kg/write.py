@@ -50,14 +50,14 @@ PLACEHOLDER_SHA256 = "0" * 64
 #: entries are recomputed in SPARQL, in the same transaction).
 TRANSACTION_ARTICLES = 100
 #: A write of new articles with more facts and entities than this (about 20,000 quads) goes
-#: through Oxigraph's bulk loader (2.2x faster than a transaction, measured on 1,000 articles),
-#: guarded by pending markers.
+#: through Oxigraph's bulk loader, faster than a transaction, guarded by pending markers
+#: (docs/write-path.md has the figures behind these constants).
 BULK_MIN_UNITS = 2_500
 #: Articles per bulk load of a big write (the text of 100 articles is a few MB).
 BULK_CHUNK = 100
 #: Articles written between two flushes of the store's write buffers (RocksDB memtables):
-#: without them the writer's memory grows with every article (+0.34 MB an article measured,
-#: +670 MB over 2,000 articles). Every transaction rewrites the summary entries it touches.
+#: without them the writer's memory grows with every article (every transaction rewrites the
+#: summary entries it touches).
 FLUSH_EVERY = 1000
 
 
@@ -204,8 +204,7 @@ def write_all(store: KGStore, graphs: Iterable[ArticleGraph]) -> int:
 def _gc_paused():
     """Pause the cyclic garbage collector: a write allocates millions of short-lived objects
     (freed by reference counting) whose allocations would otherwise trigger full collections
-    over everything the process holds (the spaCy model, the run's extractions): -12 % on a
-    1,000-article write."""
+    over everything the process holds (the spaCy model, the run's extractions)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -248,7 +247,7 @@ def _write_new(store: KGStore, graphs: list[ArticleGraph], iris: list[str], cach
         markers = pending_markers(iris)
         store.apply(inserts=markers)
         log.info("bulk-loading %d article(s) behind pending markers", len(graphs))
-        # Oxigraph loads a chunk without the GIL while the next one is made (-15 % measured)
+        # Oxigraph loads a chunk without the GIL while the next one is made
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-bulk-load") as loader:
             loading = None
             for i in range(0, len(graphs), BULK_CHUNK):

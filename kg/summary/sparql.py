@@ -49,7 +49,7 @@ def _whole(var: str) -> str:
 
 def _entity_copies(only: Restriction) -> str:
     """The entity triples copied into the summary graph as they are, one operation per predicate
-    (one operation over all four planned badly: 2.4 s instead of 0.4 s for 266 nodes)."""
+    (one operation over all four is planned badly: several times slower)."""
     return "\n".join(f"""INSERT {{ GRAPH {_S} {{ ?e {p} ?v }} }}
 WHERE {{
   SELECT ?e ?v WHERE {{{only("e")} GRAPH ?g {{ ?x kg:entity ?e . ?e {p} ?v }} }} GROUP BY ?e ?v
@@ -130,16 +130,15 @@ WHERE {{
 SUMMARY_UPDATE = f"{PROLOGUE}CLEAR SILENT GRAPH {_S} ;\n{operations()}\n"
 
 #: Nodes per VALUES block of the restricted summary update (Oxigraph slows down sharply with
-#: thousands of VALUES rows: 1,000 rows 0.04 s, 4,000 rows 3.5 s), and the number of nodes
-#: beyond which recomputing the whole summary is cheaper.
+#: thousands of VALUES rows), and the number of nodes beyond which recomputing the whole
+#: summary is cheaper (docs/write-path.md has the figures).
 SUMMARY_VALUES_CHUNK = 500
 SUMMARY_FULL_ABOVE = 20_000
 #: On a small store (summary of at most SUMMARY_FULL_ABOVE nodes), recompute the whole summary
-#: when a write touches more than this fraction of its nodes: recomputing one node costs a few
-#: ms (its evidence in every article), the whole summary about 4 s per 1,000 articles (measured:
-#: restricting to the 5,000 nodes of 100 articles on a 1,000-article store cost 3x a full
-#: refresh). Never on a big store: a full refresh holds every aggregate in memory at once
-#: (the writer went from 0.8 to 1.5 GB at 2,000 articles), the chunked update 500 nodes at a time.
+#: when a write touches more than this fraction of its nodes: recomputing one node costs its
+#: evidence in every article, so past some share of the summary the whole is cheaper. Never on
+#: a big store: a full refresh holds every aggregate in memory at once, the chunked update
+#: SUMMARY_VALUES_CHUNK nodes at a time.
 SUMMARY_FULL_FRACTION = 0.1
 
 
