@@ -19,17 +19,18 @@ from kg.model import Article, ArticleGraph, Entity, Provenance, Quotation, Relat
 from kg.store import KGStore
 
 LANE_MARKERS = ("model", "subprocess", "slow")
+#: tests/test_hostile_inputs.py's tests that run `kg build` in a subprocess.
+_HOSTILE_BUILDS = tuple(f"test_hostile_inputs::{t}" for t in (
+    "test_hostile_folder_builds_the_rest", "test_each_hostile_input_gives_one_line",
+    "test_hostile_values_are_read_as_a_user_expects", "test_symbolic_links_out_of_the_folder_are_not_followed",
+    "test_etc_passwd_behind_a_link_never_reaches_the_store", "test_commands_that_write_a_read_only_store_say_so",
+    "test_file_names_with_escape_sequences_are_printed_escaped", "test_long_one_line_article_is_skipped_with_a_reason",
+    "test_long_one_line_article_without_spaces_is_cut_anywhere_when_allowed"))
 #: Test modules (``test_x``) and tests (``test_x::test_y``) that load the spaCy model.
 MODEL: frozenset[str] = frozenset({
     "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
     "test_openie", "test_property", "test_summary",
-    *(f"test_hostile_inputs::{t}" for t in (
-        "test_hostile_folder_builds_the_rest", "test_each_hostile_input_gives_one_line",
-        "test_hostile_values_are_read_as_a_user_expects", "test_symbolic_links_out_of_the_folder_are_not_followed",
-        "test_etc_passwd_behind_a_link_never_reaches_the_store", "test_commands_that_write_a_read_only_store_say_so",
-        "test_file_names_with_escape_sequences_are_printed_escaped",
-        "test_long_one_line_article_is_skipped_with_a_reason",
-        "test_long_one_line_article_without_spaces_is_cut_anywhere_when_allowed")),
+    *_HOSTILE_BUILDS,
     *(f"test_robustness::{t}" for t in (
         "test_bad_file_is_reported_and_the_rest_is_built", "test_everything_fine_exits_0_and_says_so",
         "test_other_languages_are_built_with_any_language", "test_latin1_and_broken_utf8_are_decoded_with_a_warning",
@@ -45,13 +46,7 @@ SUBPROCESS: frozenset[str] = frozenset({
     "test_export::test_graphology_reads_graphml_and_gexf", "test_export::test_graphology_reads_the_projections",
     "test_export::test_export_does_not_import_spacy",
     "test_ingest::test_import_is_light",
-    *(f"test_hostile_inputs::{t}" for t in (
-        "test_hostile_folder_builds_the_rest", "test_each_hostile_input_gives_one_line",
-        "test_hostile_values_are_read_as_a_user_expects", "test_symbolic_links_out_of_the_folder_are_not_followed",
-        "test_etc_passwd_behind_a_link_never_reaches_the_store", "test_commands_that_write_a_read_only_store_say_so",
-        "test_file_names_with_escape_sequences_are_printed_escaped",
-        "test_long_one_line_article_is_skipped_with_a_reason",
-        "test_long_one_line_article_without_spaces_is_cut_anywhere_when_allowed")),
+    *_HOSTILE_BUILDS,
     *(f"test_push::{t}" for t in (
         "test_push_per_graph_then_incremental", "test_push_into_one_graph", "test_state_is_per_endpoint",
         "test_push_refused_while_a_write_is_pending")),
