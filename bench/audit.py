@@ -127,7 +127,8 @@ def build(docs: list[str], store: Path, workers: int) -> None:
         import shutil
 
         shutil.rmtree(store)
-    subprocess.run([*KG, "build", str(folder), "--store", str(store), "--workers", str(workers), "--no-progress"],
+    subprocess.run([*KG, "build", str(folder), "--store", str(store), "--workers", str(workers), "--no-progress",
+                    "--follow-symlinks"],
                    check=True)
 
 

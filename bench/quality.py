@@ -36,7 +36,8 @@ def score(articles: Path, gold: Path, rows: bool = False, keep: Path | None = No
         folder.mkdir()
         for d in docs:
             (folder / f"{d}.txt").symlink_to((articles / f"{d}.txt").resolve())
-        subprocess.run([*KG, "build", str(folder), "--store", str(store), "--no-progress", "--workers", "2"],
+        subprocess.run([*KG, "build", str(folder), "--store", str(store), "--no-progress", "--workers", "2",
+                        "--follow-symlinks"],
                        check=True)
         subprocess.run([*KG, "export", "--format", "csv", "--output", str(out), "--store", str(store)], check=True,
                        capture_output=True)
