@@ -117,8 +117,8 @@ class Vocabulary:
         return None
 
 
-#: libyaml's safe loader when PyYAML was built with it (10x faster: the vocabulary loads in
-#: every build, and it was 0.3 s of the 2 s of adding one article to a big store).
+#: libyaml's safe loader when PyYAML was built with it (several times faster than the pure
+#: Python one; the vocabulary loads in every build).
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
