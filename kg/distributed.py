@@ -74,7 +74,7 @@ def fingerprint(model: str) -> str:
     h = hashlib.sha256()
     pkg = Path(__file__).resolve().parent
     data = data_dir()
-    files = sorted(pkg.glob("*.py")) + sorted(data.glob("*.yaml")) + sorted((data / "gazetteer").glob("*"))
+    files = sorted(pkg.rglob("*.py")) + sorted(data.glob("*.yaml")) + sorted((data / "gazetteer").glob("*"))
     for p in files:
         if p.is_file():
             h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")

@@ -62,7 +62,8 @@ def _digest(*parts: object) -> str:
 
 
 def slug(text: str) -> str:
-    """ASCII slug of a label (``"Xi Jinping’s"`` -> ``"xi-jinping-s"``); a digest if nothing is left."""
+    """ASCII slug of a label (``"Xi Jinping’s"`` -> ``"xi-jinpings"``: what has no ASCII form is
+    dropped), at most 80 characters; a digest if nothing is left."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     s = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return s[:80] if s else "x" + _digest(text)
