@@ -68,3 +68,31 @@ def test_jsonld_is_the_export_that_imports_rdflib(handmade_store, tmp_path):
     out = subprocess.run([sys.executable, "-c", code, json.dumps(cases), str(handmade_store)],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and "kg export -f jsonld" in out.stderr and "'rdflib'" in out.stderr
+
+
+WORKER_SCRIPT = """
+import sys
+from kg.serve.worker import execute
+from kg.store import KGStore
+store = KGStore.open(sys.argv[1], read_only=True)
+jobs = [{"text": "SELECT * WHERE { ?s ?p ?o } LIMIT 3", "format": f} for f in ("json", "xml", "csv", "tsv")]
+jobs += [{"text": "ASK { ?s ?p ?o }"}]
+jobs += [{"text": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3", "format": f}
+         for f in ("turtle", "nt", "jsonld", "rdfxml")]
+for job in jobs:
+    answer = execute(store.ox, job)
+    assert answer["status"] == 200 and answer["body"], (job, answer)
+loaded = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[2].split(",")))
+assert not loaded, f"a kg serve worker imported {loaded}"
+assert "http.server" not in sys.modules, "a worker loads the HTTP server"
+print("OK")
+"""
+
+
+def test_serve_workers_do_not_import_spacy_or_rdflib(handmade_store):
+    """A query worker answers SELECT, ASK and CONSTRUCT in every format it serves with pyoxigraph
+    alone (its Turtle prefixes come from kg.namespaces)."""
+    out = subprocess.run([sys.executable, "-c", WORKER_SCRIPT, str(handmade_store), ",".join(NEVER + GRAPH_LIBS)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip() == "OK"
