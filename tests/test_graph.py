@@ -4,6 +4,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import networkx as nx
 import rdflib
@@ -150,3 +153,26 @@ def test_rdf_graph(kgs):
         _flat(d)
     for *_, d in G.edges(data=True):
         _flat(d)
+
+
+LAYOUT_SCRIPT = """
+import networkx as nx
+from kg.graph import layout
+G = nx.Graph()
+nx.add_path(G, [f"big/{i}" for i in range(30)])
+G.add_edges_from((f"small/{i}", f"small/{(i + 1) % 6}") for i in range(6))  # a component under half the graph
+print(sorted(layout(G).items()))
+"""
+
+
+def test_layout_does_not_depend_on_the_hash_seed():
+    """The same graph gets the same positions in every process (string hashing is salted per
+    interpreter: no node order may come from a set)."""
+    outs = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", LAYOUT_SCRIPT], capture_output=True, text=True, env=env,
+                             timeout=60)
+        assert out.returncode == 0, out.stderr
+        outs.add(out.stdout)
+    assert len(outs) == 1

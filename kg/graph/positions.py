@@ -51,7 +51,13 @@ def _component_layout(H, nodes, seed: int) -> dict:
     if n == 2:
         return {nodes[0]: (-1.0, 0.0), nodes[1]: (1.0, 0.0)}
     core = sorted(nodes, key=lambda x: (-H.degree(x), str(x)))[:LAYOUT_MAX_NODES]
-    sub = H.subgraph(core)
+    # the core as a graph of its own, its nodes in H's order: a subgraph view of a small part of
+    # H lists them in the order of a set, which changes with the interpreter's hash seed (and
+    # the force layout starts from random positions given in node order)
+    inside = set(core)
+    sub = nx.Graph()
+    sub.add_nodes_from(v for v in H if v in inside)
+    sub.add_edges_from((u, v) for u, v in H.edges(sub) if v in inside)
     raw = nx.spring_layout(sub, seed=seed, iterations=60, weight=None, method="force")
     pos = {v: (float(p[0]), float(p[1])) for v, p in raw.items()}
     if len(pos) < n:
