@@ -32,12 +32,12 @@ import hashlib
 import logging
 import os
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 from .model import Article
+from .processes import die_with_parent
 
 log = logging.getLogger("kg.distributed")
 
@@ -174,20 +174,6 @@ def partitions(articles: list[Article], size: int, workers: int) -> Iterator[lis
 
 
 # ---------------------------------------------------------------- local worker processes
-def die_with_parent(parent_pid: int) -> None:
-    """Linux: have the kernel SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), so
-    that workers never outlive a writer killed with SIGKILL; exits at once if it already has."""
-    import ctypes
-
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before prctl
-        os._exit(1)
-
-
 def _pool_init(model: str, parent_pid: int) -> None:
     die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .namespaces import KG, PENDING_WRITE, RDF_TYPE, STATE_GRAPH
+
 LOCK_NAME = "kg.lock"
 MARKER = "KG_STORE"  # file that says a directory is a kg store
 
@@ -145,9 +147,7 @@ class KGStore:
         return self.ox.query(sparql, use_default_graph_as_union=union, substitutions=substitutions)
 
     def article_hashes(self) -> dict[str, str]:
-        from .rdf import KG
-
-        q = f"SELECT ?doc ?h WHERE {{ GRAPH ?g {{ ?a <{KG.docId}> ?doc ; <{KG.sha256}> ?h }} }}"
+        q = f"SELECT ?doc ?h WHERE {{ GRAPH ?g {{ ?a <{KG}docId> ?doc ; <{KG}sha256> ?h }} }}"
         return {row["doc"].value: row["h"].value for row in self.ox.query(q)}
 
     # -- writing -------------------------------------------------------------------
@@ -232,3 +232,22 @@ class KGStore:
     def update(self, sparql: str) -> None:
         self._check_writable()
         self.ox.update(sparql)
+
+
+# -- the writer's pending markers, as readers see them ----------------------------------
+def pending_graphs(store: KGStore) -> list[str]:
+    """Article graphs of a bulk write that did not finish (empty unless a writer is at work
+    or was killed): the subjects of the ``kg:PendingWrite`` markers in the state graph."""
+    found = store.ox.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PENDING_WRITE),
+                                       ox.NamedNode(STATE_GRAPH))
+    return sorted(q.subject.value for q in found)
+
+
+def unfinished_write(store: KGStore, then: str) -> str | None:
+    """What to tell a user who asked to ``then`` (push, export) a store holding the graphs of a
+    bulk write that did not finish; None if it holds none."""
+    pending = pending_graphs(store)
+    if not pending:
+        return None
+    return (f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build was killed, "
+            f"or is running); re-run `kg build` (or wait for the running one): it drops them first, then {then}")

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from .model import ArticleGraph
 from .paths import atomic_file, data_dir
 from .rdf import KG, ONTOLOGY_GRAPH, STATE_GRAPH, SUMMARY_GRAPH, SUMMARY_UPDATE, mint
-from .store import KGStore
+from .store import KGStore, pending_graphs, unfinished_write  # noqa: F401 - the pending markers, read by both
 
 log = logging.getLogger("kg.write")
 
@@ -279,26 +279,6 @@ def _markers(graph_iris: Iterable[str]) -> str:
     """The quads that mark article graphs as pending (in the state graph), as text."""
     lines = "".join(f"<{g}> <{_RDF_TYPE}> <{KG.PendingWrite}> .\n" for g in graph_iris)
     return f"GRAPH <{STATE_GRAPH}> {{\n{lines}}}\n" if lines else ""
-
-
-def pending_graphs(store: KGStore) -> list[str]:
-    """Article graphs of a bulk write that did not finish (empty unless a writer is at work
-    or was killed)."""
-    import pyoxigraph as ox
-
-    found = store.ox.quads_for_pattern(None, ox.NamedNode(_RDF_TYPE), ox.NamedNode(str(KG.PendingWrite)),
-                                       ox.NamedNode(str(STATE_GRAPH)))
-    return sorted(q.subject.value for q in found)
-
-
-def unfinished_write(store: KGStore, then: str) -> str | None:
-    """What to tell a user who asked to ``then`` (push, export) a store holding the graphs of a
-    bulk write that did not finish; None if it holds none."""
-    pending = pending_graphs(store)
-    if not pending:
-        return None
-    return (f"the store holds {len(pending)} article graph(s) of a write that did not finish (a build was killed, "
-            f"or is running); re-run `kg build` (or wait for the running one): it drops them first, then {then}")
 
 
 def recover(store: KGStore) -> list[str]:
