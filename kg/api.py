@@ -28,8 +28,8 @@ from .paths import default_store
 #: Error classes of the stages, importable from here (resolved on first use).
 _ERRORS = {
     "StoreError": "store", "StoreLocked": "store", "QueryError": "query", "ExportError": "export",
-    "UnfinishedWriteError": "export", "ValidationError": "validate", "VizError": "viz", "PushError": "push",
-    "ModelError": "nlp", "ClusterError": "build.cluster",
+    "UnfinishedWriteError": "export", "GraphError": "graph", "ValidationError": "validate", "VizError": "viz",
+    "PushError": "push", "ModelError": "nlp", "ClusterError": "build.cluster",
 }
 
 
@@ -225,10 +225,10 @@ class KnowledgeGraph:
         """A networkx graph of a projection of the store: ``entities`` (a MultiDiGraph: entities
         and quotations, one edge per statement), ``cooccurrence`` (entities named in one
         sentence) or ``rdf`` (every triple between IRIs). ``looks``: with the colours, sizes,
-        positions and communities of the Gephi export."""
-        from . import export as kx
+        positions and communities of the Gephi export (:mod:`kg.graph`). Raises ``GraphError``."""
+        from . import graph as kgraph
 
-        return kx.gephi_graph(self.store, projection) if looks else kx.project(self.store, projection)
+        return kgraph.gephi_graph(self.store, projection) if looks else kgraph.project(self.store, projection)
 
     def export(self, fmt: str, output, **options) -> None:
         """Write the store as ``fmt`` (ttl, nt, nq, trig, jsonld, graphml, gexf, csv) to

@@ -192,7 +192,7 @@ class Gazetteer:
             with gov.open(encoding="utf-8", newline="") as fh:
                 for row in csv.DictReader(fh):
                     entries.append(("gov", GazEntry(
-                        "gov:" + _slug(row["name"]), row["name"], row.get("type") or "Organization",
+                        "gov:" + slug(row["name"]), row["name"], row.get("type") or "Organization",
                         row.get("qid") or None, row.get("country") or None,
                         tuple(a for a in (row.get("aliases") or "").split("|") if a),
                         seat_of_state=(row.get("seat_of_state") or "").strip().lower() == "true",
@@ -206,7 +206,7 @@ class Gazetteer:
 
         for row in _read_jsonl(d / "persons.jsonl"):
             entries.append(("person", GazEntry(
-                row.get("id") or "person:" + _slug(row["name"]), row["name"], "Person", row.get("qid"),
+                row.get("id") or "person:" + slug(row["name"]), row["name"], "Person", row.get("qid"),
                 row.get("country"), _tuple(row.get("aliases")), roles=_tuple(row.get("roles")),
             )))
 
@@ -258,7 +258,10 @@ class Gazetteer:
         return len(self.entries)
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """The slug of a gazetteer id (``"gov:white-house"``): accents removed, lower case, every run
+    of other characters one dash. scripts/build_gazetteer.py makes the ids of the data files with
+    it. (IRIs have their own, :func:`kg.rdf.slug`: ASCII-folded, capped in length.)"""
     s = _strip_accents(unicodedata.normalize("NFKC", text)).lower()
     out, dash = [], False
     for c in s:

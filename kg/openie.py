@@ -1,6 +1,6 @@
 """OpenIE output of the extractor: n-ary surface tuples for ``kg openie`` (CaRB format).
 
-The verb clauses come from :func:`kg.extract.clauses`, the same analysis the knowledge-graph
+The verb clauses come from :func:`kg.extract.clauses.clauses`, the same analysis the knowledge-graph
 relations use: one extractor, two outputs. This module *renders* each clause as surface text
 (a relation phrase and argument spans made of the sentence's own tokens) and adds the tuples a
 noun phrase states without a verb. General syntax rules only (each has a test in
@@ -37,7 +37,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .extract import OBJ_DEPS, SUBJ_DEPS, Clause, clauses
+from .extract.clauses import OBJ_DEPS, SUBJ_DEPS, clauses
+from .extract.records import Clause
+from .extract.tree import PREP_COMPLEMENTS, conjuncts, objects_of
 from .vocab import Vocabulary, load_vocabulary
 
 REL_PRONOUNS = {"who", "whom", "which", "that", "whose"}
@@ -52,6 +54,8 @@ TEMPORAL_ENTS = {"DATE", "TIME"}
 # Relations a sentence states without a finite verb (appositions, participial modifiers) take
 # the bare "be": the sentence says neither "is" nor "was".
 IMPLIED_BE = "be"
+#: hops up the tree from a relative pronoun to its relative clause
+RELATIVE_HOPS = 3
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def _antecedent(tok):
     if tok.lower_ not in REL_PRONOUNS or tok.tag_ not in ("WDT", "WP", "WP$", "IN", "DT"):
         return tok
     h = tok.head
-    for _ in range(3):
+    for _ in range(RELATIVE_HOPS):
         if h.dep_ == "relcl":
             return _predicative(h.head)
         if h.head.i == h.i:
@@ -192,9 +196,9 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
     direct, indirect = [], []
     for ch in v.children:
         if ch.dep_ in OBJ_DEPS or (ch.dep_ == "attr" and v.lemma_ == "be"):
-            direct.extend([ch, *[x for x in ch.conjuncts if x.i > ch.i]])
+            direct.extend(conjuncts(ch))
         elif ch.dep_ == "dative":
-            indirect.extend([ch, *[x for x in ch.conjuncts if x.i > ch.i]])
+            indirect.extend(conjuncts(ch))
     if c.passive:
         subjects = [o for o in c.objects if o not in direct and o not in indirect]
     else:
@@ -228,7 +232,7 @@ def _surface_frame(c: Clause, by_verb: dict) -> _Frame | None:
     if not core:
         for ch in v.children:
             if ch.dep_ in ("attr", "oprd"):  # "became a judge", "was named chairman"
-                core.extend(("np", x) for x in (ch, *[x for x in ch.conjuncts if x.i > ch.i]))
+                core.extend(("np", x) for x in conjuncts(ch))
             elif ch.dep_ == "acomp":
                 core.append(("adj", ch))
             elif ch.dep_ == "ccomp":  # "X said that S", and "S , X said"
@@ -307,7 +311,9 @@ def _frame_tuples(f: _Frame, si: int, vocab) -> list[OpenIETuple]:
 
 
 def _pp_obj(prep):
-    return next((c for c in prep.children if c.dep_ in ("pobj", "pcomp")), None)
+    """The object of a preposition (or the clause in its place), if any."""
+    objs = objects_of(prep, PREP_COMPLEMENTS)
+    return objs[0] if objs else None
 
 
 def _of_phrase(noun):
@@ -317,9 +323,7 @@ def _of_phrase(noun):
 
 def _pp_obj_conjuncts(prep):
     o = _pp_obj(prep)
-    if o is None:
-        return []
-    return [o, *[x for x in o.conjuncts if x.i > o.i]]
+    return [] if o is None else conjuncts(o)
 
 
 def _make(f: _Frame, si: int, rel: str, args: list[str]) -> OpenIETuple:
@@ -410,10 +414,14 @@ def _noun_pp_tuples(sent, si: int) -> list[OpenIETuple]:
 # ------------------------------------------------------------------ confidence
 RULE_BASE = {"svo": 0.8, "passive": 0.8, "control": 0.8, "participle": 0.65, "apposition": 0.65, "title": 0.6,
              "noun-pp": 0.45}
-W_DEPTH = 0.07  # per level of clause embedding (at most 3)
+DEFAULT_BASE = 0.6  # a rule not in RULE_BASE
+W_DEPTH = 0.07  # per level of clause embedding (at most MAX_DEPTH)
+MAX_DEPTH = 3
 W_PCOMP = 0.15  # a verb under a preposition ("by allowing X"): its subject is a guess
 W_INHERITED = 0.05  # subject taken over from another verb (coordination, control, relative clause)
-W_LONG_SUBJ = 0.1  # a subject of more than 7 words: often a mis-attached phrase
+W_LONG_SUBJ = 0.1  # a subject of more than LONG_SUBJ_WORDS words: often a mis-attached phrase
+LONG_SUBJ_WORDS = 7
+CONF_MIN, CONF_MAX, CONF_DIGITS = 0.05, 0.99, 2
 CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "acl", "pcomp", "csubj", "xcomp", "conj", "parataxis"}
 
 
@@ -431,15 +439,15 @@ def _depth(tok) -> int:
 def _confidence(rule: str, tok, args, *, inherited: bool = False) -> float:
     """A score from the rule and the parse: the rule's base, lowered for an embedded clause, a
     subject taken over from another verb and a long subject."""
-    score = RULE_BASE.get(rule, 0.6)
-    score -= W_DEPTH * min(_depth(tok), 3)
+    score = RULE_BASE.get(rule, DEFAULT_BASE)
+    score -= W_DEPTH * min(_depth(tok), MAX_DEPTH)
     if tok.dep_ == "pcomp":
         score -= W_PCOMP
     if inherited:
         score -= W_INHERITED
-    if len(args[0].split()) > 7:
+    if len(args[0].split()) > LONG_SUBJ_WORDS:
         score -= W_LONG_SUBJ
-    return round(max(0.05, min(0.99, score)), 2)
+    return round(max(CONF_MIN, min(CONF_MAX, score)), CONF_DIGITS)
 
 
 # ------------------------------------------------------------------ entry point

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from .namespaces import STATE_GRAPH
+from .store import unfinished_write
+
 log = logging.getLogger(__name__)
 
 STATE_FILE = "push-state.json"
@@ -133,10 +136,8 @@ def graph_names(store) -> list[str]:
     key if it holds anything."""
     import pyoxigraph as ox
 
-    from .rdf import STATE_GRAPH
-
     names = sorted(g.value for g in store.ox.named_graphs()
-                   if isinstance(g, ox.NamedNode) and g.value != str(STATE_GRAPH))
+                   if isinstance(g, ox.NamedNode) and g.value != STATE_GRAPH)
     if next(iter(store.ox.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         names.append(DEFAULT_GRAPH_KEY)
     return names
@@ -227,8 +228,6 @@ def push(store, endpoint: str, *, graph: str | None = None, auth: tuple[str, str
          save_every: int = 50) -> PushReport:
     """Push ``store`` (an open :class:`kg.store.KGStore`) to a Graph Store Protocol endpoint.
     Refused while the store holds the graphs of a bulk write that did not finish."""
-    from .store import unfinished_write
-
     problem = unfinished_write(store, "push")
     if problem:
         raise PushError(problem)

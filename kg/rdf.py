@@ -27,33 +27,23 @@ from collections.abc import Iterator
 from urllib.parse import quote
 
 from rdflib import Namespace, URIRef
-from rdflib.namespace import OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
+from . import namespaces as ns
 from .model import FACTUAL_MODALITIES, POSITIVE, ArticleGraph, Entity, Quotation, Relation
 
-BASE = "https://w3id.org/newskg/"
-KG = Namespace(BASE + "ontology#")
-ID = Namespace(BASE + "id/")
-SDO = Namespace("https://schema.org/")
-WD = Namespace("http://www.wikidata.org/entity/")
+# kg's namespaces and graph IRIs (kg.namespaces) as rdflib terms
+BASE = ns.BASE
+KG = Namespace(ns.KG)
+ID = Namespace(ns.ID)
+SDO = Namespace(ns.SDO)
+WD = Namespace(ns.WD)
 
-ONTOLOGY_GRAPH = ID["graph/ontology"]
-SUMMARY_GRAPH = ID["graph/summary"]
-STATE_GRAPH = ID["graph/state"]  # the writer's pending-write markers (empty between writes)
-ARTICLE_GRAPH_PREFIX = str(ID["graph/article/"])
-
-PREFIXES = {
-    "kg": str(KG),
-    "id": str(ID),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "skos": str(SKOS),
-    "prov": str(PROV),
-    "schema": str(SDO),
-    "xsd": str(XSD),
-    "wd": str(WD),
-}
+ONTOLOGY_GRAPH = URIRef(ns.ONTOLOGY_GRAPH)
+SUMMARY_GRAPH = URIRef(ns.SUMMARY_GRAPH)
+STATE_GRAPH = URIRef(ns.STATE_GRAPH)  # the writer's pending-write markers (empty between writes)
+ARTICLE_GRAPH_PREFIX = ns.ARTICLE_GRAPH_PREFIX
+PREFIXES = ns.PREFIXES
 
 
 def _digest(*parts: object) -> str:
@@ -62,7 +52,8 @@ def _digest(*parts: object) -> str:
 
 
 def slug(text: str) -> str:
-    """ASCII slug of a label (``"Xi Jinping’s"`` -> ``"xi-jinping-s"``); a digest if nothing is left."""
+    """ASCII slug of a label (``"Xi Jinping’s"`` -> ``"xi-jinpings"``: what has no ASCII form is
+    dropped), at most 80 characters; a digest if nothing is left."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     s = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
     return s[:80] if s else "x" + _digest(text)

@@ -24,8 +24,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from .extract import DocExtraction, Mention
+from .extract import DocExtraction, Mention, final_mention
+from .extract.mentions import POSSESSIVE_ENDINGS
+from .extract.records import CONCEPT, ORG_NOUN, REFERRING
 from .model import ArticleGraph, Entity, Provenance, Quotation, Relation
+from .vocab import load_vocabulary
 
 TYPE_OF_LABEL = {
     "PERSON": "Person",
@@ -38,11 +41,16 @@ TYPE_OF_LABEL = {
     "EVENT": "Event",
     "CONCEPT": "Concept",
 }
+#: a role written with no organisation ("President Joe Biden") whose country the gazetteer gives
+TITLE_GAZETTEER_CONF = 0.55
 
 
 def _clean(text: str) -> str:
+    """A mention's name as a label: white space collapsed; no possessive, leading "the", edge
+    punctuation or sentence-final period. (:func:`kg.gazetteer.norm_key` is the lookup key of a
+    name: it also folds case and accents, and keeps punctuation.)"""
     t = " ".join(text.split())
-    for suffix in ("'s", "’s"):
+    for suffix in POSSESSIVE_ENDINGS:
         if t.endswith(suffix):
             t = t[: -len(suffix)]
     if t.lower().startswith("the "):
@@ -82,6 +90,44 @@ def article_people(docs: Iterable[DocExtraction]) -> frozenset[str]:
     pieces, for a long article cut into several): the names its surnames may resolve to."""
     return frozenset(name for d in docs for m in d.mentions
                      if m.label == "PERSON" and len((name := _clean(m.name)).split()) >= 2)
+
+
+class _ArticleKeys:
+    """The entity keys ``(type, label, qid)`` of one article's mentions, through coreference."""
+
+    def __init__(self, gaz, mentions: tuple[Mention, ...], keys: dict[int, tuple[str, str, str | None]]):
+        self.gaz = gaz
+        self.mentions = mentions
+        self.keys = keys  # named and concept mentions -> key
+        self.affiliation: dict[tuple, tuple] = {}  # person (type, label) -> the key of their organisation
+        self.we_of: dict[int, int] = {}  # "we" mention -> the speaker of its quotation
+
+    def of(self, mid: int | None):
+        """The key of the entity a mention stands for (through a pronoun's antecedent)."""
+        f = final_mention(self.mentions, mid)
+        return None if f is None else self.keys.get(f)
+
+    def arg(self, mid: int):
+        """The key of a relation's argument: "we" in a quotation is the speaker's side."""
+        if self.mentions[mid].label == "PRON" and mid in self.we_of:
+            return self._we(self.we_of[mid])
+        return self.of(mid)
+
+    def _we(self, speaker_mid: int):
+        """The speaker's organisation, or its country when the gazetteer says it is a government body."""
+        sk = self.of(speaker_mid)
+        if sk is None:
+            return None
+        org = self.affiliation.get(sk[:2])
+        if org is None:
+            return None
+        if org[0] == "Organization":
+            e = self.gaz.lookup(org[1])
+            if e is not None and e.country:
+                c = self.gaz.country(e.country)
+                if c is not None:
+                    return "Country", c.name, c.qid
+        return org
 
 
 class Resolver:
@@ -175,106 +221,90 @@ class Resolver:
     def resolve(self, d: DocExtraction, people: frozenset[str] | None = None) -> ArticleGraph:
         """The article's graph. ``people``: the full person names of the whole article when ``d``
         is one piece of it (:func:`article_people` of all its pieces), else those of ``d``."""
+        keys = self._article_keys(d, people)
+        relations = self._relations(d, keys)
+        relations.extend(self._titles_from_gazetteer(d, keys.keys, relations))
+        quotes = self._quotations(d, keys)
+        return ArticleGraph(d.article, self._entities(d, keys, relations, quotes), tuple(relations), tuple(quotes))
+
+    def _article_keys(self, d: DocExtraction, people: frozenset[str] | None) -> _ArticleKeys:
         mentions = d.mentions
         doc_people = set(article_people([d]) if people is None else people)
         doc_orgs = frozenset(_clean(m.name) for m in mentions if m.label == "ORG" and len(_clean(m.name).split()) >= 2)
         keys: dict[int, tuple[str, str, str | None]] = {}
         for m in mentions:
-            if m.label in ("PRON", "DESC"):
+            if m.label in REFERRING:
                 continue
             k = self._key(m, doc_people, doc_orgs)
             if k is not None:
                 keys[m.id] = k
-
-        def key_of(mid: int | None, depth: int = 0):
-            if mid is None or depth > 5:
-                return None
-            m = mentions[mid]
-            if m.label in ("PRON", "DESC"):
-                return key_of(m.antecedent, depth + 1) if m.antecedent is not None and m.antecedent != mid else None
-            return keys.get(mid)
-
+        ak = _ArticleKeys(self.gaz, mentions, keys)
         # "we" in a quotation -> the speaker's organisation (or its country)
-        affiliation: dict[tuple, tuple] = {}
         for r in d.relations:
             if self._is_role(r.pred):
-                sk, ok = key_of(r.subj), key_of(r.obj)
+                sk, ok = ak.of(r.subj), ak.of(r.obj)
                 if sk and ok and sk[0] == "Person":
-                    affiliation.setdefault(sk[:2], ok)
-
-        def we_key(speaker_mid):
-            sk = key_of(speaker_mid)
-            if sk is None:
-                return None
-            org = affiliation.get(sk[:2])
-            if org is None:
-                return None
-            if org[0] == "Organization":
-                e = self.gaz.lookup(org[1])
-                if e is not None and e.country:
-                    c = self.gaz.country(e.country)
-                    if c is not None:
-                        return "Country", c.name, c.qid
-            return org
-
-        we_of: dict[int, int] = {}
+                    ak.affiliation.setdefault(sk[:2], ok)
         # speakers of quotations that contain "we": extract records them in the quote spans
+        we_words = load_vocabulary().word_set("speaker_side_pronouns")
         for q in d.quotes:
             if q.speaker is None:
                 continue
             for m in mentions:
-                if m.label == "PRON" and m.text.lower() in ("we", "our", "us") and q.start <= m.start < q.end:
-                    we_of[m.id] = q.speaker
+                if m.label == "PRON" and m.text.lower() in we_words and q.start <= m.start < q.end:
+                    ak.we_of[m.id] = q.speaker
+        return ak
 
-        def arg_key(mid):
-            m = mentions[mid]
-            if m.label == "PRON" and mid in we_of:
-                return we_key(we_of[mid])
-            return key_of(mid)
-
+    def _relations(self, d: DocExtraction, keys: _ArticleKeys) -> list[Relation]:
         art = d.article
         relations = []
-        used: Counter = Counter()
         for r in d.relations:
-            sk, ok = arg_key(r.subj), arg_key(r.obj)
+            sk, ok = keys.arg(r.subj), keys.arg(r.obj)
             if sk is None or ok is None or sk[:2] == ok[:2]:
                 continue
             pred = next((p for p in (r.pred, *r.alternatives) if self._predicate(p).allows(sk[0], ok[0])), None)
             if pred is None:
                 continue  # outside the predicates' domain/range (data/relations.yaml, roles.yaml)
-            spk = key_of(r.speaker) if r.speaker is not None else None
+            spk = keys.of(r.speaker) if r.speaker is not None else None
             s0, s1 = d.sentences[r.sent]
             ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
             relations.append(Relation(
                 Entity.make_key(*sk[:2]), pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
                 Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
-            used[sk[:2]] += 0
-            used[ok[:2]] += 0
-        relations.extend(self._titles_from_gazetteer(d, keys, relations))
+        return relations
+
+    @staticmethod
+    def _quotations(d: DocExtraction, keys: _ArticleKeys) -> list[Quotation]:
+        art = d.article
         quotes = []
         for q in d.quotes:
-            spk = key_of(q.speaker) if q.speaker is not None else None
+            spk = keys.of(q.speaker) if q.speaker is not None else None
             if spk is None or spk[0] != "Person":
                 continue
             ev = Provenance(art.id, art.text[q.sent_start:q.sent_end], q.sent_start, q.sent_end, q.verb)
             quotes.append(Quotation(q.text, Entity.make_key(*spk[:2]), ev, q.verb))
+        return quotes
 
-        # entities: every named mention, plus concepts/organisation nouns used by a relation or quotation
+    @staticmethod
+    def _entities(d: DocExtraction, keys: _ArticleKeys, relations: list[Relation],
+                  quotes: list[Quotation]) -> tuple[Entity, ...]:
+        """Every named mention's entity, plus the concepts, organisation nouns and groups a
+        relation or quotation uses; with their aliases and mention counts."""
         needed = {r.subject for r in relations} | {r.object for r in relations} | {
             r.attributed_to for r in relations if r.attributed_to} | {q.speaker for q in quotes}
         aliases: dict[tuple, set[str]] = defaultdict(set)
         counts: Counter = Counter()
         qids: dict[tuple, str | None] = {}
-        for m in mentions:
-            k = keys.get(m.id)
-            if k is None and m.label in ("PRON", "DESC"):
-                k = key_of(m.id)
+        for m in d.mentions:
+            k = keys.keys.get(m.id)
+            if k is None and m.label in REFERRING:
+                k = keys.of(m.id)
                 if k is not None:
                     counts[k[:2]] += 1
                 continue
             if k is None:
                 continue
-            if (m.label in ("CONCEPT", "ORG_NOUN") or k[0] == "Group") and Entity.make_key(*k[:2]) not in needed:
+            if (m.label in (CONCEPT, ORG_NOUN) or k[0] == "Group") and Entity.make_key(*k[:2]) not in needed:
                 continue
             counts[k[:2]] += 1
             qids[k[:2]] = qids.get(k[:2]) or k[2]
@@ -288,7 +318,7 @@ class Resolver:
             t, label = k
             entities.append(Entity(Entity.make_key(t, label), t, label, tuple(sorted(aliases.get(k, ()))),
                                    qids.get(k), max(1, counts.get(k, 0))))
-        return ArticleGraph(art, tuple(entities), tuple(relations), tuple(quotes))
+        return tuple(entities)
 
     def _titles_from_gazetteer(self, d: DocExtraction, keys, relations) -> list[Relation]:
         """``President Joe Biden`` names no country; the gazetteer's officials may (low confidence)."""
@@ -309,14 +339,12 @@ class Resolver:
                 continue
             s0, s1 = d.sentences[sent]
             ev = Provenance(d.article.id, d.article.text[s0:s1], s0, s1, words)
-            out.append(Relation(person, pred, Entity.make_key("Country", c.name), ev, confidence=0.55,
+            out.append(Relation(person, pred, Entity.make_key("Country", c.name), ev, confidence=TITLE_GAZETTEER_CONF,
                                 rule="title+gazetteer"))
             have.add((person, pred))
         return out
 
     def _predicate(self, pred: str):
-        from .vocab import load_vocabulary
-
         return load_vocabulary().predicates[pred]
 
     def _is_role(self, pred: str) -> bool:

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from .namespaces import KG, PENDING_WRITE, RDF_TYPE, STATE_GRAPH
+
 LOCK_NAME = "kg.lock"
 MARKER = "KG_STORE"  # file that says a directory is a kg store
 
@@ -151,9 +153,7 @@ class KGStore:
         return self.ox.query(sparql, use_default_graph_as_union=union, substitutions=substitutions)
 
     def article_hashes(self) -> dict[str, str]:
-        from .rdf import KG
-
-        q = f"SELECT ?doc ?h WHERE {{ GRAPH ?g {{ ?a <{KG.docId}> ?doc ; <{KG.sha256}> ?h }} }}"
+        q = f"SELECT ?doc ?h WHERE {{ GRAPH ?g {{ ?a <{KG}docId> ?doc ; <{KG}sha256> ?h }} }}"
         return {row["doc"].value: row["h"].value for row in self.ox.query(q)}
 
     # -- writing -------------------------------------------------------------------
@@ -243,19 +243,15 @@ class KGStore:
 def pending_markers(graph_iris: Iterable[str]) -> str:
     """The quads that mark article graphs as pending (in the state graph), as text for
     :meth:`KGStore.apply` (``inserts=`` to mark them, ``deletes=`` to unmark them)."""
-    from .rdf import KG, RDF, STATE_GRAPH
-
-    lines = "".join(f"<{g}> <{RDF.type}> <{KG.PendingWrite}> .\n" for g in graph_iris)
+    lines = "".join(f"<{g}> <{RDF_TYPE}> <{PENDING_WRITE}> .\n" for g in graph_iris)
     return f"GRAPH <{STATE_GRAPH}> {{\n{lines}}}\n" if lines else ""
 
 
 def pending_graphs(store: KGStore) -> list[str]:
     """Article graphs of a bulk write that did not finish (empty unless a writer is at work
-    or was killed)."""
-    from .rdf import KG, RDF, STATE_GRAPH
-
-    found = store.ox.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.PendingWrite)),
-                                       ox.NamedNode(str(STATE_GRAPH)))
+    or was killed): the subjects of the ``kg:PendingWrite`` markers in the state graph."""
+    found = store.ox.quads_for_pattern(None, ox.NamedNode(RDF_TYPE), ox.NamedNode(PENDING_WRITE),
+                                       ox.NamedNode(STATE_GRAPH))
     return sorted(q.subject.value for q in found)
 
 

@@ -18,8 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .namespaces import ONTOLOGY_GRAPH, PREFIXES, shorten
 from .paths import data_dir
-from .rdf import ONTOLOGY_GRAPH, PREFIXES
+from .store import pending_graphs
 
 SH = "http://www.w3.org/ns/shacl#"
 
@@ -93,12 +94,10 @@ def check(store, shapes: str | Path | None = None) -> ValidationResult:
     shapes_graph = load_shapes(shapes)
     data = union_graph(store)
     notes = []
-    if not store.ox.contains_named_graph(ox.NamedNode(str(ONTOLOGY_GRAPH))):
+    if not store.ox.contains_named_graph(ox.NamedNode(ONTOLOGY_GRAPH)):
         onto = data_dir() / "ontology.ttl"
         data.parse(str(onto), format="turtle")
         notes.append(f"the store has no ontology graph; checked with {onto}")
-    from .store import pending_graphs
-
     pending = pending_graphs(store)
     if pending:
         notes.append(f"{len(pending)} article graph(s) of an unfinished bulk write are pending (a build at work, "
@@ -129,23 +128,22 @@ def _violations(g) -> list[Violation]:
     from rdflib import URIRef
     from rdflib.namespace import RDF
 
-    sh = lambda name: URIRef(SH + name)  # noqa: E731
-
-    def one(node, pred):
-        v = g.value(node, sh(pred))
-        return None if v is None else v
+    def get(node, name: str):
+        return g.value(node, URIRef(SH + name))
 
     out = []
-    for r in g.subjects(RDF.type, sh("ValidationResult")):
-        sev = one(r, "resultSeverity")
+    for r in g.subjects(RDF.type, URIRef(SH + "ValidationResult")):
+        sev = get(r, "resultSeverity")
+        value = get(r, "value")
+        shape = get(r, "sourceShape")
         out.append(Violation(
-            focus=_short(one(r, "focusNode")),
-            path=_path(g, one(r, "resultPath")),
-            message=str(one(r, "resultMessage") or ""),
-            value=_short(one(r, "value")) if one(r, "value") is not None else None,
+            focus=_short(get(r, "focusNode")),
+            path=_path(g, get(r, "resultPath")),
+            message=str(get(r, "resultMessage") or ""),
+            value=_short(value) if value is not None else None,
             severity=str(sev).rsplit("#", 1)[-1] if sev is not None else "Violation",
-            shape=_short(one(r, "sourceShape")) if isinstance(one(r, "sourceShape"), URIRef) else None,
-            component=str(one(r, "sourceConstraintComponent") or "").rsplit("#", 1)[-1] or None,
+            shape=_short(shape) if isinstance(shape, URIRef) else None,
+            component=str(get(r, "sourceConstraintComponent") or "").rsplit("#", 1)[-1] or None,
         ))
     out.sort(key=lambda v: (v.severity != "Violation", v.message, v.path or "", v.focus))
     return out
@@ -158,11 +156,7 @@ def _short(term) -> str:
     if term is None:
         return "-"
     if isinstance(term, URIRef):
-        s = str(term)
-        for prefix, ns in PREFIXES.items():
-            if s.startswith(ns) and len(s) > len(ns):
-                return f"{prefix}:{s[len(ns):]}"
-        return f"<{s}>"
+        return shorten(str(term))
     if isinstance(term, Literal):
         text = str(term)
         text = text if len(text) <= 60 else text[:57] + "..."

@@ -7,7 +7,7 @@
   their articles) of a clicked node or edge.
 * ``.png`` / ``.svg``: a static matplotlib drawing with the labels of the top entities.
 
-Both use the decorated projection of :mod:`kg.export` (palette, layout with a fixed seed,
+Both use the decorated projection of :mod:`kg.graph` (palette, layout with a fixed seed,
 sizes), so the page, the image and the Gephi files show the same picture.
 """
 
@@ -18,7 +18,8 @@ import math
 from collections import Counter
 from pathlib import Path
 
-from . import export as kx
+from .export import open_output
+from .graph import QUOTATION_TYPE, SIZE_MAX, GraphError, decorate, palette, project
 
 ASSETS = Path(__file__).resolve().parent / "viz_assets"
 FORMATS = ("html", "png", "svg")
@@ -65,7 +66,7 @@ def trim(G, max_nodes: int):
 # ---------------------------------------------------------------- HTML
 def view_data(G, details: dict, title: str, graph: str, total: tuple[int, int]) -> dict:
     """The JSON the page reads: nodes (layout, colour, size, facts), edges with evidence, articles."""
-    pal = kx.palette()
+    pal = palette()
     nodes, index = [], {}
     for i, (n, d) in enumerate(G.nodes(data=True)):
         index[n] = i
@@ -150,7 +151,7 @@ def render_image(G, fh, fmt: str, title: str = "", top: int = TOP_LABELS) -> Non
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
-    pal = kx.palette()
+    pal = palette()
     with matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "svg.hashsalt": "kg"}):
         fig, ax = plt.subplots(figsize=(12, 9), dpi=120)
         ax.set_axis_off()
@@ -172,10 +173,10 @@ def render_image(G, fh, fmt: str, title: str = "", top: int = TOP_LABELS) -> Non
             ax.scatter(xs, ys, s=[(G.nodes[n]["size"] * 0.9) ** 2 / 4 for n in order],
                        c=[tuple(G.nodes[n][c] / 255 for c in "rgb") for n in order],
                        edgecolors="white", linewidths=0.8, zorder=2)
-            pad = kx.SIZE_MAX * 2
+            pad = SIZE_MAX * 2
             ax.set_xlim(min(xs) - pad, max(xs) + pad)
             ax.set_ylim(min(ys) - pad, max(ys) + pad)
-        ranked = [n for n in _rank(G) if G.nodes[n].get("type") != kx.QUOTATION_TYPE][:top]
+        ranked = [n for n in _rank(G) if G.nodes[n].get("type") != QUOTATION_TYPE][:top]
         fig.canvas.draw()
         renderer = fig.canvas.get_renderer()
         placed = []
@@ -219,11 +220,14 @@ def viz(store, output, fmt: str | None = None, graph: str = "entities", title: s
     if graph not in VIZ_GRAPHS:
         raise VizError(f"kg viz draws {' or '.join(VIZ_GRAPHS)}, not {graph!r} (export it with kg export --graph)")
     details: dict = {}
-    full = kx.project(store, graph, details)
-    total = (full.number_of_nodes(), full.number_of_edges())
-    G = kx.decorate(trim(full, max_nodes))
+    try:
+        full = project(store, graph, details)
+        total = (full.number_of_nodes(), full.number_of_edges())
+        G = decorate(trim(full, max_nodes))
+    except GraphError as e:
+        raise VizError(str(e)) from None
     title = title or {"entities": "kg: entity graph", "cooccurrence": "kg: co-mention graph"}[graph]
-    with kx.open_output(output) as fh:
+    with open_output(output) as fh:
         if fmt == "html":
             fh.write(render_html(view_data(G, details, title, graph, total)).encode("utf-8"))
         else:

@@ -22,9 +22,22 @@ class Predicate:
     role: bool = False
     subject_types: tuple[str, ...] = ("Person", "Organization", "Country", "Group")
     object_types: tuple[str, ...] = ()  # empty: any type
+    recipient: tuple[str, ...] = ()  # prepositions of a second object that is a recipient ("to Russia")
+    travel: bool = False  # its verbs' objects are places
 
     def allows(self, subject_type: str, object_type: str) -> bool:
         return subject_type in self.subject_types and (not self.object_types or object_type in self.object_types)
+
+
+@dataclass(frozen=True)
+class ModalityCues:
+    """The lexicon's ``modality`` table as word -> modality, by the word's place in the clause."""
+
+    aux: dict[str, str]  # auxiliaries of the verb ("will")
+    verbs: dict[str, str]  # verbs governing it ("plans to")
+    adverbs: dict[str, str]  # its adverbs ("possibly")
+    marks: dict[str, str]  # its subordinators ("whether")
+    infinitive_only: frozenset[str]  # verbs that give their modality only to an infinitive (xcomp)
 
 
 @dataclass
@@ -56,10 +69,38 @@ class Vocabulary:
         return frozenset(k for k, _ in self.phrasal)
 
     @cached_property
-    def modality_words(self) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
-        """The lexicon's ``modality`` table as (auxiliary, verb, adverb) -> modality."""
+    def modality(self) -> ModalityCues:
+        """The lexicon's ``modality`` table (a verb in two modalities has the last one)."""
         mod = self.lexicon.get("modality", {})
-        return tuple({w: m for m, d in mod.items() for w in d.get(kind, [])} for kind in ("aux", "verbs", "adverbs"))
+        aux, verbs, adverbs, marks = ({w: m for m, d in mod.items() for w in d.get(kind, [])}
+                                      for kind in ("aux", "verbs", "adverbs", "marks"))
+        only = set()
+        for m, d in mod.items():
+            listed = d.get("infinitive_only") or []
+            if listed == "all":
+                listed = [w for w, wm in verbs.items() if wm == m]
+            only.update(listed)
+        return ModalityCues(aux, verbs, adverbs, marks, frozenset(only))
+
+    @cached_property
+    def travel_verbs(self) -> frozenset[str]:
+        """Verbs whose object is a place: those of the ``travel`` predicates and the lexicon's."""
+        return frozenset(v for v, p in self.verbs.items() if self.predicates[p].travel) | self.word_set("travel_verbs")
+
+    @cached_property
+    def reporting_frames(self) -> tuple[tuple[str, ...], ...]:
+        """The lexicon's ``according_to`` phrases as word tuples (lower case)."""
+        return tuple(tuple(phrase.lower().split()) for phrase in self.lexicon.get("according_to", []))
+
+    @cached_property
+    def pronouns(self) -> dict[str, dict]:
+        """The lexicon's ``pronouns`` table, keyed by the lower-case pronoun."""
+        return {k.lower(): v for k, v in self.lexicon["pronouns"].items()}
+
+    @cached_property
+    def transparent_nouns(self) -> dict[str, str]:
+        """Transparent head noun -> the preposition of what it stands for ("calls" -> "for")."""
+        return {k.lower(): v for k, v in self.lexicon["transparent_nouns"].items()}
 
     def title_of(self, words: list[str]) -> tuple[str, int] | None:
         """Longest title at the end of ``words`` (lower-case): (predicate, n_words)."""
@@ -76,8 +117,8 @@ class Vocabulary:
         return None
 
 
-#: libyaml's safe loader when PyYAML was built with it (10x faster: the vocabulary loads in
-#: every build, and it was 0.3 s of the 2 s of adding one article to a big store).
+#: libyaml's safe loader when PyYAML was built with it (several times faster than the pure
+#: Python one; the vocabulary loads in every build).
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -91,9 +132,10 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
     d = Path(directory) if directory else data_dir()
     v = Vocabulary()
     for p in _load_yaml(d / "relations.yaml")["predicates"]:
-        kw = {k: tuple(p[k]) for k in ("subject_types", "object_types") if p.get(k)}
+        kw = {k: tuple(p[k]) for k in ("subject_types", "object_types", "recipient") if p.get(k)}
         v.predicates[p["id"]] = Predicate(
-            p["id"], p["label"], p["comment"], p.get("inverse"), bool(p.get("symmetric")), p.get("negated"), **kw
+            p["id"], p["label"], p["comment"], p.get("inverse"), bool(p.get("symmetric")), p.get("negated"),
+            travel=bool(p.get("travel")), **kw
         )
         for lemma in p.get("verbs") or []:
             v.verbs.setdefault(lemma.lower(), p["id"])

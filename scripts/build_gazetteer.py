@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from kg.gazetteer import ACRONYM_MAX as ACRONYM_MAX_CASED  # noqa: E402
 from kg.gazetteer import norm_key  # noqa: E402  (the loader's key function: one definition)
+from kg.gazetteer import slug  # noqa: E402  (the loader's id slug: one definition)
 
 DEFAULT_SOURCES = ROOT.parent / "shared" / "sources"
 DEFAULT_OUT = ROOT / "data" / "gazetteer"
@@ -184,12 +185,6 @@ def is_latin(s: str) -> bool:
 
 def strip_accents(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-
-
-def slug(text: str) -> str:
-    s = strip_accents(unicodedata.normalize("NFKC", text)).lower()
-    s = re.sub(r"[^a-z0-9]+", "-", s)
-    return s.strip("-")
 
 
 def underscore_words(raw: str) -> str:

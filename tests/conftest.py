@@ -11,8 +11,10 @@ a test that starts a process or imports spaCy fails and names the marker it lack
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 from kg import write
 from kg.model import Article, ArticleGraph, Entity, Provenance, Quotation, Relation
@@ -41,7 +43,8 @@ MODEL: frozenset[str] = frozenset({
 })
 #: ... and those that start processes (kg in a subprocess, a server with its workers, a browser, node).
 SUBPROCESS: frozenset[str] = frozenset({
-    "test_batching", "test_crash", "test_distributed", "test_serve", "test_serve_hardening",
+    "test_batching", "test_crash", "test_distributed", "test_read_imports", "test_serve", "test_serve_hardening",
+    "test_graph::test_layout_does_not_depend_on_the_hash_seed",
     "test_build::test_second_writer_gets_a_clear_error", "test_build::test_a_forked_child_does_not_keep_the_writer_lock",
     "test_export::test_graphology_reads_graphml_and_gexf", "test_export::test_graphology_reads_the_projections",
     "test_export::test_export_does_not_import_spacy",
@@ -185,3 +188,63 @@ def handmade_store(tmp_path):
         write.load_ontology(s)
         write.write_all(s, handmade_graphs())
     return path
+
+
+def role_graph() -> ArticleGraph:
+    """A third article with a role fact: John Kirby is spokesperson of the United States."""
+    t = "John Kirby, the spokesperson of the United States, spoke on Monday."
+    kirby = Entity("Person:John Kirby", "Person", "John Kirby", ("Kirby",), None, 1)
+    us = Entity("Country:United States", "Country", "United States", ("US",), "Q30", 1)
+    ev = Provenance("doc3", t, 0, len(t), "spokesperson of")
+    rel = Relation(kirby.key, "spokespersonOf", us.key, ev, confidence=0.9, rule="appos")
+    return ArticleGraph(Article("doc3", t, title="Third report"), (kirby, us), (rel,), ())
+
+
+@pytest.fixture()
+def kgs(handmade_store):
+    """The handmade store, open read-only."""
+    with KGStore.open(handmade_store, read_only=True) as s:
+        yield s
+
+
+# ---------------------------------------------------------------- the handmade store as graphs
+US, CF, KIRBY = "country/united-states", "concept/ceasefire", "person/john-kirby"  # node ids
+PALETTE = yaml.safe_load((Path(__file__).parent.parent / "data" / "palette.yaml").read_text())
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _rdflib_term(t):
+    import pyoxigraph as ox
+    import rdflib
+
+    if isinstance(t, ox.NamedNode):
+        return rdflib.URIRef(t.value)
+    if isinstance(t, ox.BlankNode):
+        return rdflib.BNode(t.value)
+    if t.language:
+        return rdflib.Literal(t.value, lang=t.language)
+    if t.datatype.value == XSD_STRING:
+        return rdflib.Literal(t.value)
+    return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
+
+
+def union_graph(store):
+    """The store's union of graphs as an rdflib Graph, read quad by quad (independently of the
+    exporters and projections)."""
+    import rdflib
+
+    g = rdflib.Graph()
+    for q in store.ox.quads_for_pattern(None, None, None, None):
+        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
+    return g
+
+
+def flat_attrs(d: dict) -> None:
+    """Assert a node's or edge's attributes are flat str/int/float values, never None."""
+    for k, v in d.items():
+        assert v is not None, k
+        assert isinstance(v, (str, int, float)) and not isinstance(v, bool), (k, v)
+
+
+def rgb(hex_: str) -> tuple[int, int, int]:
+    return tuple(int(hex_.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))

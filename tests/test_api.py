@@ -63,7 +63,7 @@ def test_graph_projections_are_networkx(handmade_store):
         assert g.graph("rdf").number_of_nodes() > entities.number_of_nodes()
         looks = g.graph("entities", looks=True)
         assert all({"x", "y", "r", "g", "b"} <= set(d) for _, d in looks.nodes(data=True))
-        with pytest.raises(api.ExportError, match="unknown graph"):
+        with pytest.raises(api.GraphError, match="unknown graph"):
             g.graph("nope")
 
 

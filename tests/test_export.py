@@ -5,29 +5,25 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 import os
 import shutil
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import networkx as nx
-import pyoxigraph as ox
 import pytest
 import rdflib
-import yaml
 from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
-from conftest import handmade_graphs
+from conftest import CF, KIRBY, PALETTE, US, flat_attrs as _flat, handmade_graphs, rgb as _rgb, role_graph, union_graph
 from kg import export as kx
+from kg import graph as kg_graph
 from kg import write
 from kg.cli import main
-from kg.model import Article, ArticleGraph, Entity, Provenance, Relation
 from kg.store import KGStore
 
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
@@ -35,42 +31,6 @@ FIXTURES = Path(__file__).parent / "fixtures" / "export"
 NODE_COLUMNS = ["Id", "Label", "Type", "Aliases", "Mentions", "Sources"]
 EDGE_COLUMNS = ["Source", "Target", "Label", "Weight", "Polarity", "Modality", "AttributedTo", "Sources",
                 "Evidence", "Confidence"]
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-@pytest.fixture()
-def kgs(handmade_store):
-    with KGStore.open(handmade_store, read_only=True) as s:
-        yield s
-
-
-def role_graph() -> ArticleGraph:
-    t = "John Kirby, the spokesperson of the United States, spoke on Monday."
-    kirby = Entity("Person:John Kirby", "Person", "John Kirby", ("Kirby",), None, 1)
-    us = Entity("Country:United States", "Country", "United States", ("US",), "Q30", 1)
-    rel = Relation(kirby.key, "spokespersonOf", us.key, Provenance("doc3", t, 0, len(t), "spokesperson of"),
-                   confidence=0.9, rule="appos")
-    return ArticleGraph(Article("doc3", t, title="Third report"), (kirby, us), (rel,), ())
-
-
-def _rdflib_term(t):
-    if isinstance(t, ox.NamedNode):
-        return rdflib.URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return rdflib.BNode(t.value)
-    if t.language:
-        return rdflib.Literal(t.value, lang=t.language)
-    if t.datatype.value == XSD_STRING:
-        return rdflib.Literal(t.value)
-    return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
-
-
-def union_graph(store) -> rdflib.Graph:
-    """The store's union of graphs, read quad by quad (independently of the exporters)."""
-    g = rdflib.Graph()
-    for q in store.ox.quads_for_pattern(None, None, None, None):
-        g.add((_rdflib_term(q.subject), _rdflib_term(q.predicate), _rdflib_term(q.object)))
-    return g
 
 
 def graph_sizes(store) -> dict[str, int]:
@@ -117,118 +77,11 @@ def test_jsonld_expanded_variant(kgs, tmp_path):
     assert {str(g.identifier): len(g) for g in ds.graphs() if len(g)} == graph_sizes(kgs)
 
 
-# ---------------------------------------------------------------- entity graph
-NODE_KEYS = {"label", "type", "mentions", "articles", "qid", "aliases", "sources", "start"}
-GEPHI_NODE_KEYS = {"r", "g", "b", "size", "x", "y", "community"}  # added by kx.decorate
-US, CF, KIRBY = "country/united-states", "concept/ceasefire", "person/john-kirby"
+# ---------------------------------------------------------------- Gephi files
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 GEXF = "{http://gexf.net/1.3}"
 VIZ = "{http://gexf.net/1.3/viz}"
 GML = "{http://graphml.graphdrawing.org/xmlns}"
-PALETTE = yaml.safe_load((Path(__file__).parent.parent / "data" / "palette.yaml").read_text())
-
-
-def _flat(d: dict) -> None:
-    for k, v in d.items():
-        assert v is not None, k
-        assert isinstance(v, (str, int, float)) and not isinstance(v, bool), (k, v)
-
-
-def _rgb(hex_: str) -> tuple[int, int, int]:
-    return tuple(int(hex_.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
-
-
-def test_entity_graph(kgs):
-    G = kx.entity_graph(kgs)
-    assert isinstance(G, nx.MultiDiGraph)
-    for _, d in G.nodes(data=True):
-        _flat(d)
-        assert set(d) == NODE_KEYS
-        assert isinstance(d["mentions"], int) and isinstance(d["articles"], int)
-    for _, _, k, d in G.edges(keys=True, data=True):
-        _flat(d)
-        assert d["id"] == k
-        assert isinstance(d["weight"], int) and isinstance(d["confidence"], float)
-    us = G.nodes[US]
-    assert us == {"label": "United States", "type": "Country", "mentions": 3, "articles": 2, "qid": "Q30",
-                  "aliases": "US", "sources": "doc1|doc2", "start": "2023-03-17"}
-    # parallel relations are distinct edges, told apart by their kind
-    between = G.get_edge_data(US, CF)
-    assert sorted((d["predicate"], d["polarity"], d["kind"]) for d in between.values()) == [
-        ("opposes", "positive", "opposes"), ("supports", "negative", "not supports [John Kirby]")]
-    opp = next(d for d in between.values() if d["predicate"] == "opposes")
-    assert opp["weight"] == 2 and opp["sources"] == "doc1|doc2" and opp["confidence"] == 0.9
-    assert opp["evidence"] == "The United States opposes a ceasefire in Ukraine. | The US opposes a ceasefire."
-    assert opp["start"] == "2023-03-17"  # the first of its two articles
-    neg = next(d for d in between.values() if d["predicate"] == "supports")
-    assert neg["attributed_to"] == "John Kirby" and neg["attributed_to_id"] == KIRBY
-    quotes = [n for n, d in G.nodes(data=True) if d["type"] == "Quotation"]
-    assert len(quotes) == 1 and G.nodes[quotes[0]]["label"] == "We do not support a truce,"
-    said = G.get_edge_data(KIRBY, quotes[0])
-    assert [d["label"] for d in said.values()] == ["said"]
-    visits = next(d for *_, d in G.edges(data=True) if d["predicate"] == "visits")
-    assert visits["kind"] == "visits (planned)"
-    # the timeline: a node or edge starts with the first article that supports it
-    assert G.nodes["concept/weapons"]["start"] == "2023-03-18" and G.nodes[KIRBY]["start"] == "2023-03-17"
-    provides = next(d for *_, d in G.edges(data=True) if d["predicate"] == "provides")
-    assert provides["start"] == "2023-03-18"
-    assert G.number_of_nodes() == 10 and G.number_of_edges() == 5
-
-
-def test_edge_kinds_differ_between_a_pair(kgs):
-    G = kx.entity_graph(kgs)
-    for u, v in set(G.edges()):
-        kinds = [d["kind"] for d in G.get_edge_data(u, v).values()]
-        assert len(kinds) == len(set(kinds)), (u, v, kinds)
-    assert kx.edge_kind("supports", "negative", "hoped", "Joe Biden") == "not supports (hoped) [Joe Biden]"
-
-
-def test_iso_dates():
-    assert kx.iso_date("2023-03-17") == "2023-03-17"
-    assert kx.iso_date("2023-03-17T08:00:00+00:00") == "2023-03-17"
-    assert kx.iso_date("17 March 2023") == "" and kx.iso_date(None) == ""
-
-
-def test_decorate_palette_size_layout_community(kgs):
-    G = kx.gephi_graph(kgs)
-    for n, d in G.nodes(data=True):
-        _flat(d)
-        assert set(d) == NODE_KEYS | GEPHI_NODE_KEYS
-        assert all(isinstance(d[c], int) and 0 <= d[c] <= 255 for c in "rgb")
-        assert isinstance(d["x"], float) and isinstance(d["y"], float) and isinstance(d["community"], int)
-        assert abs(d["x"]) <= kx.LAYOUT_SCALE and abs(d["y"]) <= kx.LAYOUT_SCALE
-        assert (d["r"], d["g"], d["b"]) == _rgb(PALETTE["types"][d["type"]]), n
-    for *_, d in G.edges(data=True):
-        _flat(d)
-        assert (d["r"], d["g"], d["b"]) == _rgb(PALETTE["edges"][d["polarity"]])
-    # size grows with mentions; the most mentioned node has the largest size
-    by_mentions = sorted(G.nodes(data=True), key=lambda nd: nd[1]["mentions"])
-    sizes = [d["size"] for _, d in by_mentions]
-    assert sizes == sorted(sizes) and sizes[-1] == kx.SIZE_MAX
-    # a fixed seed: the same store gives the same picture
-    H = kx.gephi_graph(kgs)
-    assert [(n, d["x"], d["y"], d["community"]) for n, d in G.nodes(data=True)] == \
-        [(n, d["x"], d["y"], d["community"]) for n, d in H.nodes(data=True)]
-    # US, ceasefire and Ukraine are one community; Xi and Moscow another
-    assert G.nodes[US]["community"] == G.nodes[CF]["community"]
-    assert G.nodes["person/xi-jinping"]["community"] == G.nodes["city/moscow"]["community"]
-    assert G.nodes["person/xi-jinping"]["community"] != G.nodes[US]["community"]
-    # nodes do not sit on each other
-    pos = [(d["x"], d["y"]) for _, d in G.nodes(data=True)]
-    assert len(set(pos)) == len(pos)
-
-
-def test_layout_of_a_large_graph_places_every_node(monkeypatch):
-    """Past LAYOUT_MAX_NODES only the best-connected nodes get the force layout; the rest are
-    placed by their neighbours (this is what keeps 100k-node graphs to seconds)."""
-    monkeypatch.setattr(kx, "LAYOUT_MAX_NODES", 40)
-    G = nx.barabasi_albert_graph(400, 2, seed=1)
-    G.add_nodes_from(range(400, 420))  # isolated nodes
-    nx.add_path(G, [500, 501, 502])  # a small component
-    pos = kx.layout(G)
-    assert set(pos) == set(G.nodes)
-    assert all(abs(x) <= kx.LAYOUT_SCALE and abs(y) <= kx.LAYOUT_SCALE for x, y in pos.values())
-    assert len(set(pos.values())) == len(pos)
 
 
 # ---------------------------------------------------------------- GraphML (Gephi's conventions)
@@ -276,7 +129,7 @@ def test_graphml_reads_back(kgs, tmp_path):
     assert G.number_of_nodes() == 10 and G.number_of_edges() == 5
     assert G.nodes[KIRBY]["label"] == "John Kirby"
     assert G.nodes[KIRBY]["mentions"] == 2
-    ref = kx.gephi_graph(kgs)
+    ref = kg_graph.gephi_graph(kgs)
     for n, d in G.nodes(data=True):
         _flat(d)
         assert d == ref.nodes[n]  # every attribute, with its type
@@ -300,11 +153,11 @@ def test_igraph_reads_graphml(kgs, tmp_path):
     assert v["label"] == "United States" and v["type"] == "Country"
     # igraph reads GraphML integers back as floats
     assert v["mentions"] == 3.0 and (v["r"], v["g"], v["b"]) == _rgb(PALETTE["types"]["Country"])
-    assert v["size"] == kx.SIZE_MAX
+    assert v["size"] == kg_graph.SIZE_MAX
     opp = g.es.find(label="opposes")
     assert (g.vs[opp.source]["id"], g.vs[opp.target]["id"]) == (US, CF)
     assert opp["weight"] == 2.0 and opp["id"].startswith("statement/")
-    assert sorted(g.es["kind"]) == sorted(d["kind"] for *_, d in kx.entity_graph(kgs).edges(data=True))
+    assert sorted(g.es["kind"]) == sorted(d["kind"] for *_, d in kg_graph.entity_graph(kgs).edges(data=True))
 
 
 # ---------------------------------------------------------------- GEXF 1.3
@@ -331,7 +184,7 @@ def test_gexf_header_viz_and_timeline(kgs, tmp_path):
     assert nodes["concept/weapons"].get("start") == "2023-03-18"
     color = us.find(VIZ + "color")
     assert tuple(int(color.get(c)) for c in "rgb") == _rgb(PALETTE["types"]["Country"])
-    assert float(us.find(VIZ + "size").get("value")) == kx.SIZE_MAX
+    assert float(us.find(VIZ + "size").get("value")) == kg_graph.SIZE_MAX
     assert us.find(VIZ + "position").get("x") is not None
     for n in nodes.values():
         for av in n.iter(GEXF + "attvalue"):
@@ -410,7 +263,7 @@ def test_graphology_reads_graphml_and_gexf(kgs, tmp_path):
     kx.export(kgs, "graphml", gml)
     kx.export(kgs, "gexf", gexf)
     seen = graphology_read(gml, gexf)
-    ref = kx.gephi_graph(kgs)
+    ref = kg_graph.gephi_graph(kgs)
     for path, parser in ((gml, "graphology-graphml"), (gexf, "graphology-gexf")):
         g = seen[str(path)]
         assert g["parser"] == parser
@@ -444,8 +297,8 @@ def test_graphology_reads_the_projections(kgs, tmp_path):
             files.append(tmp_path / f"{graph}.{fmt}")
             kx.export(kgs, fmt, files[-1], graph=graph)
     seen = graphology_read(*files)
-    co = kx.cooccurrence_graph(kgs)
-    rdf = kx.rdf_graph(kgs)
+    co = kg_graph.cooccurrence_graph(kgs)
+    rdf = kg_graph.rdf_graph(kgs)
     for f in files:
         g = seen[str(f)]
         ref = co if f.stem == "cooccurrence" else rdf
@@ -455,56 +308,13 @@ def test_graphology_reads_the_projections(kgs, tmp_path):
 
 
 # ---------------------------------------------------------------- projections
-def test_cooccurrence_graph(kgs):
-    G = kx.cooccurrence_graph(kgs)
-    assert not G.is_directed() and not G.is_multigraph()
-    assert all(d["type"] != "Quotation" for _, d in G.nodes(data=True))
-    assert G.nodes[US] == kx.entity_graph(kgs).nodes[US]
-    us_cf = G.edges[US, CF]
-    # "The United States opposes a ceasefire in Ukraine." (doc1), "The US opposes a ceasefire." (doc2)
-    assert us_cf["weight"] == 2 and us_cf["sources"] == "doc1|doc2" and us_cf["start"] == "2023-03-17"
-    assert us_cf["label"] == us_cf["kind"] == "co-mentioned"
-    # an alias counts ("truce" is the ceasefire): '"We do not support a truce," said John Kirby.'
-    assert G.edges[CF, KIRBY]["evidence"] == '"We do not support a truce," said John Kirby.'
-    # "Kirby said China has not supplied weapons to Russia." links all four
-    for a, b in itertools.combinations([KIRBY, "country/china", "country/russia", "concept/weapons"], 2):
-        assert G.edges[a, b]["sources"] == "doc2" and G.edges[a, b]["start"] == "2023-03-18"
-    assert not G.has_edge(US, "country/russia")
-    for *_, d in G.edges(data=True):
-        _flat(d)
-        assert isinstance(d["weight"], int) and d["weight"] >= 1
-
-
-def test_split_sentences():
-    text = 'Mr. Kirby met the U.S. envoy. "We agree," he said! Then Gen. Smith left.\nA new paragraph'
-    assert kx.split_sentences(text) == [
-        "Mr. Kirby met the U.S. envoy.", '"We agree," he said!', "Then Gen. Smith left.", "A new paragraph"]
-
-
-def test_rdf_graph(kgs):
-    G = kx.rdf_graph(kgs)
-    ref = union_graph(kgs)
-    resources = {t for s, _, o in ref for t in (s, o) if not isinstance(t, rdflib.Literal)}
-    assert G.number_of_nodes() == len(resources)
-    assert G.number_of_edges() == sum(1 for *_, o in ref if not isinstance(o, rdflib.Literal))
-    kirby = G.nodes[KIRBY]
-    assert kirby["label"] == "John Kirby" and kirby["type"] == "Person"
-    assert kirby["rdfs:label"] == "John Kirby" and kirby["skos:altLabel"] == "Kirby"
-    typed = G.get_edge_data(US, "kg:Country")
-    assert [(d["label"], d["weight"]) for d in typed.values()] == [("rdf:type", 2)]  # in doc1's and doc2's graphs
-    for _, d in G.nodes(data=True):
-        _flat(d)
-    for *_, d in G.edges(data=True):
-        _flat(d)
-
-
 @pytest.mark.parametrize("graph", ["cooccurrence", "rdf"])
 @pytest.mark.parametrize("fmt", ["graphml", "gexf"])
 def test_projection_exports_read_back(kgs, tmp_path, graph, fmt):
     out = tmp_path / f"g.{fmt}"
     kx.export(kgs, fmt, out, graph=graph)
     G = nx.read_graphml(out) if fmt == "graphml" else nx.read_gexf(out)
-    ref = kx.project(kgs, graph)
+    ref = kg_graph.project(kgs, graph)
     assert G.number_of_nodes() == ref.number_of_nodes() and G.number_of_edges() == ref.number_of_edges()
     assert G.is_directed() == ref.is_directed()
     if fmt == "graphml":
@@ -676,25 +486,6 @@ def test_cli_export_stdout_and_errors(handmade_store, tmp_path):
     assert r.exit_code == 2 and "does not exist" in r.output
     r = cli("export", "--store", str(tmp_path / "nostore"), "-f", "ttl", "-o", "-")
     assert r.exit_code == 2 and "no kg store" in r.output
-
-
-def test_export_does_not_import_spacy(handmade_store, tmp_path):
-    code = f"""
-import sys
-from kg.cli import main
-for fmt in ("csv", "graphml", "gexf", "ttl", "nq"):
-    try:
-        main.main(["export", "--store", {str(handmade_store)!r}, "-f", fmt, "-o", {str(tmp_path)!r} + "/out." + fmt],
-                  standalone_mode=False)
-    except SystemExit as e:
-        assert not e.code, (fmt, e.code)
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc", "torch"))
-assert not heavy, heavy
-print("OK")
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith("OK")
 
 
 def test_cli_export_graph_option(handmade_store, tmp_path):

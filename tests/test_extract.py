@@ -274,11 +274,11 @@ def test_name_index_gives_the_same_full_name_as_a_scan(name, first_name_too):
     "",
 ])
 def test_token_table_matches_spacy(text):
-    """The plain-list copy of a Doc the rules scan (kg.extract._Table) says what spaCy says."""
-    from kg.extract import _Table
+    """The plain-list copy of a Doc the rules scan (kg.extract.table.DocTable) says what spaCy says."""
+    from kg.extract.table import DocTable
 
     doc = load()(text)
-    tb = _Table(doc, {})
+    tb = DocTable(doc, {})
     assert tb.text == doc.text
     for t in doc:
         i = t.i
@@ -292,3 +292,77 @@ def test_token_table_matches_spacy(text):
         for n in (1, 2, 3):
             if i + n <= len(doc):
                 assert tb.span_text(i, i + n) == doc[i:i + n].text
+
+
+# ------------------------------------------------------------------ the rules' words are data
+def _vocabulary_with(tmp_path, edit):
+    """The vocabulary of a copy of data/'s rule files, changed by ``edit(name -> parsed YAML)``."""
+    import shutil
+
+    import yaml
+
+    from kg.paths import data_dir
+    from kg.vocab import load_vocabulary
+
+    files = {}
+    for name in ("relations.yaml", "roles.yaml", "lexicon.yaml", "concepts.yaml"):
+        shutil.copy(data_dir() / name, tmp_path / name)
+        files[name] = yaml.safe_load((tmp_path / name).read_text(encoding="utf-8"))
+    edit(files)
+    for name, content in files.items():
+        (tmp_path / name).write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+    return load_vocabulary(str(tmp_path))
+
+
+def _graph(text, vocab=None):
+    d = Extractor(vocab=vocab).extract(load()(text), Article("t", text))
+    return Resolver().resolve(d)
+
+
+@pytest.mark.parametrize("frames, speaker_of", [
+    (["according to"], {"according to": "Person:John Kirby", "in the words of": None}),
+    ([], {"according to": None, "in the words of": None}),
+    (["in the words of"], {"according to": None, "in the words of": "Person:John Kirby"}),
+])
+def test_reporting_frames_are_the_lexicons(tmp_path, frames, speaker_of):
+    """A quotation's "according to X" is any phrase of data/lexicon.yaml's `according_to`."""
+    vocab = _vocabulary_with(tmp_path, lambda f: f["lexicon.yaml"].__setitem__("according_to", frames))
+    for phrase, speaker in speaker_of.items():
+        ag = _graph(f'"The talks have failed," {phrase} John Kirby.', vocab)
+        assert [q.speaker for q in ag.quotations] == ([speaker] if speaker else [])
+
+
+def test_recipients_are_a_property_of_the_predicates(tmp_path):
+    """"supplied tanks to Poland" makes Poland a second object of `provides` because
+    data/relations.yaml gives `provides` the recipient prepositions; without them it does not."""
+    text = "Canada supplied tanks to Poland."
+    assert ("Canada", "provides", "Poland", "positive") in facts(_graph(text))
+
+    def drop(files):
+        for p in files["relations.yaml"]["predicates"]:
+            p.pop("recipient", None)
+
+    assert ("Canada", "provides", "Poland", "positive") not in facts(_graph(text, _vocabulary_with(tmp_path, drop)))
+
+
+def test_modality_cues_are_the_lexicons():
+    from kg.vocab import load_vocabulary
+
+    cues = load_vocabulary().modality
+    assert cues.marks == {"whether": "questioned", "if": "questioned"}
+    assert {"expect", "consider", "may"} <= cues.infinitive_only and "plan" not in cues.infinitive_only
+    assert load_vocabulary().reporting_frames == (("according", "to"),)
+    assert {"visit", "tour"} <= load_vocabulary().travel_verbs
+
+
+def test_final_mention_follows_antecedents():
+    """One antecedent chaser for extraction and resolution: a pronoun stands for the end of its
+    chain; an unresolved pronoun or description for nothing; a cycle stops."""
+    from kg.extract import Mention, final_mention
+
+    def m(i, label, ante=None):
+        return Mention(i, "x", "x", label, i, i + 1, 0, antecedent=ante)
+
+    ms = [m(0, "PERSON"), m(1, "PRON", 0), m(2, "PRON", 1), m(3, "PRON"), m(4, "DESC", 5), m(5, "PRON", 4)]
+    assert [final_mention(ms, i) for i in range(6)] == [0, 0, 0, None, 4, 5]
+    assert final_mention(ms, None) is None

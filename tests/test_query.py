@@ -5,19 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import time
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from conftest import handmade_graphs
+from conftest import handmade_graphs, role_graph
 from kg import query as kq
 from kg import write
 from kg.cli import main
-from kg.model import Article, ArticleGraph, Entity, Provenance, Relation
 from kg.store import KGStore
 
 REQUIRED = {
@@ -31,22 +28,6 @@ NEEDS_ROLE_FACT = {"roles"}
 
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 ALL_QUERIES = kq.list_queries()
-
-
-def role_graph() -> ArticleGraph:
-    """A third article with a role fact: John Kirby is spokesperson of the United States."""
-    t = "John Kirby, the spokesperson of the United States, spoke on Monday."
-    kirby = Entity("Person:John Kirby", "Person", "John Kirby", ("Kirby",), None, 1)
-    us = Entity("Country:United States", "Country", "United States", ("US",), "Q30", 1)
-    ev = Provenance("doc3", t, 0, len(t), "spokesperson of")
-    rel = Relation(kirby.key, "spokespersonOf", us.key, ev, confidence=0.9, rule="appos")
-    return ArticleGraph(Article("doc3", t, title="Third report"), (kirby, us), (rel,), ())
-
-
-@pytest.fixture()
-def kgs(handmade_store):
-    with KGStore.open(handmade_store, read_only=True) as s:
-        yield s
 
 
 @pytest.fixture()
@@ -64,13 +45,6 @@ def run(store, name: str, **params) -> kq.QueryResult:
 
 
 # ---------------------------------------------------------------- the query files
-def test_prefixes_agree_with_rdf_layer():
-    from kg import export, rdf
-
-    assert kq.PREFIXES == {k: str(v) for k, v in rdf.PREFIXES.items()}
-    assert export.ONTOLOGY_GRAPH == str(rdf.ONTOLOGY_GRAPH)
-
-
 def test_required_queries_exist():
     names = {q.name for q in ALL_QUERIES}
     assert len(ALL_QUERIES) >= 10
@@ -456,26 +430,6 @@ def test_cli_stats(handmade_store):
     assert (st["articles"], st["entities"], st["statements"], st["quotations"]) == (2, 9, 4, 1)
     r = cli("stats", "--store", str(handmade_store))
     assert r.exit_code == 0 and "triples" in r.output
-
-
-def test_query_commands_do_not_import_spacy(handmade_store):
-    code = f"""
-import sys
-from kg.cli import main
-for args in (["queries"], ["stats", "--store", {str(handmade_store)!r}],
-             ["query", "--store", {str(handmade_store)!r}, "--name", "quotes_by", "-p", "speaker=Kirby"],
-             ["query", "--store", {str(handmade_store)!r}, "--name", "all_facts", "--timeout", "0"]):
-    try:
-        main.main(args, standalone_mode=False)
-    except SystemExit as e:
-        assert not e.code, (args, e.code)
-heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc", "torch", "rdflib"))
-assert not heavy, heavy
-print("OK")
-"""
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip().endswith("OK")
 
 
 # ---------------------------------------------------------------- the summary graph (merged view)

@@ -24,7 +24,6 @@ import pytest
 
 from conftest import handmade_graphs
 from kg import write
-from kg.serve import escape_log
 from kg.store import KGStore
 
 KG_SCRIPT = str(Path(sys.executable).with_name("kg"))
@@ -431,9 +430,3 @@ def test_log_escapes_control_characters(server):
     raw = server.log_path.read_bytes()
     assert b"\x1b" not in raw and b"\x07" not in raw and b"\xc2\x9b" not in raw
     assert "\\x1b[2J\\x1b[31mred\\x07\\x9b0m" in server.log()
-
-
-def test_escape_log():
-    assert escape_log("GET /sparql 200") == "GET /sparql 200"
-    assert escape_log("a\x1b[31mb\nc\r\u202ed\\") == "a\\x1b[31mb\\x0ac\\x0d\\u202ed\\\\"
-    assert escape_log("caf\u00e9 \u4e2d") == "caf\u00e9 \u4e2d"

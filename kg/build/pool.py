@@ -19,10 +19,10 @@ import collections
 import logging
 import os
 import signal
-import sys
 from collections.abc import Iterator
 
 from ..model import Article
+from ..processes import die_with_parent
 from .stages import extract_partition, worker_pipeline
 
 log = logging.getLogger("kg.build")
@@ -78,20 +78,6 @@ def partitions(articles: list[Article], size: int, workers: int) -> Iterator[lis
         step = min(size, max(MIN_PARTITION, -(-(n - i) // (2 * workers))))
         yield articles[i:i + step]
         i += step
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Linux: have the kernel SIGKILL this process when its parent dies (PR_SET_PDEATHSIG), so
-    that workers never outlive a writer killed with SIGKILL; exits at once if it already has."""
-    import ctypes
-
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent_pid:  # the parent died before prctl
-        os._exit(1)
 
 
 def _pool_init(model: str, parent_pid: int) -> None:

@@ -1,0 +1,61 @@
+"""The store as networkx graphs: three projections and how they look.
+
+Projections (:data:`PROJECTIONS`, each ``(store, details=None) -> networkx graph``):
+
+* ``entities`` (:mod:`kg.graph.entities`): entities and one edge per statement, quotations
+  round their speakers;
+* ``cooccurrence`` (:mod:`kg.graph.cooccurrence`): entities linked when one sentence names both;
+* ``rdf`` (:mod:`kg.graph.rdfgraph`): every resource and triple of the store.
+
+Looks (:func:`decorate`): colour by type (:mod:`kg.graph.palette`, ``data/palette.yaml``),
+size, position (:mod:`kg.graph.positions`, fixed seed) and community (:mod:`kg.graph.looks`), so
+that the Gephi files of :mod:`kg.export` and the pictures of :mod:`kg.viz` show the same graph.
+
+pyoxigraph and networkx only (networkx imported when a graph is made): no spaCy, no rdflib.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .common import QUOTATION_TYPE, GraphError, article_info, first_date, iso_date, local_name, node_id
+from .cooccurrence import COOCCURRENCE_LABEL, cooccurrence_graph, split_sentences
+from .entities import SAID, edge_kind, entity_graph
+from .positions import LAYOUT_MAX_NODES, LAYOUT_SCALE, LAYOUT_SEED, layout
+from .looks import SIZE_MAX, SIZE_MIN, communities, decorate
+from .palette import hex_rgb, palette
+from .rdfgraph import qname, rdf_graph
+
+PROJECTIONS: dict[str, Callable] = {
+    "entities": entity_graph,
+    "cooccurrence": cooccurrence_graph,
+    "rdf": rdf_graph,
+}
+DEFAULT_PROJECTION = "entities"
+DESCRIPTIONS = {
+    "entities": "kg entity graph: entities and the relations between them, one edge per statement",
+    "cooccurrence": "kg co-occurrence graph: entities linked when named in one sentence (weight = sentences)",
+    "rdf": "kg RDF graph: every resource and triple of the store (literals as attributes)",
+}
+
+
+def project(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None):
+    """The networkx graph of one of :data:`PROJECTIONS` (undecorated)."""
+    try:
+        fn = PROJECTIONS[graph]
+    except KeyError:
+        raise GraphError(f"unknown graph {graph!r}; choose one of {', '.join(PROJECTIONS)}") from None
+    return fn(store, details)
+
+
+def gephi_graph(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None, seed: int = LAYOUT_SEED):
+    """A projection decorated for Gephi (:func:`project` then :func:`decorate`)."""
+    return decorate(project(store, graph, details), seed)
+
+
+__all__ = [
+    "COOCCURRENCE_LABEL", "DEFAULT_PROJECTION", "DESCRIPTIONS", "LAYOUT_MAX_NODES", "LAYOUT_SCALE", "LAYOUT_SEED",
+    "PROJECTIONS", "QUOTATION_TYPE", "SAID", "SIZE_MAX", "SIZE_MIN", "GraphError", "article_info", "communities",
+    "cooccurrence_graph", "decorate", "edge_kind", "entity_graph", "first_date", "gephi_graph", "hex_rgb",
+    "iso_date", "layout", "local_name", "node_id", "palette", "project", "qname", "rdf_graph", "split_sentences",
+]

@@ -1,0 +1,241 @@
+"""A query worker process: opens the store (read-only, or holding the writer lock for an update),
+runs the jobs the server sends and streams the answers back (:mod:`kg.serve.frames`).
+
+Started by the server as ``python -I -c BOOT PATHS --worker STORE MODE ...``
+(:func:`kg.serve.process.worker_command`). Before it opens the store it limits its own address
+space (``RLIMIT_AS``: a query that needs more fails with an allocation error, the server answers
+503), moves into new user + network namespaces where the kernel allows it (no network at all: a
+second layer under :mod:`kg.sparql_guard`'s refusal of SERVICE), and asks to die with the
+server. Each query runs with the union of all graphs as the default graph unless the request
+names its dataset; at most ``max_rows`` solutions (or triples) are read from the engine's lazy
+iterator (``X-SPARQL-MaxRows`` when cut). A read-only handle does not see later commits, so the
+worker reopens the store when its files changed (:func:`store_signature`): a running server
+sees what ``kg build`` committed. No spaCy, no rdflib.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import signal
+import sys
+from pathlib import Path
+
+from ..namespaces import TURTLE_PREFIXES
+from ..processes import die_with_parent
+from ..query.format import json_term
+from .errors import error_answer, out_of_memory_message
+from .frames import CHUNK, read_job, write_frame, write_json
+from .limits import DEFAULT_MAX_ROWS
+from .negotiation import NotAcceptable, media_type, negotiate
+
+
+def serialize_solutions(variables: list[str], rows: list, fmt: str) -> bytes:
+    """SELECT results as SPARQL JSON (written here), or XML/CSV/TSV (Oxigraph's serialisers,
+    fed with that JSON so a truncated result needs no second evaluation)."""
+    bindings = [{v: json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+    data = json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == "json":
+        return data
+    return _reserialize(data, fmt)
+
+
+def serialize_boolean(value: bool, fmt: str) -> bytes:
+    data = json.dumps({"head": {}, "boolean": bool(value)}).encode()
+    return data if fmt == "json" else _reserialize(data, fmt)
+
+
+def _reserialize(json_bytes: bytes, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    target = {"xml": ox.QueryResultsFormat.XML, "csv": ox.QueryResultsFormat.CSV,
+              "tsv": ox.QueryResultsFormat.TSV}[fmt]
+    parsed = ox.parse_query_results(json_bytes, format=ox.QueryResultsFormat.JSON)
+    return parsed.serialize(format=target)
+
+
+def serialize_triples(triples: list, fmt: str) -> bytes:
+    import pyoxigraph as ox
+
+    rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
+                  "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[fmt]
+    # no "id:" prefix: its IRIs have slashes, which Turtle would have to escape (id:country\/x)
+    prefixes = TURTLE_PREFIXES if fmt in ("turtle", "rdfxml") else None
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes) or b""
+
+
+
+def execute(ox_store, job: dict) -> dict:
+    """Run one query job on a pyoxigraph store; return the HTTP answer as a dict.
+
+    ``job``: ``text``, ``accept``, ``format``, ``max_rows``, ``default_graph``, ``named_graphs``.
+    The answer: ``status``, ``content_type``, ``body`` (bytes), ``headers``, ``rows``, ``kind``.
+    """
+    import pyoxigraph as ox
+
+    try:
+        kwargs: dict = {}
+        if job.get("default_graph"):
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in job["default_graph"]]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if job.get("named_graphs"):
+            kwargs["named_graphs"] = [ox.NamedNode(u) for u in job["named_graphs"]]
+        res = ox_store.query(job["text"], **kwargs)
+    except SyntaxError as e:
+        return error_answer(400, f"query syntax error: {e}")
+    except ValueError as e:
+        return error_answer(400, f"bad request: {e}")
+
+    max_rows = int(job.get("max_rows") or DEFAULT_MAX_ROWS)
+    headers: dict[str, str] = {}
+    try:
+        if isinstance(res, ox.QueryBoolean):
+            kind = "boolean"
+            name = negotiate(kind, job.get("accept"), job.get("format"))
+            body, n = serialize_boolean(bool(res), name), 1
+        elif isinstance(res, ox.QuerySolutions):
+            kind = "solutions"
+            name = negotiate(kind, job.get("accept"), job.get("format"))
+            variables = [v.value for v in res.variables]
+            rows = []
+            for sol in res:
+                if len(rows) == max_rows:
+                    headers["X-SPARQL-MaxRows"] = str(max_rows)
+                    break
+                rows.append([sol[v] for v in variables])
+            body, n = serialize_solutions(variables, rows, name), len(rows)
+        else:
+            kind = "graph"
+            name = negotiate(kind, job.get("accept"), job.get("format"))
+            triples = []
+            for t in res:
+                if len(triples) == max_rows:
+                    headers["X-SPARQL-MaxRows"] = str(max_rows)
+                    break
+                triples.append(t)
+            body, n = serialize_triples(triples, name), len(triples)
+    except NotAcceptable as e:
+        return error_answer(406, str(e))
+    except OSError as e:
+        return error_answer(500, f"query failed: {e}")
+    return {"status": 200, "content_type": media_type(kind, name), "body": body, "headers": headers,
+            "rows": n, "kind": kind, "truncated": "X-SPARQL-MaxRows" in headers}
+
+
+def network_sandbox() -> bool:
+    """Move this (single-threaded) process into new user + network namespaces: no network
+    interface but a loopback that is down, so nothing it runs can reach any host. Linux only;
+    False where the kernel or its policy refuses."""
+    if not sys.platform.startswith("linux"):
+        return False
+    clone_newuser, clone_newnet = 0x10000000, 0x40000000
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.unshare(clone_newuser | clone_newnet) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def store_signature(store_dir: Path) -> tuple:
+    """Changes whenever a writer commits (RocksDB appends to its WAL, rewrites CURRENT/MANIFEST)."""
+    try:
+        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns)
+                            for e in os.scandir(store_dir / "oxigraph") if e.is_file()))
+    except OSError:
+        return ()
+
+
+def _limit_memory(limit: int) -> None:
+    """RLIMIT_AS on this process: past ``limit`` bytes of address space every allocation fails."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard if hard != resource.RLIM_INFINITY else limit))
+
+
+def worker_main(store_dir: str, mode: str, sandbox: bool, parent_pid: int | None = None,
+                 memory_limit: int | None = None) -> int:  # pragma: no cover - subprocess
+    """A worker: job frames in on stdin, answer frames out on the original stdout (stdout itself
+    goes to stderr so that nothing else can corrupt the frames). An answer is its body in
+    ``D`` frames, then a ``J`` frame with the status and headers (``exit``: the worker stops
+    after it, e.g. after a ``MemoryError``)."""
+    if memory_limit:
+        _limit_memory(memory_limit)
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    inp = sys.stdin.buffer
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the server, which kills us
+    sandboxed = network_sandbox() if sandbox else False
+    die_with_parent(parent_pid)
+
+    from ..store import KGStore, StoreError, StoreLocked
+
+    path = Path(store_dir)
+    signature = store_signature(path)  # before opening: a commit in between only costs a reopen
+    try:
+        kgs = KGStore.open(path, read_only=(mode == "read"), create=False)
+    except StoreLocked as e:
+        write_json(out, {"ready": False, "error": str(e), "status": 409})
+        return 1
+    except (StoreError, OSError, MemoryError) as e:
+        write_json(out, {"ready": False, "error": str(e) or type(e).__name__, "status": 500})
+        return 1
+    write_json(out, {"ready": True, "sandbox": sandboxed, "pid": os.getpid()})
+    try:
+        while True:
+            job = read_job(inp)
+            if job is None:
+                return 0
+            stop = mode == "update"
+            try:
+                if mode == "update":
+                    ans = _execute_update(kgs, job)
+                else:
+                    now = store_signature(path)
+                    if now != signature:  # a writer committed since we opened: reopen to see it
+                        kgs.close()
+                        kgs = KGStore.open(path, read_only=True)
+                        signature = now
+                    ans = execute(kgs.ox, job)
+            except MemoryError:
+                ans, stop = error_answer(503, out_of_memory_message(memory_limit)), True
+            cap = job.get("max_result_bytes")
+            if cap and len(ans["body"]) > cap:
+                size = len(ans["body"])
+                ans = error_answer(503, f"the result ({size / 2**20:.1f} MB) is over the server's limit of "
+                                  f"{cap / 2**20:.0f} MB (kg serve --max-result-mb): ask for fewer rows or "
+                                  "shorter values")
+            body = ans.pop("body")
+            for i in range(0, len(body), CHUNK):
+                write_frame(out, b"D", body[i:i + CHUNK])
+            del body
+            write_json(out, {**ans, "exit": stop})
+            if stop:
+                return 0
+    finally:
+        kgs.close()
+
+
+def _execute_update(kgs, job: dict) -> dict:
+    try:
+        kgs.update(job["text"])
+    except SyntaxError as e:
+        return error_answer(400, f"update syntax error: {e}")
+    except (ValueError, OSError) as e:
+        return error_answer(400 if isinstance(e, ValueError) else 500, f"update failed: {e}")
+    return {"status": 204, "content_type": None, "body": b"", "headers": {}, "rows": 0, "kind": "update"}
+
+
+def main(argv: list[str]) -> int:  # pragma: no cover - worker entry point
+    """``--worker STORE MODE [--parent=PID] [--no-sandbox] [--memory-limit=BYTES]``: run a worker."""
+    if len(argv) >= 3 and argv[0] == "--worker":
+        opts = dict(a[2:].split("=", 1) for a in argv[3:] if a.startswith("--") and "=" in a)
+        return worker_main(argv[1], argv[2], sandbox="--no-sandbox" not in argv[3:],
+                            parent_pid=int(opts["parent"]) if "parent" in opts else None,
+                            memory_limit=int(opts["memory-limit"]) if "memory-limit" in opts else None)
+    print("usage: kg serve (this module's command line only starts query workers)", file=sys.stderr)
+    return 2
