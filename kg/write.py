@@ -51,7 +51,7 @@ PLACEHOLDER_SHA256 = "0" * 64
 TRANSACTION_ARTICLES = 100
 #: A write of new articles with more facts and entities than this (about 20,000 quads) goes
 #: through Oxigraph's bulk loader, faster than a transaction, guarded by pending markers
-#: (docs/write-path.md has the figures behind these constants).
+#: (docs/decisions/write-path.md has the figures behind these constants).
 BULK_MIN_UNITS = 2_500
 #: Articles per bulk load of a big write (the text of 100 articles is a few MB).
 BULK_CHUNK = 100

@@ -71,7 +71,7 @@ def partitions(articles: list[Article], size: int, workers: int) -> Iterator[lis
     """Consecutive partitions of at most ``size`` articles, the last ones smaller (half of a
     worker's share of what is left, down to :data:`MIN_PARTITION`), so the workers run out of work at
     about the same time: with partitions of one size, one worker could still be parsing a
-    whole partition while the others sat idle (docs/write-path.md)."""
+    whole partition while the others sat idle (docs/decisions/write-path.md)."""
     size, workers = max(1, size), max(1, workers)
     i, n = 0, len(articles)
     while i < n:

@@ -131,7 +131,7 @@ SUMMARY_UPDATE = f"{PROLOGUE}CLEAR SILENT GRAPH {_S} ;\n{operations()}\n"
 
 #: Nodes per VALUES block of the restricted summary update (Oxigraph slows down sharply with
 #: thousands of VALUES rows), and the number of nodes beyond which recomputing the whole
-#: summary is cheaper (docs/write-path.md has the figures).
+#: summary is cheaper (docs/decisions/write-path.md has the figures).
 SUMMARY_VALUES_CHUNK = 500
 SUMMARY_FULL_ABOVE = 20_000
 #: On a small store (summary of at most SUMMARY_FULL_ABOVE nodes), recompute the whole summary
