@@ -13,6 +13,7 @@ from typing import Any
 from ..model import Article
 from .fields import META_FIELDS, check_id, meta_value, surrogate_notes
 from .frontmatter import split_front_matter
+from .headline import split_headline
 from .normalize import clean_inline, normalize_text
 from .records import Note, Problem, Reject, parsed
 
@@ -30,13 +31,19 @@ SUFFIXES: dict[str, str] = {
 # ------------------------------------------------------------------------- text, markdown
 
 
-def parse_text_document(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None) -> Article:
+def parse_text_document(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None,
+                        title_from: str = "auto") -> Article:
     """A ``.txt``/``.md`` document (optional YAML front matter) as an Article; warnings about
-    what was read all the same are appended to ``notes``."""
+    what was read all the same are appended to ``notes``. Without a ``title`` in its front
+    matter, its first line may be its headline (``title_from``: :mod:`.headline`)."""
     notes = [] if notes is None else notes
     meta, body = split_front_matter(text)
     fields = {key: meta_value(meta, key, notes) for key in META_FIELDS}
     notes += surrogate_notes(body, *(meta.get(key) for key in META_FIELDS))
+    if fields["title"] is None:
+        headline, rest = split_headline(body, title_from)
+        if headline is not None and (title := clean_inline(headline)) and normalize_text(rest):
+            fields["title"], body = title, rest
     body = normalize_text(body)
     if not body:
         raise Reject("empty")
