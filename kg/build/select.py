@@ -33,9 +33,10 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
     seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
     seen_hash: dict[str, tuple[str, str]] = {}  # hash -> (id, where)
 
-    def skip(problem: Problem) -> bool:
-        report.skipped.append(problem)
-        log.info("skipped %s", problem)
+    def skip(problem: Problem, *, duplicate: bool = False) -> bool:
+        # a duplicate is built once (from its first copy): listed apart, not a failure of the build
+        (report.duplicates if duplicate else report.skipped).append(problem)
+        log.info("%s %s", "duplicate" if duplicate else "skipped", problem)
         if strict:
             report.stopped = problem
         return strict
@@ -60,7 +61,7 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
         if h in seen_hash:
             first, where = seen_hash[h]
             if skip(Problem(r.source, f"duplicate content: same article as {where} (id {first!r}), "
-                                      "built once from there", r.line)):
+                                      "built once from there", r.line), duplicate=True):
                 return []
             continue
         seen_ids[a.id] = r.where
@@ -86,7 +87,8 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
     for a, r in todo.values():
         other = stored.get(a.sha256)
         if other is not None and other != a.id and (other not in todo or todo[other][0].sha256 == a.sha256):
-            if skip(Problem(r.source, f"duplicate content: same article as {other!r}, already in the store", r.line)):
+            if skip(Problem(r.source, f"duplicate content: same article as {other!r}, already in the store", r.line),
+                    duplicate=True):
                 return []
             continue
         selected.append(a)

@@ -29,6 +29,7 @@ class Options:
     stdin: TextIO | None = None  # the stream read for "-"; None: sys.stdin
     recursive: bool = True  # into a folder's sub-folders
     follow_symlinks: bool = False  # out of an input folder
+    title_from: str = "auto"  # a plain-text article's headline (:mod:`.headline`)
 
 
 Source = Callable[[str, Options], Iterator[Read]]
@@ -40,6 +41,7 @@ def read_articles(
     stdin: TextIO | None = None,
     recursive: bool = True,
     follow_symlinks: bool = False,
+    title_from: str = "auto",
 ) -> Iterator[Article | Problem]:
     """Yield an :class:`Article` or a :class:`Problem` for everything found in ``inputs``.
 
@@ -49,7 +51,8 @@ def read_articles(
     unless ``follow_symlinks``) or ``-`` for ``stdin`` (``sys.stdin`` if not given). Never
     raises for bad content or missing paths.
     """
-    for read in read_inputs(inputs, stdin=stdin, recursive=recursive, follow_symlinks=follow_symlinks):
+    for read in read_inputs(inputs, stdin=stdin, recursive=recursive, follow_symlinks=follow_symlinks,
+                            title_from=title_from):
         yield read.item
 
 
@@ -59,13 +62,14 @@ def read_inputs(
     stdin: TextIO | None = None,
     recursive: bool = True,
     follow_symlinks: bool = False,
+    title_from: str = "auto",
 ) -> Iterator[Read]:
     """Like :func:`read_articles`, each item wrapped in a :class:`Read` (source, line, notes).
 
     Lazy: files are read one at a time, as the caller asks for the next item, so a file
     that disappears after its directory was listed is reported, not fatal.
     """
-    options = Options(stdin=stdin, recursive=recursive, follow_symlinks=follow_symlinks)
+    options = Options(stdin=stdin, recursive=recursive, follow_symlinks=follow_symlinks, title_from=title_from)
     for raw in inputs:
         name = os.fspath(raw)
         yield from source_for(name)(name, options)
@@ -79,8 +83,9 @@ def source_for(name: str) -> Source:
 
 
 def _stdin(name: str, options: Options) -> Iterator[Read]:
-    return read_stdin(options.stdin if options.stdin is not None else sys.stdin)
+    return read_stdin(options.stdin if options.stdin is not None else sys.stdin, options.title_from)
 
 
 def _paths(name: str, options: Options) -> Iterator[Read]:
-    return read_path(name, recursive=options.recursive, follow_symlinks=options.follow_symlinks)
+    return read_path(name, recursive=options.recursive, follow_symlinks=options.follow_symlinks,
+                     title_from=options.title_from)
