@@ -33,6 +33,7 @@ MODEL: frozenset[str] = frozenset({
     "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
     "test_openie", "test_property", "test_summary",
     *_HOSTILE_BUILDS,
+    "test_web::test_build_from_a_feed",
     *(f"test_robustness::{t}" for t in (
         "test_bad_file_is_reported_and_the_rest_is_built", "test_everything_fine_exits_0_and_says_so",
         "test_other_languages_are_built_with_any_language", "test_latin1_and_broken_utf8_are_decoded_with_a_warning",

@@ -472,7 +472,7 @@ def test_import_is_light():
     import subprocess
     import sys
 
-    code = "import sys, kg.ingest; print(sorted(m for m in ('spacy', 'trafilatura', 'yaml') if m in sys.modules))"
+    code = "import sys, kg.ingest; print(sorted(m for m in ('spacy', 'trafilatura', 'yaml', 'feedparser', 'kg.ingest.fetch', 'urllib.request') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
 

@@ -88,12 +88,13 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
           progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
           commit_every: int = COMMIT_EVERY, part_units: int | None = None, follow_symlinks: bool = False,
-          title_from: str = "auto", max_article_chars: int | None = MAX_ARTICLE_CHARS,
+          title_from: str = "auto", web=None, max_article_chars: int | None = MAX_ARTICLE_CHARS,
           stop: Callable[[], bool] = _never) -> BuildReport:
     """Build ``inputs`` into ``store`` (opened for writing); see the module docstring for what
     happens on bad input, long articles, kills and ``stop()``. Never raises for bad input.
     ``follow_symlinks``: follow symbolic links out of an input folder; ``title_from``: how a
-    plain-text article's headline is found (both: :func:`kg.ingest.read_inputs`)."""
+    plain-text article's headline is found; ``web``: how URLs are fetched, a
+    :class:`kg.ingest.fetch.WebOptions` (all three: :func:`kg.ingest.read_inputs`)."""
     from ..write import ARTICLE_PART_UNITS, Writer
 
     report = BuildReport()
@@ -105,7 +106,7 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
                    force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
                    strict=strict, any_language=any_language, max_chars=max_chars,
                    commit_every=max(1, commit_every), follow_symlinks=follow_symlinks,
-                   title_from=title_from, max_article_chars=max_article_chars)
+                   title_from=title_from, web=web, max_article_chars=max_article_chars)
         except KeyboardInterrupt:
             report.interrupted = True
         report.interrupted = report.interrupted or stop()
@@ -115,8 +116,9 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
 
 def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildReport, stop: Callable[[], bool], *,
            stdin, force: bool, any_language: bool, strict: bool, follow_symlinks: bool,
-           title_from: str, max_article_chars: int | None, **kw) -> None:
-    reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks, title_from=title_from), stop)
+           title_from: str, web, max_article_chars: int | None, **kw) -> None:
+    reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks, title_from=title_from,
+                                 web=web), stop)
     origins: dict[str, tuple[str, int | None]] = {}
     articles = select_articles(reads, existing, report, force=force, strict=strict, any_language=any_language,
                                max_article_chars=max_article_chars, origins=origins)

@@ -121,8 +121,10 @@ def _is_prose(paragraph: str) -> bool:
     return len(words) >= 4 and any(w[:1].islower() for w in words) and not _BOILERPLATE.search(paragraph)
 
 
-def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None) -> Article:
-    """Main text and metadata of an HTML page via trafilatura, as an Article.
+def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None,
+               url: str | None = None) -> Article:
+    """Main text and metadata of an HTML page via trafilatura, as an Article; ``url``: where the
+    page was fetched (relative links, the site's name when the page names none).
 
     trafilatura parses with lxml's *HTML* parser, which does not load DTDs or resolve
     external entities; no XML parser is involved.
@@ -130,7 +132,7 @@ def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | 
     import trafilatura  # lazy: slow import, only needed for HTML
 
     try:
-        doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+        doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
     except Exception as err:  # trafilatura/lxml may raise on pathological input
         raise Reject(f"HTML extraction failed: {type(err).__name__}") from None
     if doc is None:

@@ -1,0 +1,209 @@
+"""kg build from URLs, RSS/Atom feeds and sitemaps: a real HTTP server on 127.0.0.1 serves the
+fixtures of tests/fixtures/web (and some misbehaving pages); no internet."""
+
+from __future__ import annotations
+
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kg.cli import main
+from kg.ingest import Problem, read_inputs
+from kg.ingest.fetch import USER_AGENT, WebOptions
+from kg.ingest.web import doc_id_for_url
+from kg.model import Article
+from kg.store import KGStore
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "web"
+FILES = {
+    "/robots.txt": ("robots.txt", "text/plain"),
+    "/rss.xml": ("rss.xml", "application/rss+xml"),
+    "/atom.xml": ("atom.xml", "application/atom+xml"),
+    "/sitemap.xml": ("sitemap.xml", "application/xml"),
+    "/sitemap-index.xml": ("sitemap-index.xml", "text/xml"),
+    "/news/2024/peru-deal.html": ("peru-deal.html", "text/html; charset=utf-8"),
+    "/news/2024/chile-port.html": ("chile-port.html", "text/html; charset=utf-8"),
+    "/private/secret.html": ("chile-port.html", "text/html; charset=utf-8"),
+}
+
+
+class Site:
+    """The fixture site: what it serves, and every request it got (path, User-Agent, time)."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, float]] = []
+        self.flaky_left = 1  # /flaky answers 500 this many times, then the page
+        self.base = ""
+
+    def paths(self) -> list[str]:
+        return [p for p, _, _ in self.requests]
+
+
+def _handler(site: Site):
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+        def send(self, status: int, body: bytes = b"", ctype: str = "text/html", headers=()) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in headers:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            site.requests.append((self.path, self.headers.get("User-Agent", ""), time.monotonic()))
+            if self.path in FILES:
+                name, ctype = FILES[self.path]
+                body = (FIXTURES / name).read_text(encoding="utf-8").replace("{base}", site.base)
+                return self.send(200, body.encode(), ctype)
+            if self.path == "/flaky":
+                if site.flaky_left > 0:
+                    site.flaky_left -= 1
+                    return self.send(500, b"oops")
+                return self.send(200, (FIXTURES / "chile-port.html").read_bytes())
+            if self.path == "/slow":
+                time.sleep(1.5)
+                return self.send(200, (FIXTURES / "chile-port.html").read_bytes())
+            if self.path == "/loop":
+                return self.send(302, headers=[("Location", "/loop2")])
+            if self.path == "/loop2":
+                return self.send(302, headers=[("Location", "/loop")])
+            if self.path == "/to-file":
+                return self.send(302, headers=[("Location", "file:///etc/passwd")])
+            if self.path == "/huge":
+                return self.send(200, b"<p>" + b"x" * 200_000 + b"</p>")
+            if self.path == "/moved":
+                return self.send(301, headers=[("Location", "/news/2024/chile-port.html")])
+            return self.send(404, b"not found")
+
+    return Handler
+
+
+@pytest.fixture()
+def site():
+    s = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(s))
+    s.base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield s
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+FAST = WebOptions(allow_private=True, delay=0.0, timeout=0.5, retries=2, backoff=0.01, max_bytes=100_000)
+
+
+def reads(*urls: str, web: WebOptions = FAST) -> list[Article | Problem]:
+    return [r.item for r in read_inputs(list(urls), web=web)]
+
+
+def articles(items) -> dict[str, Article]:
+    return {i.id: i for i in items if isinstance(i, Article)}
+
+
+def problems(items) -> list[str]:
+    return [str(i) for i in items if isinstance(i, Problem)]
+
+
+def test_rss_feed_builds_its_items_pages_and_names_each_failure(site):
+    items = reads(f"{site.base}/rss.xml")
+    got = articles(items)
+    assert set(got) == {"127.0.0.1/news/2024/peru-deal", "127.0.0.1/news/2024/chile-port"}
+    peru = got["127.0.0.1/news/2024/peru-deal"]
+    assert peru.title == "Peru and Bolivia sign water deal"
+    assert peru.date == "2024-03-05"
+    assert peru.url == f"{site.base}/news/2024/peru-deal.html"
+    assert peru.text.startswith("Peru and Bolivia signed an agreement on Tuesday")
+    assert "Copyright" not in peru.text and "Home" not in peru.text
+    chile = got["127.0.0.1/news/2024/chile-port"]
+    assert chile.date == "2024-03-04"  # the page has none: the feed item's
+    assert problems(items) == [
+        f"{site.base}/news/gone.html: HTTP 404 Not Found",
+        f"{site.base}/private/secret.html: disallowed by robots.txt",
+    ]
+    # robots.txt read once; the disallowed page never asked for; kg's User-Agent on every request
+    assert site.paths().count("/robots.txt") == 1
+    assert "/private/secret.html" not in site.paths()
+    assert {ua for _, ua, _ in site.requests} == {USER_AGENT}
+
+
+def test_atom_feed_and_sitemaps(site):
+    assert set(articles(reads(f"{site.base}/atom.xml"))) == {"127.0.0.1/news/2024/chile-port"}
+    for sitemap in ("sitemap.xml", "sitemap-index.xml"):
+        items = reads(f"{site.base}/{sitemap}")
+        assert problems(items) == []
+        assert set(articles(items)) == {"127.0.0.1/news/2024/peru-deal", "127.0.0.1/news/2024/chile-port"}
+
+
+def test_a_page_its_redirect_and_a_server_error_then_success(site):
+    items = reads(f"{site.base}/news/2024/peru-deal.html", f"{site.base}/moved", f"{site.base}/flaky")
+    assert problems(items) == []
+    ids = [i.id for i in items]
+    # /flaky has no canonical link: its id is its own URL's
+    assert ids == ["127.0.0.1/news/2024/peru-deal", "127.0.0.1/news/2024/chile-port", "127.0.0.1/flaky"]
+    assert site.paths().count("/flaky") == 2  # one 500, one retry
+
+
+def test_misbehaving_pages_are_one_line_each(site):
+    urls = [f"{site.base}/{p}" for p in ("slow", "loop", "to-file", "huge", "missing")]
+    items = reads(*urls, "ftp://127.0.0.1/x.txt")
+    assert problems(items) == [
+        f"{site.base}/slow: timed out after 0.5 s (after 3 tries)",
+        f"{site.base}/loop: too many redirects (over 5)",
+        "file:///etc/passwd: unsupported URL scheme 'file' (only http and https)",
+        f"{site.base}/huge: too large (200,007 bytes; the limit is 100,000)",
+        f"{site.base}/missing: HTTP 404 Not Found",
+        "ftp://127.0.0.1/x.txt: unsupported URL scheme 'ftp' (only http and https)",
+    ]
+
+
+def test_private_addresses_are_refused_by_default(site):
+    items = reads(f"{site.base}/rss.xml", web=WebOptions(delay=0))
+    assert problems(items) == [f"{site.base}/rss.xml: private address 127.0.0.1 refused "
+                               "(pass --allow-private to fetch it)"]
+    assert site.requests == []  # nothing was sent
+
+
+def test_requests_to_one_site_are_spaced(site):
+    reads(f"{site.base}/sitemap.xml", web=WebOptions(allow_private=True, delay=0.5))
+    times = [t for _, _, t in site.requests]
+    assert len(times) == 4  # robots.txt, the sitemap, two pages
+    # the server sees them at least ~0.5 s apart (less what a loaded machine takes to hand them over)
+    assert all(b - a >= 0.3 for a, b in zip(times, times[1:])), times
+
+
+@pytest.mark.parametrize(("url", "doc_id"), [
+    ("https://Example.org/news/2024/peru-deal.html", "example.org/news/2024/peru-deal"),
+    ("https://example.org/news/2024/peru-deal/", "example.org/news/2024/peru-deal"),
+    ("https://example.org/news/index.html", "example.org/news"),
+    ("https://example.org/", "example.org"),
+    ("https://example.org/story.php?id=12", "example.org/story?id=12"),
+])
+def test_ids_from_urls(url, doc_id):
+    assert doc_id_for_url(url) == doc_id
+
+
+def test_build_from_a_feed(site, tmp_path):
+    store = tmp_path / "s"
+    run = ["build", f"{site.base}/rss.xml", "--store", str(store), "--no-progress", "--allow-private",
+           "--fetch-delay", "0", "--fetch-timeout", "2"]
+    r = CliRunner().invoke(main, run)
+    assert r.exit_code == 1, r.stderr  # two items could not be built
+    lines = r.stderr.splitlines()
+    assert f"kg: skipped {site.base}/news/gone.html: HTTP 404 Not Found" in lines
+    assert "2 built, 0 replaced, 0 unchanged, 2 skipped" in lines[-1]
+    with KGStore.open(store, read_only=True) as s:
+        assert set(s.article_hashes()) == {"127.0.0.1/news/2024/peru-deal", "127.0.0.1/news/2024/chile-port"}
+    # a page is an input like a file: built once, unchanged after
+    r = CliRunner().invoke(main, [*run[:1], f"{site.base}/news/2024/peru-deal.html", *run[2:]])
+    assert r.exit_code == 0, r.stderr
+    assert "0 built, 0 replaced, 1 unchanged, 0 skipped" in r.stderr.splitlines()[-1]
