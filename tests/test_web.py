@@ -3,6 +3,7 @@ fixtures of tests/fixtures/web (and some misbehaving pages); no internet."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,8 @@ class Site:
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str, float]] = []
+        self.statuses: list[tuple[str, int]] = []  # what each request was answered
+        self.overrides: dict[str, str] = {}  # path -> a fixture's text served instead (a feed that changed)
         self.flaky_left = 1  # /flaky answers 500 this many times, then the page
         self.base = ""
 
@@ -49,6 +52,7 @@ def _handler(site: Site):
             pass
 
         def send(self, status: int, body: bytes = b"", ctype: str = "text/html", headers=()) -> None:
+            site.statuses.append((self.path, status))
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
@@ -61,8 +65,12 @@ def _handler(site: Site):
             site.requests.append((self.path, self.headers.get("User-Agent", ""), time.monotonic()))
             if self.path in FILES:
                 name, ctype = FILES[self.path]
-                body = (FIXTURES / name).read_text(encoding="utf-8").replace("{base}", site.base)
-                return self.send(200, body.encode(), ctype)
+                text = site.overrides.get(self.path) or (FIXTURES / name).read_text(encoding="utf-8")
+                body = text.replace("{base}", site.base).encode()
+                etag = '"%s"' % hashlib.sha256(body).hexdigest()[:16]
+                if self.headers.get("If-None-Match") == etag:
+                    return self.send(304, headers=[("ETag", etag)])
+                return self.send(200, body, ctype, headers=[("ETag", etag)])
             if self.path == "/flaky":
                 if site.flaky_left > 0:
                     site.flaky_left -= 1
@@ -86,10 +94,17 @@ def _handler(site: Site):
     return Handler
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that gave up (the timeout test) closed the connection: expected
+
+
 @pytest.fixture()
 def site():
     s = Site()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(s))
+    server = _Server(("127.0.0.1", 0), _handler(s))
     s.base = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -166,6 +181,31 @@ def test_misbehaving_pages_are_one_line_each(site):
     ]
 
 
+def test_a_rerun_downloads_only_what_changed(site, tmp_path):
+    web = WebOptions(allow_private=True, delay=0.0, timeout=2, cache_dir=str(tmp_path / "cache"))
+    first = articles(reads(f"{site.base}/sitemap.xml", web=web))
+    assert [s for _, s in site.statuses] == [200, 200, 200, 200]  # robots.txt, sitemap, two pages
+    site.statuses.clear()
+    again = articles(reads(f"{site.base}/sitemap.xml", web=web))
+    assert again == first
+    assert [s for _, s in site.statuses] == [304, 304, 304, 304]  # asked, nothing sent again
+    # the feed changes: one item more; only the feed and the new page are downloaded
+    site.statuses.clear()
+    site.overrides["/sitemap.xml"] = (FIXTURES / "sitemap.xml").read_text().replace(
+        "</urlset>", "<url><loc>{base}/moved</loc></url></urlset>")
+    items = reads(f"{site.base}/sitemap.xml", web=web)
+    assert len(articles(items)) == 2  # /moved is chile-port again (its canonical id)
+    assert site.statuses == [("/robots.txt", 304), ("/sitemap.xml", 200), ("/news/2024/peru-deal.html", 304),
+                             ("/news/2024/chile-port.html", 304), ("/moved", 301),
+                             ("/news/2024/chile-port.html", 304)]
+    # a cache entry that was tampered with is no entry: downloaded again
+    for body in (tmp_path / "cache").glob("*.body"):
+        body.write_bytes(b"garbage")
+    site.statuses.clear()
+    assert articles(reads(f"{site.base}/sitemap.xml", web=web)) == first | articles(items)
+    assert [s for _, s in site.statuses] == [200, 200, 200, 200, 301, 304]  # /moved: chile-port, cached again
+
+
 def test_private_addresses_are_refused_by_default(site):
     items = reads(f"{site.base}/rss.xml", web=WebOptions(delay=0))
     assert problems(items) == [f"{site.base}/rss.xml: private address 127.0.0.1 refused "
@@ -203,6 +243,11 @@ def test_build_from_a_feed(site, tmp_path):
     assert "2 built, 0 replaced, 0 unchanged, 2 skipped" in lines[-1]
     with KGStore.open(store, read_only=True) as s:
         assert set(s.article_hashes()) == {"127.0.0.1/news/2024/peru-deal", "127.0.0.1/news/2024/chile-port"}
+    # the same feed again: nothing downloaded again (conditional GETs, STORE/web-cache), nothing built
+    site.statuses.clear()
+    r = CliRunner().invoke(main, run)
+    assert "0 built, 0 replaced, 2 unchanged, 2 skipped" in r.stderr.splitlines()[-1]
+    assert sorted(s for _, s in site.statuses) == [304, 304, 304, 304, 404]
     # a page is an input like a file: built once, unchanged after
     r = CliRunner().invoke(main, [*run[:1], f"{site.base}/news/2024/peru-deal.html", *run[2:]])
     assert r.exit_code == 0, r.stderr

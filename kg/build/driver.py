@@ -25,6 +25,7 @@ Failure handling (README, "Failure modes"):
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import tempfile
 import time
@@ -94,9 +95,18 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
     happens on bad input, long articles, kills and ``stop()``. Never raises for bad input.
     ``follow_symlinks``: follow symbolic links out of an input folder; ``title_from``: how a
     plain-text article's headline is found; ``web``: how URLs are fetched, a
-    :class:`kg.ingest.fetch.WebOptions` (all three: :func:`kg.ingest.read_inputs`)."""
+    :class:`kg.ingest.fetch.WebOptions` (all three: :func:`kg.ingest.read_inputs`); its pages are
+    cached in ``STORE/web-cache`` unless it names another ``cache_dir``."""
     from ..write import ARTICLE_PART_UNITS, Writer
 
+    if any("://" in i for i in inputs):
+        from dataclasses import replace
+
+        from ..ingest.fetch import WEB_CACHE, WebOptions
+
+        web = web or WebOptions()
+        if web.cache_dir is None:
+            web = replace(web, cache_dir=os.path.join(store.path, WEB_CACHE))
     report = BuildReport()
     # a bulk write a killed build left half-done is dropped first: its articles are written again
     with Writer(store, part_units=part_units or ARTICLE_PART_UNITS) as writer:

@@ -9,21 +9,30 @@
 - one request at a time, at least ``delay`` seconds apart per host;
 - a timeout per request, a size cap on every body (read no further), retries with backoff on
   5xx and connection errors;
+- with a ``cache_dir`` (``kg build`` uses ``STORE/web-cache``): a page kept with its ``ETag`` and
+  ``Last-Modified`` is asked for again conditionally, and a ``304 Not Modified`` answered from
+  the cache - a re-run downloads only what changed;
 
 and every failure is a :class:`FetchError` whose message is one line naming the URL.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import http.client
 import ipaddress
+import json
+import os
 import socket
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
 from dataclasses import dataclass
+from pathlib import Path
 
 from .. import __version__ as _version
 
@@ -31,6 +40,8 @@ USER_AGENT = f"kg/{_version} (knowledge graph from news; +https://example.org/kg
 #: Robots rules are matched on this product token.
 AGENT_TOKEN = "kg"
 MAX_REDIRECTS = 5
+#: The cache's folder in a store (``kg build``).
+WEB_CACHE = "web-cache"
 #: Statuses retried (with backoff) before giving up on a URL.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
@@ -55,6 +66,7 @@ class WebOptions:
     retries: int = 2  # more tries after a 5xx or a connection error
     backoff: float = 1.0  # seconds before the first retry, doubled each time
     user_agent: str = USER_AGENT
+    cache_dir: str | None = None  # pages kept for conditional GETs; None: no cache
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,9 @@ class Fetcher:
         self._opener.addheaders = [("User-Agent", self.options.user_agent), ("Accept-Encoding", "identity")]
         self._last: dict[str, float] = {}  # host -> monotonic time of its last request
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
+        self._cache = _Cache(Path(self.options.cache_dir)) if self.options.cache_dir else None
         self.requests = 0
+        self.not_modified = 0  # answered 304: taken from the cache
 
     def get(self, url: str) -> Response:
         """The response for ``url`` (redirects followed), or ``FetchError``."""
@@ -163,12 +177,25 @@ class Fetcher:
 
     def _request(self, url: str) -> tuple[Response, str | None]:
         request = urllib.request.Request(url)
+        cached = self._cache.get(url) if self._cache else None
+        if cached is not None:
+            validators, _ = cached
+            if validators.get("etag"):
+                request.add_header("If-None-Match", validators["etag"])
+            if validators.get("last_modified"):
+                request.add_header("If-Modified-Since", validators["last_modified"])
         try:
             with self._opener.open(request, timeout=self.options.timeout) as resp:
-                return self._response(url, resp), None
+                response = self._response(url, resp)
+                if self._cache is not None:
+                    self._cache.put(url, response, resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
+                return response, None
         except urllib.error.HTTPError as err:
             with err:
-                if 300 <= err.code < 400:
+                if err.code == 304 and cached is not None:
+                    self.not_modified += 1
+                    return cached[1], None
+                if 300 <= err.code < 400 and err.code != 304:
                     location = err.headers.get("Location")
                     if not location:
                         raise FetchError(url, f"HTTP {err.code} redirect without a Location") from None
@@ -205,3 +232,54 @@ class _Retry(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class _Cache:
+    """Fetched bodies by URL with their validators: ``DIR/<sha256 of the URL>.json`` (validators,
+    content type, final URL) beside its ``.body``; each written atomically (a killed run leaves
+    the old entry or the new one). An entry that cannot be read is no entry."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _paths(self, url: str) -> tuple[Path, Path]:
+        key = hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
+        return self.folder / f"{key}.json", self.folder / f"{key}.body"
+
+    def get(self, url: str) -> tuple[dict[str, str], Response] | None:
+        meta_path, body_path = self._paths(url)
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            body = body_path.read_bytes()
+            if meta.get("url") != url or hashlib.sha256(body).hexdigest() != meta.get("sha256"):
+                return None
+            response = Response(meta["final_url"], 200, meta["content_type"], meta.get("charset"), body)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return {"etag": meta.get("etag"), "last_modified": meta.get("last_modified")}, response
+
+    def put(self, url: str, response: Response, etag: str | None, last_modified: str | None) -> None:
+        if not etag and not last_modified:
+            return  # nothing to ask with next time
+        meta_path, body_path = self._paths(url)
+        meta = {"url": url, "final_url": response.url, "content_type": response.content_type,
+                "charset": response.charset, "etag": etag, "last_modified": last_modified,
+                "sha256": hashlib.sha256(response.body).hexdigest()}
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomically(body_path, response.body)
+            _write_atomically(meta_path, json.dumps(meta).encode())
+        except OSError:
+            pass  # a cache that cannot be written costs a download next time, nothing else
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
