@@ -221,6 +221,18 @@ def test_two_folders_with_the_same_file_names_keep_every_article(tmp_path):
         f"kg: skipped {archive / 'sports' / '001.txt'}: duplicate id '001' (already read from "
         f"{archive / 'politics' / '001.txt'})"]
     assert stored_ids(tmp_path / "s2") == {"001"}
+    # ... and in two runs: the second is not a replacement of the first
+    r = build_cli(tmp_path / "s2", archive / "sports")
+    assert r.exit_code == 1
+    assert skipped_lines(r.stderr) == [
+        f"kg: skipped {archive / 'sports' / '001.txt'}: duplicate id '001': the store's article '001' was read "
+        f"from {archive / 'politics' / '001.txt'}; not replaced (build their common folder: ids are paths "
+        "relative to it)"]
+    # the same file edited is replaced, as before
+    (archive / "politics" / "001.txt").write_text(GOOD + " Peru said nothing.", encoding="utf-8")
+    r = build_cli(tmp_path / "s2", archive / "politics")
+    assert r.exit_code == 0, r.stderr
+    assert "0 built, 1 replaced" in summary_line(r.stderr)
 
 
 def test_directory_with_symlink_loops(tmp_path):

@@ -36,6 +36,9 @@ from ..model import Article, ArticleGraph
 from ..nlp import MAX_CHARS
 from ..store import KGStore
 from .chunks import extract_articles, merge_chunk_graphs
+from . import origins
+from .origins import origin_of
+from .origins import load as stored_origins
 from .report import BuildReport
 from .select import MAX_ARTICLE_CHARS, select_articles
 from .stages import ExtractionStage, local_extractions
@@ -108,11 +111,12 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
         if web.cache_dir is None:
             web = replace(web, cache_dir=os.path.join(store.path, WEB_CACHE))
     report = BuildReport()
+    read_from: dict[str, tuple[str, int | None]] = {}  # id -> where each selected article was read
     # a bulk write a killed build left half-done is dropped first: its articles are written again
     with Writer(store, part_units=part_units or ARTICLE_PART_UNITS) as writer:
         existing = store.article_hashes()
         try:
-            _build(writer, inputs, existing, report, stop, model=model, workers=workers, stdin=stdin,
+            _build(writer, inputs, existing, report, stop, read_from, model=model, workers=workers, stdin=stdin,
                    force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
                    strict=strict, any_language=any_language, max_chars=max_chars,
                    commit_every=max(1, commit_every), follow_symlinks=follow_symlinks,
@@ -121,17 +125,20 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
             report.interrupted = True
         report.interrupted = report.interrupted or stop()
         writer.close(complete=not (report.stopped or report.interrupted))
+    written = {i: o for i in report.built + report.replaced if (o := origin_of(read_from[i][0])) is not None}
+    origins.save(store.path, written)
     return report
 
 
-def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildReport, stop: Callable[[], bool], *,
+def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildReport, stop: Callable[[], bool],
+           origins: dict[str, tuple[str, int | None]], *,
            stdin, force: bool, any_language: bool, strict: bool, follow_symlinks: bool,
            title_from: str, web, max_article_chars: int | None, **kw) -> None:
     reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks, title_from=title_from,
                                  web=web), stop)
-    origins: dict[str, tuple[str, int | None]] = {}
     articles = select_articles(reads, existing, report, force=force, strict=strict, any_language=any_language,
-                               max_article_chars=max_article_chars, origins=origins)
+                               max_article_chars=max_article_chars, origins=origins,
+                               stored_origins=stored_origins(writer.store.path) if existing else {})
     if report.stopped or stop():
         return
     writer.prepare()  # the ontology; a summary of another format is recomputed when the run ends well

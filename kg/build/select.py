@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from ..ingest import Problem, Read, language_problem
 from ..model import Article
+from .origins import collision
 from .report import BuildReport
 
 log = logging.getLogger("kg.build")
@@ -22,13 +23,17 @@ MAX_ARTICLE_CHARS = 1_000_000
 def select_articles(reads: Iterable[Read], existing: dict[str, str], report: BuildReport, *,
                     force: bool = False, strict: bool = False, any_language: bool = False,
                     max_article_chars: int | None = MAX_ARTICLE_CHARS,
-                    origins: dict[str, tuple[str, int | None]] | None = None) -> list[Article]:
+                    origins: dict[str, tuple[str, int | None]] | None = None,
+                    stored_origins: dict[str, str] | None = None) -> list[Article]:
     """The articles to build: problems recorded, unchanged articles, repeated ids, repeated
     content (in the run or already in the store under another id), articles longer than
     ``max_article_chars`` (``None`` or 0: no limit) and non-English articles dropped. An
     article whose checks raise (nothing known does) is a problem of its own, not the end of the
     run. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
-    ``origins`` (if given) receives where each selected article was read (source, line), by id."""
+    ``origins`` (if given) receives where each selected article was read (source, line), by id.
+    ``stored_origins``: where the store's articles were read (:mod:`.origins`): a changed
+    article read from another file than the stored one of its id, which still exists, is
+    another article - skipped naming both, never a replacement."""
     todo: dict[str, tuple[Article, Read]] = {}
     seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
     seen_hash: dict[str, tuple[str, str]] = {}  # hash -> (id, where)
@@ -69,6 +74,12 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
         if not force and existing.get(a.id) == h:
             report.unchanged.append(a.id)
             log.info("unchanged: %s", a.id)
+            continue
+        if a.id in existing and (other := collision(a.id, r.source, stored_origins or {})):
+            if skip(Problem(r.source, f"duplicate id {a.id!r}: the store's article {a.id!r} was read from {other}; "
+                                      "not replaced (build their common folder: ids are paths relative to it)",
+                            r.line)):
+                return []
             continue
         if max_article_chars and len(a.text) > max_article_chars:
             if skip(Problem(r.source, f"too long ({len(a.text):,} characters; the limit is {max_article_chars:,}: "
