@@ -136,6 +136,7 @@ def test_rss_feed_builds_its_items_pages_and_names_each_failure(site):
     peru = got["127.0.0.1/news/2024/peru-deal"]
     assert peru.title == "Peru and Bolivia sign water deal"
     assert peru.date == "2024-03-05"
+    assert peru.author == "Ana Quispe" and peru.source == "Example News"
     assert peru.url == f"{site.base}/news/2024/peru-deal.html"
     assert peru.text.startswith("Peru and Bolivia signed an agreement on Tuesday")
     assert "Copyright" not in peru.text and "Home" not in peru.text

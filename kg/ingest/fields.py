@@ -13,7 +13,7 @@ from typing import Any
 from .normalize import clean_inline, has_surrogates
 from .records import SURROGATES_NOTE, Note, Reject
 
-META_FIELDS = ("title", "date", "source", "url")
+META_FIELDS = ("title", "date", "source", "url", "author")
 MAX_ID_LENGTH = 200
 
 

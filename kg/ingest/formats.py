@@ -159,4 +159,5 @@ def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | 
         source=get("sitename") or get("hostname"),
         url=get("url"),
         path=path,
+        author=clean_inline(get("author")) if get("author") else None,
     )

@@ -123,7 +123,7 @@ def _feed_reads(response: Response, fetcher: Fetcher) -> Iterator[Read]:
             continue
         link = urllib.parse.urljoin(response.url, link)
         date = entry.get("published_parsed") or entry.get("updated_parsed")
-        extra = {"title": entry.get("title") or None,
+        extra = {"title": entry.get("title") or None, "author": entry.get("author") or None,
                  "date": f"{date.tm_year:04d}-{date.tm_mon:02d}-{date.tm_mday:02d}" if date else None,
                  "source": (feed.get("feed") or {}).get("title") or None}
         try:
