@@ -87,6 +87,11 @@ def _handler(site: Site):
                 return self.send(302, headers=[("Location", "file:///etc/passwd")])
             if self.path == "/huge":
                 return self.send(200, b"<p>" + b"x" * 200_000 + b"</p>")
+            if self.path == "/doc.pdf":
+                return self.send(200, b"%PDF-1.4 ...", "application/pdf")
+            if self.path == "/escapes":  # a charset that is no character encoding: not used
+                return self.send(200, (FIXTURES / "chile-port.html").read_bytes().replace(b"Monday", b"Mon\\x41day"),
+                                 "text/html; charset=unicode_escape")
             if self.path == "/moved":
                 return self.send(301, headers=[("Location", "/news/2024/chile-port.html")])
             return self.send(404, b"not found")
@@ -170,16 +175,20 @@ def test_a_page_its_redirect_and_a_server_error_then_success(site):
 
 
 def test_misbehaving_pages_are_one_line_each(site):
-    urls = [f"{site.base}/{p}" for p in ("slow", "loop", "to-file", "huge", "missing")]
-    items = reads(*urls, "ftp://127.0.0.1/x.txt")
+    urls = [f"{site.base}/{p}" for p in ("slow", "loop", "to-file", "huge", "missing", "doc.pdf", "escapes")]
+    items = reads(*urls, "ftp://127.0.0.1/x.txt", "http://127.0.0.1:port/", "http:///nohost")
     assert problems(items) == [
         f"{site.base}/slow: timed out after 0.5 s (after 3 tries)",
         f"{site.base}/loop: too many redirects (over 5)",
         "file:///etc/passwd: unsupported URL scheme 'file' (only http and https)",
         f"{site.base}/huge: too large (200,007 bytes; the limit is 100,000)",
         f"{site.base}/missing: HTTP 404 Not Found",
+        f"{site.base}/doc.pdf: not an HTML page, a feed or a sitemap (content type application/pdf)",
         "ftp://127.0.0.1/x.txt: unsupported URL scheme 'ftp' (only http and https)",
+        "http://127.0.0.1:port/: invalid port in URL",
+        "http:///nohost: no host in URL",
     ]
+    assert "Mon\\x41day" in articles(items)["127.0.0.1/escapes"].text
 
 
 def test_a_rerun_downloads_only_what_changed(site, tmp_path):

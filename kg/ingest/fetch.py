@@ -115,10 +115,14 @@ class Fetcher:
             raise FetchError(url, f"unsupported URL scheme {parts.scheme!r} (only http and https)")
         if not parts.hostname:
             raise FetchError(url, "no host in URL")
+        try:
+            port = parts.port
+        except ValueError:
+            raise FetchError(url, "invalid port in URL") from None
         if self.options.allow_private:
             return
         try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 80, type=socket.SOCK_STREAM)
+            infos = socket.getaddrinfo(parts.hostname, port or 80, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as err:
             raise FetchError(url, f"cannot resolve host {parts.hostname!r} ({err})") from None
         for info in infos:

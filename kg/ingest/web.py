@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..model import Article
-from .decoding import decode_bytes, declared_charset
+from .decoding import decode_bytes, declared_charset, known_charset
 from .fetch import Fetcher, FetchError, Response
 from .fields import check_id
 from .formats import parse_html
-from .records import Note, Problem, Read, Reject, logged_read, problem
+from .records import Note, Problem, Read, Reject, failure, logged_read, logger, problem
 
 #: A name read as a URL (any scheme: an unsupported one is a Problem, not a file name).
 URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -41,7 +41,17 @@ def is_url(name: str) -> bool:
 
 
 def read_url(url: str, fetcher: Fetcher) -> Iterator[Read]:
-    """The Reads of one URL given as input: a page's article, a feed's or a sitemap's."""
+    """The Reads of one URL given as input: a page's article, a feed's or a sitemap's. Whatever
+    nothing expected (a bug, a parser's crash) is one Problem naming the URL, never the end of
+    the build (the rest of that feed is then left out)."""
+    try:
+        yield from _read_url(url, fetcher)
+    except Exception as err:
+        logger.debug("%s: reading failed", url, exc_info=True)
+        yield problem(url, failure(err))
+
+
+def _read_url(url: str, fetcher: Fetcher) -> Iterator[Read]:
     try:
         response = fetcher.get(url)
     except FetchError as err:
@@ -74,7 +84,8 @@ def page_article(response: Response, extra: dict[str, str | None] | None = None,
     """The article of an HTML page; ``extra`` (a feed item's title, date) fills what it lacks."""
     if response.content_type not in ("text/html", "application/xhtml+xml", ""):
         raise Reject(f"not an HTML page, a feed or a sitemap (content type {response.content_type})")
-    text, _ = decode_bytes(response.body, response.charset or declared_charset(response.body))
+    charset = known_charset(response.charset) if response.charset else None
+    text, _ = decode_bytes(response.body, charset or declared_charset(response.body))
     article = parse_html(text, "page", path=None, notes=notes, url=response.url)
     url = article.url or response.url
     if not url.lower().startswith(("http://", "https://")):
