@@ -147,6 +147,7 @@ def test_rss_feed_builds_its_items_pages_and_names_each_failure(site):
     assert "Copyright" not in peru.text and "Home" not in peru.text
     chile = got["127.0.0.1/news/2024/chile-port"]
     assert chile.date == "2024-03-04"  # the page has none: the feed item's
+    assert chile.source == "Example News: World"  # nor a site name: the feed's title
     assert problems(items) == [
         f"{site.base}/news/gone.html: HTTP 404 Not Found",
         f"{site.base}/private/secret.html: disallowed by robots.txt",
@@ -169,6 +170,7 @@ def test_a_page_its_redirect_and_a_server_error_then_success(site):
     items = reads(f"{site.base}/news/2024/peru-deal.html", f"{site.base}/moved", f"{site.base}/flaky")
     assert problems(items) == []
     ids = [i.id for i in items]
+    assert items[1].source == "127.0.0.1"  # no site name, no feed: the host
     # /flaky has no canonical link: its id is its own URL's
     assert ids == ["127.0.0.1/news/2024/peru-deal", "127.0.0.1/news/2024/chile-port", "127.0.0.1/flaky"]
     assert site.paths().count("/flaky") == 2  # one 500, one retry

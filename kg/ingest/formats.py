@@ -124,7 +124,8 @@ def _is_prose(paragraph: str) -> bool:
 def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None,
                url: str | None = None) -> Article:
     """Main text and metadata of an HTML page via trafilatura, as an Article; ``url``: where the
-    page was fetched (relative links, the site's name when the page names none).
+    page was fetched (trafilatura resolves relative links against it, and names the site by
+    its host when the page gives no name).
 
     trafilatura parses with lxml's *HTML* parser, which does not load DTDs or resolve
     external entities; no XML parser is involved.

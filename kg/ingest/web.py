@@ -90,7 +90,12 @@ def page_article(response: Response, extra: dict[str, str | None] | None = None,
     url = article.url or response.url
     if not url.lower().startswith(("http://", "https://")):
         url = response.url
-    missing = {k: v for k, v in (extra or {}).items() if v and getattr(article, k) is None}
+    host = urllib.parse.urlsplit(response.url)
+    if article.source and article.source.lower() in (host.netloc.lower(), (host.hostname or "").lower()):
+        article = replace(article, source=None)  # trafilatura's stand-in for a site name: the host
+    extra = {**(extra or {})}
+    extra["source"] = extra.get("source") or host.hostname
+    missing = {k: v for k, v in extra.items() if v and getattr(article, k) is None}
     return replace(article, id=doc_id_for_url(url), url=url, path=response.url, **missing)
 
 
