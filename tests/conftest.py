@@ -40,6 +40,7 @@ MODEL: frozenset[str] = frozenset({
         "test_jsonl_bad_lines_name_file_and_line", "test_duplicate_content_is_one_article_and_names_both_sources",
         "test_directory_with_symlink_loops", "test_unreadable_and_special_files",
         "test_two_folders_with_the_same_file_names_keep_every_article",
+        "test_a_store_built_when_ids_were_file_names_keeps_its_ids",
         "test_strict_stops_at_the_first_problem_and_writes_nothing",
         "test_long_article_is_parsed_in_pieces_with_exact_offsets", "test_xxe_in_html_is_never_resolved")),
 })

@@ -237,6 +237,27 @@ def test_two_folders_with_the_same_file_names_keep_every_article(tmp_path):
     assert "0 built, 1 replaced" in summary_line(r.stderr)
 
 
+def test_a_store_built_when_ids_were_file_names_keeps_its_ids(tmp_path):
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text(GOOD, encoding="utf-8")
+    store = tmp_path / "s"
+    # the old layout: id 'a' for in/sub/a.txt, no origins kept (a file named alone still gets its name)
+    assert build_cli(store, folder / "sub" / "a.txt").exit_code == 0
+    (store / "origins.json").unlink()
+    r = build_cli(store, folder)
+    assert r.exit_code == 0, r.stderr
+    assert "0 built, 0 replaced, 1 unchanged, 0 skipped" in summary_line(r.stderr)
+    (folder / "sub" / "a.txt").write_text(GOOD + " Peru said nothing.", encoding="utf-8")
+    r = build_cli(store, folder)
+    assert "0 built, 1 replaced" in summary_line(r.stderr)
+    assert stored_ids(store) == {"a"}  # edited in place, not a second article 'sub/a'
+    # once its origin is kept, the new layout's ids are used for new files as usual
+    (folder / "sub" / "b.txt").write_text("Peru beat Chile in Lima on Sunday, the coach said.", encoding="utf-8")
+    assert build_cli(store, folder).exit_code == 0
+    assert stored_ids(store) == {"a", "sub/b"}
+
+
 def test_directory_with_symlink_loops(tmp_path):
     root = tmp_path / "loop"
     (root / "sub").mkdir(parents=True)

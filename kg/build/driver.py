@@ -125,7 +125,7 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, st
             report.interrupted = True
         report.interrupted = report.interrupted or stop()
         writer.close(complete=not (report.stopped or report.interrupted))
-    written = {i: o for i in report.built + report.replaced if (o := origin_of(read_from[i][0])) is not None}
+    written = {i: origin_of(read_from[i][0]) for i in report.built + report.replaced}
     origins.save(store.path, written)
     return report
 

@@ -19,11 +19,11 @@ from pathlib import Path
 ORIGINS_FILE = "origins.json"
 
 
-def origin_of(source: str) -> str | None:
-    """The origin recorded for an input ``source``: a URL as it is, a file's real path; None
-    for stdin (nothing to compare)."""
+def origin_of(source: str) -> str:
+    """The origin recorded for an input ``source``: a URL as it is, a file's real path,
+    ``<stdin>`` as it is (never compared)."""
     if source.startswith("<") or "://" in source:
-        return None if source.startswith("<") else source
+        return source
     return os.path.realpath(source)
 
 
@@ -40,9 +40,20 @@ def collision(doc_id: str, source: str, stored: dict[str, str]) -> str | None:
     """The other file already stored under ``doc_id``, if ``source`` is another file and that
     one still exists (a file that moved or was deleted is replaced as before)."""
     old, new = stored.get(doc_id), origin_of(source)
-    if old is None or new is None or old == new or "://" in old or "://" in new:
+    if old is None or old == new or old.startswith("<") or new.startswith("<") or "://" in old + new:
         return None
     return old if os.path.exists(old) else None
+
+
+def legacy_id(doc_id: str, source: str, existing: dict[str, str], stored: dict[str, str]) -> str | None:
+    """The id a file of a sub-folder had when ids were bare file names (``sub/a`` -> ``a``), if
+    the store holds that id, not the new one, and no origin for it (built before origins were
+    kept): such a store keeps its ids, edits replace them. None otherwise (a URL's id, an id of
+    the current layout)."""
+    if "/" not in doc_id or "://" in source or source.startswith("<") or doc_id in existing:
+        return None
+    old = doc_id.rsplit("/", 1)[1]
+    return old if old in existing and old not in stored else None
 
 
 def save(store_path: str | os.PathLike[str], updates: dict[str, str]) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..ingest import Problem, Read, language_problem
 from ..model import Article
-from .origins import collision
+from .origins import collision, legacy_id
 from .report import BuildReport
 
 log = logging.getLogger("kg.build")
@@ -33,7 +34,8 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
     ``origins`` (if given) receives where each selected article was read (source, line), by id.
     ``stored_origins``: where the store's articles were read (:mod:`.origins`): a changed
     article read from another file than the stored one of its id, which still exists, is
-    another article - skipped naming both, never a replacement."""
+    another article - skipped naming both, never a replacement. A store built when ids were
+    bare file names keeps them (:func:`~.origins.legacy_id`)."""
     todo: dict[str, tuple[Article, Read]] = {}
     seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
     seen_hash: dict[str, tuple[str, str]] = {}  # hash -> (id, where)
@@ -53,6 +55,8 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
                 return []
             continue
         a = r.item
+        if (old := legacy_id(a.id, r.source, existing, stored_origins or {})) and old not in seen_ids:
+            a = replace(a, id=old)  # a store built when ids were file names keeps its ids
         if a.id in seen_ids:
             if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id]})", r.line)):
                 return []
