@@ -50,8 +50,9 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
 
     Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
     .html; a URL is a page, an RSS/Atom feed (its items' pages) or a sitemap (its pages),
-    fetched politely (robots.txt, one request at a time per site, --fetch-delay apart). Unchanged articles are skipped, changed ones replaced. A bad input is reported
-    (file and line) and skipped, the others are still built; the last line sums up.
+    fetched politely (robots.txt, one request at a time per site, --fetch-delay apart).
+    Unchanged articles are skipped, changed ones replaced. A bad input is reported
+    (file and line, or URL) and skipped, the others are still built; the last line sums up.
     Folders are read without leaving them: a symbolic link to outside is skipped unless
     --follow-symlinks (a file named here is always read).
     Exit 0 when every input is in the store (built, unchanged, or the same article as one
