@@ -218,6 +218,20 @@ def test_a_rerun_downloads_only_what_changed(site, tmp_path):
     assert [s for _, s in site.statuses] == [200, 200, 200, 200, 301, 304]  # /moved: chile-port, cached again
 
 
+def test_a_feed_whose_items_change_between_two_runs(site, tmp_path):
+    web = WebOptions(allow_private=True, delay=0.0, timeout=2, cache_dir=str(tmp_path / "cache"))
+    assert set(articles(reads(f"{site.base}/atom.xml", web=web))) == {"127.0.0.1/news/2024/chile-port"}
+    site.statuses.clear()
+    site.overrides["/atom.xml"] = (FIXTURES / "atom.xml").read_text().replace("</feed>", (
+        '<entry><title>Peru and Bolivia sign water deal</title><link href="{base}/news/2024/peru-deal.html"/>'
+        "<id>urn:example:peru-deal</id><updated>2024-03-05T10:00:00Z</updated></entry></feed>"))
+    got = articles(reads(f"{site.base}/atom.xml", web=web))
+    assert set(got) == {"127.0.0.1/news/2024/chile-port", "127.0.0.1/news/2024/peru-deal"}
+    # the feed and its new item downloaded; robots.txt and the old item answered 304
+    assert sorted(site.statuses) == [("/atom.xml", 200), ("/news/2024/chile-port.html", 304),
+                                     ("/news/2024/peru-deal.html", 200), ("/robots.txt", 304)]
+
+
 def test_private_addresses_are_refused_by_default(site):
     items = reads(f"{site.base}/rss.xml", web=WebOptions(delay=0))
     assert problems(items) == [f"{site.base}/rss.xml: private address 127.0.0.1 refused "
