@@ -90,7 +90,8 @@ def run_units(store: Path, kind: str) -> list[dict]:
     units: dict[str, dict] = {}
     for row in rows:
         if kind == "quotes":
-            u = {"kind": "quotes", "doc": row["doc"], "speaker": row["speaker"], "quote": row["quote"]}
+            u = {"kind": "quotes", "doc": row["doc"], "speaker": row["speaker"], "quote": row["quote"],
+                 "partial": row.get("partial") == "true"}
         else:
             u = {"kind": "relations", "doc": row["doc"], "subject": row["subject"], "predicate": row["predicate"],
                  "object": row["object"], "polarity": row["polarity"], "modality": row["modality"],
