@@ -175,7 +175,7 @@ def cmd_add(a) -> int:
                   file=sys.stderr)
             return 2
         keep = {k: j[k] for k in ("key", "kind", "doc", "verdict", "class", "note") if k in j}
-        for k in ("subject", "predicate", "object", "polarity", "modality", "speaker", "quote", "evidence"):
+        for k in ("subject", "predicate", "object", "polarity", "modality", "speaker", "quote", "partial", "evidence"):
             if k in j:
                 keep[k] = j[k]
         judged[j["key"]] = keep

@@ -298,13 +298,16 @@ def _sentences_inside(ctx: Context, span: QuoteSpan) -> bool:
 
 
 def _roots(ctx: Context, span: QuoteSpan) -> list[int]:
-    """Tokens inside the span whose head is outside it."""
-    head = ctx.table.head
-    return [i for i in range(span.a, span.b + 1) if not span.a <= head[i] <= span.b]
+    """Word tokens inside the span whose head is outside it (a comma or full stop before the
+    closing mark hangs from the writer's verb, which says nothing of what governs the words)."""
+    head, punct = ctx.table.head, ctx.table.is_punct
+    return [i for i in range(span.a, span.b + 1) if not span.a <= head[i] <= span.b and not punct[i]]
 
 
 def _governing_verb(ctx: Context, span: QuoteSpan) -> int | None:
-    """The speech or calling verb that governs a partial quotation (a few hops up the tree)."""
+    """The speech or calling verb that governs a partial quotation (a few hops up the tree). A
+    verb the quotation's clause is coordinated with ('praised the team, and fans remembered the
+    motto "..."') is a clause of its own, with its own subject: it does not govern the words."""
     tb, rules = ctx.table, ctx.rules
     for r in _roots(ctx, span):
         i = r
@@ -312,11 +315,12 @@ def _governing_verb(ctx: Context, span: QuoteSpan) -> int | None:
             h = tb.head[i]
             if h == i:
                 break
+            coordinated = tb.dep[i] == "conj" and tb.pos[i] in VERBAL
             i = h
             if ctx.sent_of[i] != ctx.sent_of[span.a]:
                 break
             lemma = tb.lemma[i].lower()
-            if tb.pos[i] in VERBAL and (lemma in rules.quote_speech or lemma in rules.characterising):
+            if tb.pos[i] in VERBAL and not coordinated and (lemma in rules.quote_speech or lemma in rules.characterising):
                 return i
     return None
 
