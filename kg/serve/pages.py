@@ -19,7 +19,7 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
-from ..namespaces import BASE, ID, KG, ONTOLOGY_GRAPH, RDF, RDFS, SDO, SKOS, OWL, SUMMARY_GRAPH, WD, shorten
+from ..namespaces import ARTICLE_GRAPH_PREFIX, BASE, ID, KG, ONTOLOGY_GRAPH, RDF, RDFS, SDO, SKOS, OWL, SUMMARY_GRAPH, WD, shorten
 from .negotiation import GRAPH_FORMATS, NotAcceptable, negotiate
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -128,16 +128,38 @@ def labels(store, iris) -> dict[str, str]:
     return out
 
 
+_ARTICLE_KEYS = {KG + "docId": "doc", SDO + "headline": "h", SDO + "datePublished": "d", SDO + "publisher": "pub",
+                 SDO + "url": "url"}
+
+
 def articles(store, iris) -> dict[str, dict]:
-    """Headline, date, publisher, doc id and URL of each article IRI (from its own graph)."""
-    iris = sorted(set(iris))
+    """Headline, date, publisher, doc id and URL of each article IRI, read from its own graph
+    (``id:article/X`` is in ``id:graph/article/X``, :func:`kg.rdf.mint`)."""
+    iris = sorted(i for i in set(iris) if i.startswith(ID + "article/"))
     out: dict[str, dict] = {}
     for i in range(0, len(iris), 400):
-        for r in _rows(store, f"""SELECT ?a ?doc ?h ?d ?pub ?url WHERE {{ VALUES ?a {{ {_values(iris[i:i + 400])} }}
-              GRAPH ?g {{ ?a kg:docId ?doc OPTIONAL {{ ?a schema:headline ?h }} OPTIONAL {{ ?a schema:datePublished ?d }}
-                         OPTIONAL {{ ?a schema:publisher ?pub }} OPTIONAL {{ ?a schema:url ?url }} }} }}"""):
-            out[r["a"].value] = {k: _v(r, k) for k in ("doc", "h", "d", "pub", "url")}
+        pairs = " ".join(f"({_iri(a)} {_iri(ARTICLE_GRAPH_PREFIX + a[len(ID + 'article/'):])})" for a in iris[i:i + 400])
+        for r in _rows(store, f"""SELECT ?a ?p ?v WHERE {{ VALUES (?a ?g) {{ {pairs} }} GRAPH ?g {{ ?a ?p ?v }}
+              FILTER (?p IN ({", ".join(f"<{p}>" for p in _ARTICLE_KEYS)})) }}"""):
+            out.setdefault(r["a"].value, {})[_ARTICLE_KEYS[r["p"].value]] = r["v"].value
     return out
+
+
+_CORE = {RDF + "subject": "s", RDF + "predicate": "p", RDF + "object": "o", KG + "polarity": "pol",
+         KG + "modality": "mod", KG + "weight": "w", KG + "attributedTo": "sp", KG + "exampleSentence": "ex"}
+
+
+def statement_rows(store, rows: list[dict]) -> list[dict]:
+    """Each row (with ``st``) completed with its statement's summary entry: ``s``, ``p``, ``o``,
+    ``pol``, ``mod``, ``w``, ``sp``, ``ex`` (one look-up of the statements' own triples: a join
+    of the core pattern is planned over every statement of the summary, ~20x slower)."""
+    iris = sorted({r["st"].value for r in rows})
+    core: dict[str, dict] = {}
+    for i in range(0, len(iris), 400):
+        for r in _rows(store, f"""SELECT ?st ?p ?v WHERE {{ VALUES ?st {{ {_values(iris[i:i + 400])} }}
+              GRAPH {_S} {{ ?st ?p ?v }} FILTER (?p IN ({", ".join(f"<{p}>" for p in _CORE)})) }}"""):
+            core.setdefault(r["st"].value, {})[_CORE[r["p"].value]] = r["v"]
+    return [{**r, **core[r["st"].value]} for r in rows if {"s", "p", "o"} <= core.get(r["st"].value, {}).keys()]
 
 
 def article_link(iri: str, info: dict | None) -> str:
@@ -177,14 +199,10 @@ def entity_page(store, iri: str) -> tuple[bytes, str]:
     types = sorted(_local(t, KG) for t in by.get(RDF + "type", []))
     aliases = sorted(set(by.get(SKOS + "altLabel", [])) | set(label_list[1:]))
     same = sorted(by.get(OWL + "sameAs", []))
-    facts = _rows(store, f"""SELECT ?st ?role ?s ?p ?o ?pol ?mod ?w ?sp ?ex WHERE {{
-        {{ SELECT ?st ?role WHERE {{
-            {{ GRAPH {_S} {{ ?st rdf:subject {e} }} BIND ("out" AS ?role) }} UNION
-            {{ GRAPH {_S} {{ ?st rdf:object {e} }} BIND ("in" AS ?role) }} UNION
-            {{ GRAPH {_S} {{ ?st kg:attributedTo {e} }} BIND ("said" AS ?role) }} }} LIMIT {FACTS_MAX} }}
-        GRAPH {_S} {{ ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:polarity ?pol ; kg:modality ?mod .
-          OPTIONAL {{ ?st kg:weight ?w }} OPTIONAL {{ ?st kg:attributedTo ?sp }} OPTIONAL {{ ?st kg:exampleSentence ?ex }} }}
-      }}""")
+    facts = statement_rows(store, _rows(store, f"""SELECT ?st ?role WHERE {{
+        {{ GRAPH {_S} {{ ?st rdf:subject {e} }} BIND ("out" AS ?role) }} UNION
+        {{ GRAPH {_S} {{ ?st rdf:object {e} }} BIND ("in" AS ?role) }} UNION
+        {{ GRAPH {_S} {{ ?st kg:attributedTo {e} }} BIND ("said" AS ?role) }} }} LIMIT {FACTS_MAX}"""))
     seen: dict[tuple, dict] = {}
     for f in facts:  # a statement the entity is subject and speaker of is listed once, as "out"
         seen.setdefault((f["st"].value, f["role"].value == "in"), f)
@@ -279,11 +297,9 @@ def article_page(store, iri: str) -> tuple[bytes, str]:
     title = (by.get(SDO + "headline") or [doc])[0]
     ents = _rows(store, f"""SELECT ?e ?c ?t WHERE {{ GRAPH ?g {{ ?m a kg:Mentions ; kg:article {a} ; kg:entity ?e ;
         kg:count ?c }} OPTIONAL {{ GRAPH {_S} {{ ?e a ?t }} }} }}""")
-    facts = _rows(store, f"""SELECT ?st ?s ?p ?o ?pol ?mod ?sp ?w ?sentence WHERE {{
-        GRAPH {_S} {{ ?st kg:reportedIn {a} ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-                       kg:polarity ?pol ; kg:modality ?mod . OPTIONAL {{ ?st kg:attributedTo ?sp }}
-                       OPTIONAL {{ ?st kg:weight ?w }} }}
-        OPTIONAL {{ GRAPH ?g {{ ?st kg:evidence ?ev . ?ev kg:article {a} ; kg:sentence ?sentence }} }} }} LIMIT 2000""")
+    facts = statement_rows(store, _rows(store, f"""SELECT ?st ?sentence WHERE {{
+        GRAPH {_S} {{ ?st kg:reportedIn {a} ; a kg:Statement }}
+        OPTIONAL {{ GRAPH ?g {{ ?st kg:evidence ?ev . ?ev kg:article {a} ; kg:sentence ?sentence }} }} }} LIMIT 2000"""))
     quotes = _rows(store, f"""SELECT ?q ?text ?sp WHERE {{ GRAPH {_S} {{ ?q kg:reportedIn {a} ; schema:text ?text .
         OPTIONAL {{ ?q kg:speaker ?sp }} }} }} LIMIT 500""")
     names = labels(store, {r["e"].value for r in ents} | {f[k].value for f in facts for k in ("s", "o", "p", "sp") if k in f}
