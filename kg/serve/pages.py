@@ -514,13 +514,15 @@ def render(store, job: dict) -> dict:
         fmt = negotiate_page(job.get("accept"), job.get("format"))
         iri = job["iri"]
         if fmt != "html":
-            triples = describe(store, iri, int(job.get("max_rows") or 10000))
+            limit = int(job.get("max_rows") or 10000)
+            triples = describe(store, iri, limit)
             if not triples:
                 raise NotFound(f"nothing about {iri} in this graph")
             from .negotiation import media_type
 
+            headers = {"X-SPARQL-MaxRows": str(limit)} if len(triples) >= limit else {}
             return {"status": 200, "content_type": media_type("graph", fmt), "body": serialize_triples(triples, fmt),
-                    "headers": {}, "rows": len(triples), "kind": "graph"}
+                    "headers": headers, "rows": len(triples), "kind": "graph", "truncated": bool(headers)}
         body, note = {"entity": entity_page, "article": article_page, "resource": resource_page}[kind](store, iri)
         return {"status": 200, "content_type": HTML_CTYPE, "body": body, "headers": {}, "rows": 0, "kind": note}
     except NotFound as e:
