@@ -84,7 +84,7 @@ def _never() -> bool:
     return False
 
 
-def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
+def build(store: KGStore, inputs: list[str], *, model: str, workers: int | None = 1, stdin=None, force: bool = False,
           progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
           commit_every: int = COMMIT_EVERY, part_units: int | None = None, follow_symlinks: bool = False,
@@ -132,14 +132,18 @@ def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildRep
 
 
 def _build_articles(writer, articles: list[Article], existing: dict[str, str], report: BuildReport,
-                    stop: Callable[[], bool], *, model: str, workers: int, progress: bool, batch_size: int,
+                    stop: Callable[[], bool], *, model: str, workers: int | None, progress: bool, batch_size: int,
                     stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
                     problem: Callable[[Article, str], Problem]) -> None:
     """Parse, extract, resolve and write ``articles``: each article is resolved on its own
     (:mod:`kg.resolve`), so it is written as soon as it is parsed, ``commit_every`` at a time.
     With ``strict`` nothing is written unless every article parses: the extractions wait in a
     spool until the last one."""
-    log.info("parsing %d article(s)", len(articles))
+    if workers is None:  # the usable cores, as memory and the number of articles allow
+        from .pool import default_workers
+
+        workers = default_workers(len(articles))
+    log.info("parsing %d article(s) with %d process(es)", len(articles), workers)
     started = time.perf_counter()
     bar = _progress(len(articles), progress)
 

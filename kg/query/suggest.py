@@ -1,6 +1,7 @@
 """"Did you mean": the nearest of a set of names to one that matched nothing - a query name, a
 parameter name, an entity's label or alias (:func:`nearest_entities`, read from the summary
-graph's ``kg:matchKey`` index).
+graph's ``kg:matchKey`` index), a ``kg:`` predicate or class no graph uses (:func:`unknown_terms`,
+against the ontology's terms).
 
 Nearness is what a person misspelling or half-remembering a name does: the text found inside a
 name (``kirby`` in ``john kirby``) or a name inside the text, then the closest spellings
@@ -10,9 +11,10 @@ name (``kirby`` in ``john kirby``) or a name inside the text, then the closest s
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
-from ..namespaces import KG, SPARQL_PROLOGUE, SUMMARY_GRAPH
+from ..namespaces import KG, ONTOLOGY_GRAPH, SPARQL_PROLOGUE, SUMMARY_GRAPH
 
 
 def close(word: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
@@ -75,3 +77,59 @@ def summary_is_older(store) -> bool:
     q = (f"ASK {{ GRAPH ?g {{ ?a <{KG}sha256> ?h }} "
          f"FILTER NOT EXISTS {{ GRAPH <{SUMMARY_GRAPH}> {{ ?x a {article} }} }} }}")
     return bool(store.ox.query(q))
+
+
+#: a prefixed name ``prefix:Local`` outside strings, IRIs and comments (approximately: the
+#: text is stripped of those first by :func:`_code`)
+_PNAME = re.compile(r"(?<![\w?$:<@#.-])([A-Za-z][\w-]*):([A-Za-z_][\w-]*)")
+_STRIP = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*')
+
+
+def _code(text: str) -> str:
+    """``text`` with its strings, IRIs and comments blanked out (the same length)."""
+    return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _vocabulary(store, namespace: str) -> list[str]:
+    """The local names of the ontology's terms in ``namespace`` (classes, properties)."""
+    import pyoxigraph as ox
+
+    names = set()
+    for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)):
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(namespace):
+            names.add(q.subject.value[len(namespace):])
+    return sorted(names)
+
+
+def _used(store, iri: str) -> bool:
+    """Whether any graph of the store uses ``iri`` as subject, predicate or object."""
+    import pyoxigraph as ox
+
+    node = ox.NamedNode(iri)
+    return any(next(iter(store.ox.quads_for_pattern(*pattern)), None) is not None
+               for pattern in ((node, None, None, None), (None, node, None, None), (None, None, node, None)))
+
+
+def unknown_terms(store, text: str, prefixes: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """The ``kg:`` (and other kg namespaces') prefixed names of a query that no graph of the
+    store uses - a misspelt predicate or class (``kg:oposes``, ``kg:person``) - each with the
+    nearest terms of the ontology: ``[("kg:oposes", ["kg:opposes"]), ...]``. Only names whose
+    prefix means what ``prefixes`` (kg's) says are checked: a query's own prefixes may differ."""
+    own = dict(re.findall(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", text))
+    out, seen = [], set()
+    vocab: dict[str, list[str]] = {}
+    for prefix, local in _PNAME.findall(_code(text)):
+        ns = own.get(prefix, prefixes.get(prefix))
+        if ns is None or ns != KG or (prefix, local) in seen:
+            continue
+        seen.add((prefix, local))
+        if _used(store, ns + local):
+            continue
+        if ns not in vocab:
+            vocab[ns] = _vocabulary(store, ns)
+        lower = {}
+        for c in vocab[ns]:
+            lower.setdefault(c.lower(), c)
+        near = difflib.get_close_matches(local.lower(), list(lower), n=3, cutoff=0.7)  # closest spelling first
+        out.append((f"{prefix}:{local}", [f"{prefix}:{lower[c]}" for c in near]))
+    return out

@@ -55,8 +55,11 @@ def explain(text: str, message: str, prefixes: dict[str, str] | None = None) -> 
         m = _PREFIX_BEFORE.search(line[:col - 1])
         if m:
             col = (m.start(1) if m.group(1) else m.start(0) + m.group(0).index(":")) + 1
-    where = f"SPARQL syntax error at line {line_no}, column {col}"
     hint = _hint(line, col, expected, prefixes, text)
+    word = _misspelt_keyword(line, col) if "Prefix not found" not in expected else None
+    if word:  # the caret under the misspelt word, not where the parser gave up after it
+        col = word[2] + 1
+    where = f"SPARQL syntax error at line {line_no}, column {col}"
     excerpt = _excerpt(lines, line_no, col)
     return QuerySyntaxError(f"{where}: {hint}", excerpt, line=line_no, column=col)
 
@@ -76,7 +79,7 @@ def _hint(line: str, col: int, expected: str, prefixes: dict[str, str] | None, t
     near = _near(line, col)
     word = _misspelt_keyword(line, col)
     if word:
-        return f"near {near} (did you mean {word[1]} instead of {printable(word[0])}?)"
+        return f"'{printable(word[0])}' is no SPARQL keyword: did you mean {word[1]}?"
     tokens = _expected(expected)
     if tokens:
         return f"near {near}; the parser expected {' or '.join(tokens)} there"
@@ -100,8 +103,8 @@ def _near(line: str, col: int) -> str:
     return f"'{printable(token[:30] + ('…' if len(token) > 30 else ''))}'"
 
 
-def _misspelt_keyword(line: str, col: int) -> tuple[str, str] | None:
-    """``(word, keyword)`` for the last bare word at or before the error that is no keyword but
+def _misspelt_keyword(line: str, col: int) -> tuple[str, str, int] | None:
+    """``(word, keyword, index)`` for the last bare word at or before the error that is no keyword but
     close to one (``SELCT`` -> ``SELECT``)."""
     found = None
     for m in _WORD.finditer(line):
@@ -112,7 +115,7 @@ def _misspelt_keyword(line: str, col: int) -> tuple[str, str] | None:
             continue
         close = difflib.get_close_matches(w.upper(), KEYWORDS, n=1, cutoff=0.75)
         if close:
-            found = (w, close[0])
+            found = (w, close[0], m.start(1))
     return found
 
 
