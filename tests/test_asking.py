@@ -133,6 +133,7 @@ def test_each_library_query_counts_each_fact_once(nq, three_store):
 
 
 # ---------------------------------------------------------------- prefixes
+@pytest.mark.subprocess  # kg query runs its query in a child process; kg in a subprocess
 def test_prefixes_are_predeclared_and_listed(handmade_store):
     r = cli("query", "--prefixes")
     assert r.exit_code == 0
@@ -150,6 +151,7 @@ def test_prefixes_are_predeclared_and_listed(handmade_store):
 
 
 # ---------------------------------------------------------------- errors a person can act on
+@pytest.mark.subprocess  # kg query runs its query in a child process; kg in a subprocess
 def test_syntax_error_with_line_column_and_caret(handmade_store):
     text = "SELECT ?who WHERE {\n  ?s kg:opposes ?o .\n  FILTR (?o) }\n"
     r = kg_cmd("query", "-", "--store", str(handmade_store), input=text)
@@ -172,6 +174,7 @@ def test_syntax_error_with_line_column_and_caret(handmade_store):
     assert r.returncode == 2 and "\x1b" not in r.stderr and "\\x1b" in r.stderr
 
 
+@pytest.mark.subprocess  # kg query runs its query in a child process; kg in a subprocess
 def test_did_you_mean_for_query_parameter_entity_and_predicate_names(handmade_store):
     st = str(handmade_store)
     r = cli("query", "--store", st, "--name", "quotes_bi", "--param", "speaker=Kirby")
@@ -237,6 +240,7 @@ def test_stats_shows_top_entities_and_predicates(three_store):
 
 
 # ---------------------------------------------------------------- the command line
+@pytest.mark.subprocess  # kg query runs its query in a child process; kg in a subprocess
 def test_store_before_or_after_the_command(handmade_store, tmp_path):
     st = str(handmade_store)
     before = kg_cmd("--store", st, "stats", "--format", "json")
@@ -264,3 +268,38 @@ def test_default_workers_follow_cores_memory_and_articles():
     assert default_workers(1000, cores=1, memory=None) == 1
     assert default_workers(1000) >= 1
     assert "usable cores" in cli("build", "--help").output
+
+
+@pytest.mark.model
+@pytest.mark.subprocess
+def test_build_progress_on_a_terminal_only(tmp_path):
+    """`kg build` shows its parse and write progress on a terminal, and nothing of it when
+    stderr is a file or a pipe."""
+    import os
+    import pty
+
+    articles = str(__import__("pathlib").Path(__file__).parent.parent / "data" / "articles")
+    r = kg_cmd("build", articles, "--store", str(tmp_path / "piped"))
+    assert r.returncode == 0 and "parsing" not in r.stderr and "written" not in r.stderr and "\r" not in r.stderr
+    import fcntl
+    import struct
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 columns wide
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", articles, "--store", str(tmp_path / "tty")],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    text = out.decode("utf-8", "replace")
+    assert "parsing" in text and "written" in text and "2 built" in text
