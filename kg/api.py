@@ -234,8 +234,8 @@ class KnowledgeGraph:
 
     def empty_result_notes(self, query: PreparedQuery, *, union: bool = False) -> list[str]:
         """Why a query may have found nothing, for a person to act on: each ``(name)`` parameter
-        that names no entity, with the nearest labels and aliases; each ``kg:`` predicate or
-        class no graph uses, with the nearest terms of the ontology; a summary graph of an older kg
+        that names no entity, with the nearest labels and aliases; each predicate or class
+        (``kg:``, ``rdfs:``, ``schema:``, ...) no graph uses, with the nearest terms of the ontology; a summary graph of an older kg
         (without the articles and plain triples the default graph shows)."""
         from .query import suggest
 
@@ -250,7 +250,7 @@ class KnowledgeGraph:
 
         for term, near in suggest.unknown_terms(self.store, query.query.text, SPARQL_PREFIXES):
             notes.append(f"no graph uses {term}" + (f"; did you mean {' or '.join(near)}?" if near else
-                                                    " (the ontology's terms: data/ontology.ttl)"))
+                                                    " (no term the graph uses is near)"))
         if not union and suggest.summary_is_older(self.store):
             notes.append("this store's summary graph was written by an older kg: articles and plain triples are "
                          "missing from the default graph until the next `kg build` (or query with --union)")

@@ -192,6 +192,10 @@ def test_did_you_mean_for_query_parameter_entity_and_predicate_names(handmade_st
     assert r.exit_code == 0
     assert "no graph uses kg:oposes; did you mean kg:opposes?" in r.stderr
     assert "no graph uses kg:Countri; did you mean kg:Country" in r.stderr
+    r = cli("query", "-", "--store", st, input="SELECT ?s WHERE { ?s rdfs:labl ?l ; kg:zzzz ?z ; wd:Q1 ?w }")
+    assert "no graph uses rdfs:labl; did you mean rdfs:label?" in r.stderr
+    assert "no graph uses kg:zzzz (no term the graph uses is near)" in r.stderr
+    assert "wd:Q1" not in r.stderr  # an id, not a vocabulary term
     # a query with rows gets no notes; names inside strings and IRIs are not checked
     r = cli("query", "-", "--store", st, input="SELECT ?s WHERE { ?s kg:opposes ?o FILTER(?o != 'kg:nope') }")
     assert r.exit_code == 0 and "note" not in r.stderr

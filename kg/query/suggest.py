@@ -14,7 +14,11 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from ..namespaces import KG, ONTOLOGY_GRAPH, SPARQL_PROLOGUE, SUMMARY_GRAPH
+from ..namespaces import KG, ONTOLOGY_GRAPH, OWL, PROV, RDF, RDFS, SDO, SKOS, SPARQL_PROLOGUE, SUMMARY_GRAPH
+
+#: The vocabularies whose terms a query names (predicates, classes): a name in one of them that
+#: no graph uses is probably misspelt (not so an entity's IRI, a Wikidata id or a datatype).
+VOCABULARIES = (KG, RDF, RDFS, OWL, SKOS, SDO, PROV)
 
 
 def close(word: str, choices: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
@@ -90,15 +94,19 @@ def _code(text: str) -> str:
     return _STRIP.sub(lambda m: " " * len(m.group(0)), text)
 
 
-def _vocabulary(store, namespace: str) -> list[str]:
-    """The local names of the ontology's terms in ``namespace`` (classes, properties)."""
+def _vocabulary(store) -> set[str]:
+    """The IRIs of the terms a query can name: those of the ontology graph (its classes and
+    properties, and the RDF/RDFS/OWL/... terms it uses) and the predicates and classes of the
+    summary graph (a scan of the merged view: done only when a query found nothing)."""
     import pyoxigraph as ox
 
-    names = set()
+    terms = set()
     for q in store.ox.quads_for_pattern(None, None, None, ox.NamedNode(ONTOLOGY_GRAPH)):
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(namespace):
-            names.add(q.subject.value[len(namespace):])
-    return sorted(names)
+        terms.update(t.value for t in (q.subject, q.predicate, q.object) if isinstance(t, ox.NamedNode))
+    used = f"""SELECT DISTINCT ?t WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{
+      {{ ?s ?t ?o }} UNION {{ ?s a ?t }} }} }}"""
+    terms.update(row[0].value for row in store.ox.query(used) if isinstance(row[0], ox.NamedNode))
+    return terms
 
 
 def _used(store, iri: str) -> bool:
@@ -111,25 +119,27 @@ def _used(store, iri: str) -> bool:
 
 
 def unknown_terms(store, text: str, prefixes: dict[str, str]) -> list[tuple[str, list[str]]]:
-    """The ``kg:`` (and other kg namespaces') prefixed names of a query that no graph of the
-    store uses - a misspelt predicate or class (``kg:oposes``, ``kg:person``) - each with the
-    nearest terms of the ontology: ``[("kg:oposes", ["kg:opposes"]), ...]``. Only names whose
-    prefix means what ``prefixes`` (kg's) says are checked: a query's own prefixes may differ."""
+    """The prefixed names of a query in one of :data:`VOCABULARIES` (``kg:``, ``rdfs:``,
+    ``schema:``, ...) that no graph of the store uses - a misspelt predicate or class
+    (``kg:oposes``, ``kg:person``, ``rdfs:labl``) - each with the nearest terms of the ontology
+    graph: ``[("kg:oposes", ["kg:opposes"]), ...]``. A prefix means what the query's own PREFIX
+    line says, else what ``prefixes`` (kg's) says."""
     own = dict(re.findall(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", text))
     out, seen = [], set()
-    vocab: dict[str, list[str]] = {}
+    vocab: set[str] | None = None
     for prefix, local in _PNAME.findall(_code(text)):
         ns = own.get(prefix, prefixes.get(prefix))
-        if ns is None or ns != KG or (prefix, local) in seen:
+        if ns not in VOCABULARIES or (prefix, local) in seen:
             continue
         seen.add((prefix, local))
         if _used(store, ns + local):
             continue
-        if ns not in vocab:
-            vocab[ns] = _vocabulary(store, ns)
-        lower = {}
-        for c in vocab[ns]:
-            lower.setdefault(c.lower(), c)
+        if vocab is None:
+            vocab = _vocabulary(store)
+        lower: dict[str, str] = {}
+        for iri in sorted(vocab):
+            if iri.startswith(ns):
+                lower.setdefault(iri[len(ns):].lower(), iri[len(ns):])
         near = difflib.get_close_matches(local.lower(), list(lower), n=3, cutoff=0.7)  # closest spelling first
         out.append((f"{prefix}:{local}", [f"{prefix}:{lower[c]}" for c in near]))
     return out
