@@ -140,7 +140,8 @@ def test_prefixes_are_predeclared_and_listed(handmade_store):
     lines = r.output.splitlines()
     for p in ("rdf", "rdfs", "xsd", "owl", "skos", "schema", "prov", "kg", "kgg", "person", "country", "article"):
         assert f"PREFIX {p}: <{SPARQL_PREFIXES[p]}>" in lines, p
-    assert "--prefixes" in cli("query", "--help").output
+    helptext = " ".join(cli("query", "--help").output.split())
+    assert "--prefixes" in helptext and "Prefixes declared for every query: kg, id, rdf, rdfs," in helptext
     # a query without PREFIX lines; a query's own PREFIX line takes precedence
     r = cli("query", "-", "--store", str(handmade_store), "--format", "csv",
             input="SELECT ?l WHERE { person:john-kirby rdfs:label ?l }")

@@ -28,7 +28,13 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-@main.command("query")
+def _prefixes_epilog() -> str:
+    from ..namespaces import SPARQL_PREFIXES
+
+    return "Prefixes declared for every query: " + ", ".join(SPARQL_PREFIXES) + " (--prefixes prints their IRIs)."
+
+
+@main.command("query", epilog=_prefixes_epilog())
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-n", "--name", metavar="NAME", help="Run the named query queries/NAME.rq (see `kg queries`).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
