@@ -29,9 +29,9 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 def _prefixes_epilog() -> str:
-    from ..namespaces import SPARQL_PREFIXES
+    from .. import api
 
-    return "Prefixes declared for every query: " + ", ".join(SPARQL_PREFIXES) + " (--prefixes prints their IRIs)."
+    return "Prefixes declared for every query: " + ", ".join(api.sparql_prefixes()) + " (--prefixes prints their IRIs)."
 
 
 @main.command("query", epilog=_prefixes_epilog())
