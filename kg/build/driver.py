@@ -88,7 +88,7 @@ def _never() -> bool:
     return False
 
 
-def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
+def build(store: KGStore, inputs: list[str], *, model: str, workers: int | None = 1, stdin=None, force: bool = False,
           progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
           commit_every: int = COMMIT_EVERY, part_units: int | None = None, follow_symlinks: bool = False,
@@ -153,16 +153,23 @@ def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildRep
 
 
 def _build_articles(writer, articles: list[Article], existing: dict[str, str], report: BuildReport,
-                    stop: Callable[[], bool], *, model: str, workers: int, progress: bool, batch_size: int,
+                    stop: Callable[[], bool], *, model: str, workers: int | None, progress: bool, batch_size: int,
                     stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
                     problem: Callable[[Article, str], Problem]) -> None:
     """Parse, extract, resolve and write ``articles``: each article is resolved on its own
     (:mod:`kg.resolve`), so it is written as soon as it is parsed, ``commit_every`` at a time.
     With ``strict`` nothing is written unless every article parses: the extractions wait in a
     spool until the last one."""
-    log.info("parsing %d article(s)", len(articles))
+    if workers is None:  # the usable cores, as memory and the number of articles allow
+        from .pool import default_workers
+
+        workers = default_workers(len(articles))
+    log.info("parsing %d article(s) with %d process(es)", len(articles), workers)
     started = time.perf_counter()
     bar = _progress(len(articles), progress)
+    # the articles written (with their summary update), a second line under the parse's: the
+    # last write comes after the last article is parsed
+    written = _progress(len(articles), progress, desc="written", position=1)
 
     def extracted() -> Iterator[tuple[Article, list]]:
         try:
@@ -192,19 +199,21 @@ def _build_articles(writer, articles: list[Article], existing: dict[str, str], r
                 return
             items = spool
         n = _write_all(writer, items, existing, report, strict=strict, commit_every=commit_every,
-                       problem=problem)
+                       problem=problem, written=written.update)
         log.info("parsed, resolved and wrote %d article(s) in %.1f s", n, time.perf_counter() - started)
     finally:
         bar.close()
+        written.close()
         if spool is not None:
             spool.close()
 
 
 def _write_all(writer, items: Iterable[tuple[Article, list]], existing: dict[str, str],
                report: BuildReport, *, strict: bool, commit_every: int,
-               problem: Callable[[Article, str], Problem]) -> int:
+               problem: Callable[[Article, str], Problem], written: Callable[[int], object] = lambda n: None) -> int:
     """Resolve the extractions ``items`` (``(article, [(offset, DocExtraction), ...])``) as they
-    come and write them ``commit_every`` articles per write; the number of articles resolved."""
+    come and write them ``commit_every`` articles per write (``written(n)`` after each write of
+    ``n``); the number of articles resolved."""
     from ..resolve import Resolver, article_people
 
     resolver = Resolver()
@@ -229,9 +238,11 @@ def _write_all(writer, items: Iterable[tuple[Article, list]], existing: dict[str
         batch.append(ag)
         if len(batch) >= commit_every:
             _commit(writer, batch, existing, report, problem)
+            written(len(batch))
             batch = []
     if batch:
         _commit(writer, batch, existing, report, problem)
+        written(len(batch))
     return resolved
 
 
@@ -280,9 +291,10 @@ class _NoBar:
         pass
 
 
-def _progress(total: int, enabled: bool):
+def _progress(total: int, enabled: bool, desc: str = "parsing", position: int = 0):
+    """A progress bar on stderr; none when ``enabled`` is false or stderr is no terminal."""
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", desc="parsing", leave=False, disable=None)
+    return tqdm(total=total, unit="article", desc=desc, leave=False, disable=None, position=position)

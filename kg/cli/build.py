@@ -14,8 +14,10 @@ from . import fail, main, model_option, resolve_store, store_option
 @click.argument("inputs", nargs=-1, required=True)
 @store_option
 @model_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes) "
+                   "[default: the usable cores, at most one per 600 MB of available memory and one per 20 "
+                   "articles to parse].")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=16, show_default=True)
 @click.option("--force", is_flag=True, help="Re-parse articles even when unchanged.")
 @click.option("--strict", is_flag=True,

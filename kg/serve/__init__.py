@@ -11,7 +11,9 @@ pyoxigraph behind a stdlib ``ThreadingHTTPServer`` that enforces its own limits 
 * **no federation**: ``SERVICE`` (and ``LOAD`` in updates) refused with ``400`` before any
   worker sees the text (:mod:`kg.sparql_guard`), and on Linux workers without any network;
 * **loopback** by default (``--host 127.0.0.1``; any other address prints a warning);
-* the **union of all graphs** as the default graph unless the request names its dataset.
+* the **merged view** (summary and ontology graphs: each entity, statement, quotation, article
+  and plain triple once) as the default graph unless the request names its dataset; the common
+  prefixes (``kg query --prefixes``) declared.
 
 The package, by what each module does:
 

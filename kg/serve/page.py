@@ -8,7 +8,9 @@ INDEX_HTML = """<!doctype html>
 code{{background:#eee;padding:0 .2em}}</style></head>
 <body><h1>kg SPARQL endpoint</h1>
 <p>Store <code>{store}</code>. Endpoint <code>{endpoint}</code> (SPARQL 1.1 Protocol; also usable
-from YASGUI, SPARQLWrapper, curl). The default graph is the union of all graphs.
+from YASGUI, SPARQLWrapper, curl). The default graph is the merged view: each entity, statement,
+quotation, article and plain triple once; article graphs (evidence, texts) are named graphs
+(<code>GRAPH ?g</code>). The prefixes rdf, rdfs, xsd, owl, skos, schema, prov, kg, kgg, person, country, ... are declared.
 {mode}; time limit {timeout:g} s; at most {max_rows} rows; <code>SERVICE</code> is refused.</p>
 <form method="get" action="/search" role="search"><label>Find an entity <input type="search" name="q"
 placeholder="name or alias"></label> <button type="submit">Search</button></form>
@@ -24,10 +26,7 @@ Turtle with <code>Accept: text/turtle</code>).</p>
 </select></label> <button type="submit">Run</button></form>
 </body></html>
 """
-EXAMPLE_QUERY = """PREFIX kg: <https://w3id.org/newskg/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?subject ?predicate ?object ?polarity ?modality WHERE {
+EXAMPLE_QUERY = """SELECT ?subject ?predicate ?object ?polarity ?modality WHERE {
   ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?predicate ; rdf:object ?o ;
       kg:polarity ?polarity ; kg:modality ?modality .
   ?s rdfs:label ?subject . ?o rdfs:label ?object .
