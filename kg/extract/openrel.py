@@ -34,7 +34,7 @@ from .context import PERSON_GENDERS, Context, final
 from .mentions import NER_LABELS
 from .params import (
     CONF_DIGITS, CONF_MAX, CONF_MIN, COREF_PENALTY, OPEN_CONF, OPEN_INHERITED_PENALTY, OPEN_LIGHT_PENALTY,
-    OPEN_PASSIVE_PENALTY, OPEN_PREP_PENALTY,
+    OPEN_PASSIVE_PENALTY, OPEN_PREP_PENALTY, PRONOUN_SENTENCES,
 )
 from .quotes import speaker_of_token
 from .records import PRON, REFERRING, Clause, RawOpenRelation, RawRelation
@@ -57,6 +57,8 @@ PERSONAL_ARGUMENT_KINDS, SPEAKER_KIND = ("subject", "object"), "speaker"
 RELATIVE_KIND = "relative"
 PERSON_LABEL = "PERSON"
 HYPHENS = ("-", "–")
+#: characters a name never has: a mention holding one is a broken span
+BROKEN_SPAN_CHARS = ("[", "]", "{", "}", "|")
 #: tags of relative words ("which", "who", "whose", "where"), and the relative "that"
 RELATIVE_TAGS, RELATIVE_THAT = ("WDT", "WP", "WP$", "WRB"), "that"
 #: the tags of a bare infinitive ("helped Smith defeat Jones") and of a gerund or participle ("a firm
@@ -86,11 +88,17 @@ def _named(ctx: Context, tok) -> tuple[int, bool] | None:
            for ch in tok.children):
         return None
     m = ctx.mentions[mid]
+    if any(ch in m.text for ch in BROKEN_SPAN_CHARS):
+        return None  # "[Bashir al] Assad": an editor's insertion cut into the name
     if m.label in REFERRING:
         if m.label == PRON:
             info = rules.pronouns.get(m.text.lower(), {})
             personal = info.get("gender") in PERSON_GENDERS and info.get("kind") in PERSONAL_ARGUMENT_KINDS
             if not (personal or info.get("kind") in (SPEAKER_KIND, RELATIVE_KIND)):
+                return None
+            if info.get("kind") == RELATIVE_KIND:
+                return _relative(ctx, tok)
+            if personal and _ambiguous_person(ctx, m):
                 return None
         f = final(ctx, mid)
         if f is None or ctx.mentions[f].label not in NER_LABELS or (
@@ -103,6 +111,35 @@ def _named(ctx: Context, tok) -> tuple[int, bool] | None:
     if after is not None and after.lower_.lstrip("-") in rules.vocab.open_words("name_modifiers"):
         return None
     return mid, False
+
+
+def _relative(ctx: Context, tok) -> tuple[int, bool] | None:
+    """What a relative pronoun ("which", "who") stands for: the named noun its clause hangs on,
+    read like any argument; none when that noun is coordinated ("the A and B Show, which
+    replaced X": the parser hangs the clause on "A")."""
+    verb = tok.head
+    if tok.dep_ not in ("nsubj", "nsubjpass", "dobj") or verb.dep_ != "relcl" or verb.head.i == tok.i:
+        return None
+    if any(ch.dep_ in ("conj", "cc") for ch in verb.head.children):
+        return None  # "A and B Show, which ...": which of them the clause is about is unclear
+    named = _named(ctx, verb.head)
+    if named is None or ctx.tok2m.get(verb.head.i) != named[0]:
+        return None
+    return named[0], False
+
+
+def _ambiguous_person(ctx: Context, m) -> bool:
+    """More than one person was named in the pronoun's sentence (before it) and the
+    ``PRONOUN_SENTENCES`` sentences before: whom "he" or "she" means is a guess (the resolver
+    takes the last one), and an open relation is made only from what the text makes clear."""
+    people = set()
+    for other in ctx.mentions:
+        if other.start >= m.start or m.sent - other.sent > PRONOUN_SENTENCES or other.label != PERSON_LABEL:
+            continue
+        words = (other.name or other.text).split()
+        if words:
+            people.add(words[-1].lower())  # "Steve Jobs" and "Jobs" are one person
+    return len(people) > 1
 
 
 def _token_after(ctx: Context, m):
@@ -226,6 +263,8 @@ def open_relations(ctx: Context, c: Clause, found: list[RawRelation]) -> None:
         return
     if v.tag_ == NON_THIRD_PERSON_PRESENT and any(s.tag_ == SINGULAR_PROPER for s in c.subjects):
         return
+    if _misparsed(v):
+        return
     vocab = ctx.rules.vocab
     lemma = verb_lemma(v)
     kind = _verb_kind(ctx, lemma, c.particle)
@@ -310,6 +349,13 @@ def _light(ctx: Context, c: Clause, lemma: str, noun, verb: str, words: str, bas
         if prep in preps and prep not in places:
             yield (f"{verb} {low} {prep}", pobj, f"{words} {noun.text} {ptok.text}", base - OPEN_LIGHT_PENALTY,
                    "open-light", no_event)
+
+
+def _misparsed(verb) -> bool:
+    """The parser gave the verb two subjects or two direct objects of its own ("X's victories in
+    A, B and C left him with ... delegates"): a reading no clause has, so none of them is sure."""
+    deps = [ch.dep_ for ch in verb.children]
+    return sum(d in ("nsubj", "nsubjpass") for d in deps) > 1 or deps.count("dobj") > 1
 
 
 def _late_negation(ctx: Context, verb) -> bool:
