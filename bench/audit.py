@@ -14,7 +14,9 @@ names its failure class (``CLASSES``). Quotations are judged on their span and s
 
 Open relations (``kg:OpenStatement``: a verb phrase between two named entities outside the
 vocabulary) are units of their own kind, ``open``, judged like relations with the verb phrase as
-``predicate`` (``--kind open``; their verdicts are reported apart from the vocabulary's).
+``predicate`` (``--kind open``; their verdicts are reported apart from the vocabulary's). The
+verdicts of the open statements of tune-pool samples are kept in ``bench/audit/open-judgements.jsonl``
+(``report --judgements bench/audit/open-judgements.jsonl``).
 
 ``sample`` builds the articles (``kg build``) into ``out/audit/store``, reads every unit with
 ``bench/audit/units.rq`` / ``quotes.rq`` / ``open.rq``, draws ``--units`` of them at random (seeded), and writes

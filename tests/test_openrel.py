@@ -120,14 +120,22 @@ def test_quotation_is_attributed_to_its_speaker(run):
     "Airbus included Boeing in the list.",
     # a place after "in"/"at" is where it happened, not a second party
     "Airbus celebrated in Paris.",
-    # a broken span (an editor's insertion inside the name)
+    # a broken span (an editor's insertion inside the name, a place phrase run into the name)
     '"The Kurds will now align with [Bashir al] Assad," he said.',
+    "On Thursday, Alexei Navalny was flying from Tomsk in Siberia when he fell ill.",
     # a complement of a noun or of an unknown governor: what happened is unknown
     "Smith rejected the accusation that Airbus snubbed Boeing.",
     "Airbus, without snubbing Boeing, left the show.",
 ])
 def test_no_open_relation(run, text):
     assert opens(run(text)) == set()
+
+
+def test_name_with_an_open_parenthesis_is_no_argument(run):
+    got = opens(run("During a media event, Apple released the long awaited iPhones Software Development Kit (SDK) "
+                    'and the associated iTunes "App Store" and iPhone Developer Program.'))
+    assert ("Apple", "release", "iPhone Developer Program", "positive", "asserted") in got
+    assert not [f for f in got if "(" in f[2]], got
 
 
 def test_vocabulary_fact_is_never_repeated_as_open(run):

@@ -88,8 +88,8 @@ def _named(ctx: Context, tok) -> tuple[int, bool] | None:
            for ch in tok.children):
         return None
     m = ctx.mentions[mid]
-    if any(ch in m.text for ch in BROKEN_SPAN_CHARS):
-        return None  # "[Bashir al] Assad": an editor's insertion cut into the name
+    if _broken_span(ctx, m.text):
+        return None
     if m.label in REFERRING:
         if m.label == PRON:
             info = rules.pronouns.get(m.text.lower(), {})
@@ -111,6 +111,15 @@ def _named(ctx: Context, tok) -> tuple[int, bool] | None:
     if after is not None and after.lower_.lstrip("-") in rules.vocab.open_words("name_modifiers"):
         return None
     return mid, False
+
+
+def _broken_span(ctx: Context, text: str) -> bool:
+    """A mention no name looks like: an editor's insertion cut into it ("[Bashir al] Assad"), a
+    parenthesis opened and not closed ("Development Kit (SDK"), or a place phrase run into it
+    ("Tomsk in Siberia": data/openrel.yaml ``broken_name_words``)."""
+    if any(ch in text for ch in BROKEN_SPAN_CHARS) or text.count("(") != text.count(")"):
+        return True
+    return any(w in ctx.rules.vocab.open_words("broken_name_words") for w in text.split())
 
 
 def _relative(ctx: Context, tok) -> tuple[int, bool] | None:
