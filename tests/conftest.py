@@ -69,7 +69,7 @@ SUBPROCESS: frozenset[str] = frozenset({
         "test_serve_refuses_bypasses_and_crashers_with_400", "test_modules_in_the_working_directory_are_never_imported")),
     *(f"test_viz::{t}" for t in (
         "test_viz_does_not_import_spacy", "test_page_loads_and_draws", "test_click_on_a_node_shows_relations_and_evidence",
-        "test_click_on_an_edge_shows_its_evidence", "test_search_legend_and_zoom")),
+        "test_click_on_an_edge_shows_its_evidence", "test_search_legend_and_zoom", "test_open_edge_in_the_browser")),
 })
 
 

@@ -230,3 +230,15 @@ def test_rebuilding_an_article_replaces_its_open_statements(tmp_path):
         write.write_all(s, [g])  # the same article again: idempotent
         n = _ask(s, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH kgg:summary { ?st a kg:OpenStatement ; kg:weight ?w } }")
     assert int(n[0]["n"].value) == 2
+
+
+@pytest.mark.parametrize("fmt, attribute, value", [
+    ("graphml", 'attr.name="vocabulary"', ">open<"),
+    ("gexf", 'title="vocabulary"', 'for="vocabulary" value="open"'),
+])
+def test_gephi_exports_carry_the_vocabulary_attribute(ostore, tmp_path, fmt, attribute, value):
+    kx.export(ostore, fmt, tmp_path / f"g.{fmt}")
+    text = (tmp_path / f"g.{fmt}").read_text(encoding="utf-8")
+    assert attribute in text and text.count(value) == 2  # the two open statements, filterable in Gephi
+    kx.export(ostore, fmt, tmp_path / f"plain.{fmt}", open_relations=False)
+    assert (tmp_path / f"plain.{fmt}").read_text(encoding="utf-8").count(value) == 0
