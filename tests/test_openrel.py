@@ -219,6 +219,14 @@ def test_open_statements_validate_against_the_shapes(open_store):
     with KGStore.open(open_store, read_only=True) as s:
         result = validate.check(s)
     assert result.conforms, result
+    # an open statement posing as a vocabulary fact is a violation
+    with KGStore.open(open_store) as s:
+        s.ox.update("PREFIX kg: <" + KG + "> PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> "
+                    "INSERT { GRAPH ?g { ?st rdf:predicate kg:opposes } } "
+                    "WHERE { GRAPH ?g { ?st a kg:OpenStatement ; kg:verbPhrase \"beat\" } }")
+        bad = validate.check(s)
+    assert not bad.conforms
+    assert any("no rdf:predicate" in v.message for v in bad.violations), bad.violations
 
 
 def test_rebuilding_an_article_replaces_its_open_statements(tmp_path):
