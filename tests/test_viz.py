@@ -296,36 +296,29 @@ def test_page_flags_open_edges_and_no_open_leaves_them_out(open_viz):
     assert {e["vocabulary"] for e in plain} == {"controlled"} and len(plain) == len(edges) - 2
 
 
-def test_open_edge_in_the_browser(open_viz, tmp_path):
-    exe = _chromium()
-    if exe is None:
-        pytest.skip("no chromium: `make test` installs Debian's chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra")
-    with sync_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=exe, headless=True, args=CHROMIUM_ARGS[1:],
-            viewport={"width": 1280, "height": 800}, offline=True)
-        try:
-            page = ctx.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto((open_viz / "all.html").as_uri())
-            page.wait_for_function("window.kgViz && window.kgViz.ready", timeout=15000)
-            assert "open relation" in page.locator("#kg-legend").inner_text()
-            eid = page.evaluate("kgViz.data.edges.find(e => e.label === 'beat').id")
-            page.evaluate(f"kgViz.select({eid!r})")
-            text = page.locator("#kg-panel").inner_text()
-            assert "not a predicate of the vocabulary" in text and "Spain beat Italy in Rome." in text
-            # the legend item hides the open edges: a click where the edge was selects nothing
-            page.keyboard.press("Escape")
-            page.evaluate("kgViz.fit()")
-            pos = page.evaluate(f"kgViz.edgeScreenPosition({eid!r})")
-            page.mouse.click(pos["x"], pos["y"])
-            assert page.evaluate("kgViz.selected()") == eid
-            page.locator(".kg-legend-open").click()
-            assert page.evaluate("kgViz.selected()") is None
-            page.mouse.click(pos["x"], pos["y"])
-            assert page.evaluate("kgViz.selected()") != eid
-            assert problems == []
-        finally:
-            ctx.close()
+def test_open_edge_in_the_browser(open_viz, browser_page):
+    # a second tab of the module's browser (one Playwright session per process)
+    page = browser_page[0].context.new_page()
+    try:
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.goto((open_viz / "all.html").as_uri())
+        page.wait_for_function("window.kgViz && window.kgViz.ready", timeout=15000)
+        assert "open relation" in page.locator("#kg-legend").inner_text()
+        eid = page.evaluate("kgViz.data.edges.find(e => e.label === 'beat').id")
+        page.evaluate(f"kgViz.select({eid!r})")
+        text = page.locator("#kg-panel").inner_text()
+        assert "not a predicate of the vocabulary" in text and "Spain beat Italy in Rome." in text
+        # the legend item hides the open edges: a click where the edge was selects nothing
+        page.keyboard.press("Escape")
+        page.evaluate("kgViz.fit()")
+        pos = page.evaluate(f"kgViz.edgeScreenPosition({eid!r})")
+        page.mouse.click(pos["x"], pos["y"])
+        assert page.evaluate("kgViz.selected()") == eid
+        page.locator(".kg-legend-open").click()
+        assert page.evaluate("kgViz.selected()") is None
+        page.mouse.click(pos["x"], pos["y"])
+        assert page.evaluate("kgViz.selected()") != eid
+        assert problems == []
+    finally:
+        page.close()
