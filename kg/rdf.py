@@ -7,6 +7,9 @@ Data model (see data/ontology.ttl and README "Data model"):
   evidence records, quotations and the plain ``s p o`` triples of positive facts;
 * statements, entities and quotations have IRIs minted from their content, so the
   same fact read in two articles is one node with two evidence records;
+* open relations (clauses between two named entities no vocabulary predicate covers) are
+  ``kg:OpenStatement`` nodes with the verb phrase as ``kg:verbPhrase``: never a
+  ``kg:Statement``, never a plain ``s p o`` triple;
 * a ``summary`` graph, the merged view that queries read: every statement, quotation and
   entity once, with its core triples, the articles reporting it and derived figures (weight
   = supporting articles, aggregated confidence, mention counts); defined in SPARQL by
@@ -30,7 +33,7 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from . import namespaces as ns
-from .model import FACTUAL_MODALITIES, POSITIVE, ArticleGraph, Entity, Quotation, Relation
+from .model import FACTUAL_MODALITIES, POSITIVE, ArticleGraph, Entity, OpenRelation, Quotation, Relation
 
 # kg's namespaces and graph IRIs (kg.namespaces) as rdflib terms
 BASE = ns.BASE
@@ -69,6 +72,8 @@ def _mint(kind: str, *parts: object) -> str:
         return ARTICLE_GRAPH_PREFIX + quote(str(parts[0]), safe="")
     if kind in ("statement", "evidence", "quote", "mentions"):
         return f"{ID}{kind}/{_digest(*parts)}"
+    if kind == "open":  # parts: subject, verb phrase, object, polarity, modality, speaker
+        return f"{ID}open-statement/{_digest(*parts)}"
     raise ValueError(f"unknown IRI kind {kind!r}")
 
 
@@ -87,6 +92,10 @@ def _statement_iri(r: Relation) -> str:
     return _mint("statement", r.subject, r.predicate, r.object, r.polarity, r.modality, r.attributed_to)
 
 
+def _open_iri(r: OpenRelation) -> str:
+    return _mint("open", r.subject, r.label, r.object, r.polarity, r.modality, r.attributed_to)
+
+
 def _quote_iri(q: Quotation) -> str:
     """A quotation's IRI, from its speaker and words; a partial one's also from that, so one node
     never is both (the same words quoted whole elsewhere are another node)."""
@@ -95,11 +104,13 @@ def _quote_iri(q: Quotation) -> str:
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
-    """How many distinct entities, statements and quotations the article holds (written with it)."""
+    """How many distinct entities, statements, quotations and open statements the article holds
+    (written with it)."""
     return {
         KG.entityCount: len({e.key for e in ag.entities}),
         KG.statementCount: len({_statement_iri(r) for r in ag.relations}),
         KG.quotationCount: len({_quote_iri(q) for q in ag.quotations}),
+        KG.openStatementCount: len({_open_iri(r) for r in ag.open_relations}),
     }
 
 
@@ -187,6 +198,8 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
         yield from relation_triples(r, art)
     for q in ag.quotations:
         yield from quotation_triples(q, art)
+    for r in ag.open_relations:
+        yield from open_relation_triples(r, art)
 
 
 def entity_triples(e: Entity, art, doc_id: str) -> Iterator[tuple]:
@@ -237,6 +250,26 @@ def relation_triples(r: Relation, art) -> Iterator[tuple]:
     yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
     if r.polarity == POSITIVE and r.modality in FACTUAL_MODALITIES:
         yield s, p, o
+
+
+def open_relation_triples(r: OpenRelation, art) -> Iterator[tuple]:
+    """A ``kg:OpenStatement``: subject, object, verb phrase, polarity, modality, speaker and
+    evidence, like a statement's; no rdf:predicate and no plain ``s p o`` triple, so that it never
+    reads as a fact of the vocabulary."""
+    st_iri = _open_iri(r)
+    st = nt_iri(st_iri)
+    yield st, _v.rdf_type, _v.kg_OpenStatement
+    yield st, _v.rdf_subject, nt_iri(_entity_iri(r.subject))
+    yield st, _v.rdf_object, nt_iri(_entity_iri(r.object))
+    yield st, _v.kg_verbPhrase, _str(r.label)
+    yield st, _v.kg_polarity, _str(r.polarity)
+    yield st, _v.kg_modality, _str(r.modality)
+    if r.attributed_to:
+        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(r.attributed_to))
+    ev = nt_iri(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
+    yield st, _v.kg_evidence, ev
+    rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
+    yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
 
 
 def quotation_triples(q: Quotation, art) -> Iterator[tuple]:

@@ -1,4 +1,5 @@
-"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, quotes.yaml, concepts.yaml) as lookups."""
+"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, quotes.yaml, concepts.yaml, openrel.yaml) as
+lookups."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ class Vocabulary:
     role_verbs: dict[str, str] = field(default_factory=dict)  # verb lemma -> be, serve, become or appoint
     lexicon: dict = field(default_factory=dict)
     concepts: dict[str, str] = field(default_factory=dict)  # surface (lower) -> canonical concept
+    openrel: dict = field(default_factory=dict)  # data/openrel.yaml: the word lists of open relations
 
     _sets: dict = field(default_factory=dict, repr=False)
 
@@ -96,6 +98,23 @@ class Vocabulary:
                 raise ValueError(f"lexicon list {key!r} has non-string entries {bad!r} (quote them in YAML)")
             self._sets[key] = frozenset(w.lower() for w in words)
         return self._sets[key]
+
+    def open_words(self, key: str) -> frozenset[str]:
+        """A list of data/openrel.yaml as a lower-case set (cached)."""
+        ck = ("openrel", key)
+        if ck not in self._sets:
+            words = self.openrel.get(key) or []
+            bad = [w for w in words if not isinstance(w, str)]
+            if bad:
+                raise ValueError(f"openrel list {key!r} has non-string entries {bad!r} (quote them in YAML)")
+            self._sets[ck] = frozenset(w.lower() for w in words)
+        return self._sets[ck]
+
+    @cached_property
+    def open_governors(self) -> dict[str, str]:
+        """data/openrel.yaml ``complement_governors`` as governing verb -> modality (or ``negative``)."""
+        table = self.openrel.get("complement_governors") or {}
+        return {w.lower(): m for m, words in table.items() for w in words or []}
 
     @cached_property
     def phrasal_verbs(self) -> frozenset[str]:
@@ -240,4 +259,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             v.concepts[canon.lower()] = canon
             for n in names or []:
                 v.concepts[n.lower()] = canon
+    openrel = d / "openrel.yaml"
+    if openrel.exists():
+        v.openrel = _load_yaml(openrel) or {}
     return v

@@ -29,8 +29,9 @@ from kg.store import KGStore
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 # FORMAT.md (shared/eval): the exact column layout the scorer and Gephi read.
 NODE_COLUMNS = ["Id", "Label", "Type", "Aliases", "Mentions", "Sources"]
+# shared/eval/FORMAT.md's columns, then kg's Vocabulary (controlled or open: the scorer reads columns by name)
 EDGE_COLUMNS = ["Source", "Target", "Label", "Weight", "Polarity", "Modality", "AttributedTo", "Sources",
-                "Evidence", "Confidence"]
+                "Evidence", "Confidence", "Vocabulary"]
 
 
 def graph_sizes(store) -> dict[str, int]:

@@ -60,6 +60,7 @@ def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]])
     entities: dict[str, object] = {}
     relations: list = []
     quotations: list = []
+    opens: list = []
     warnings: list = []
     for offset, g in graphs:
         for e in g.entities:
@@ -69,9 +70,11 @@ def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]])
                 mentions=old.mentions + e.mentions, qid=old.qid or e.qid)
         relations += [dataclasses.replace(r, evidence=_shift(r.evidence, offset)) for r in g.relations]
         quotations += [dataclasses.replace(q, evidence=_shift(q.evidence, offset)) for q in g.quotations]
+        opens += [dataclasses.replace(o, evidence=_shift(o.evidence, offset)) for o in g.open_relations]
         warnings += g.warnings
     return dataclasses.replace(graphs[0][1], article=article, entities=tuple(entities.values()),
-                               relations=tuple(relations), quotations=tuple(quotations), warnings=tuple(warnings))
+                               relations=tuple(relations), quotations=tuple(quotations), warnings=tuple(warnings),
+                               open_relations=tuple(opens))
 
 
 def extract_articles(articles: list[Article], stage: Callable[..., Iterator[tuple[Article, object]]], *,

@@ -15,6 +15,10 @@ is asked for (:class:`Writer`):
 * ``csv`` (:mod:`kg.export.csvfiles`): a directory with ``nodes.csv`` and ``edges.csv``, always
   the entity graph.
 
+The entity graph's open statements (a verb phrase between two named entities, no vocabulary
+predicate) are edges flagged ``vocabulary="open"`` (CSV column ``Vocabulary``); the option
+``open_relations=False`` (``kg export --no-open``) leaves them out.
+
 ``output`` is a path, ``"-"`` for stdout (single-stream formats only), or a binary stream.
 Files are written atomically (:func:`open_output`): to a temporary file in the same directory,
 then ``os.replace``; for ``csv`` each of the two files is replaced that way inside the
@@ -82,7 +86,8 @@ def _directory(output) -> Path:
 def export(store, fmt: str, output, **opts) -> None:
     """Write ``store`` in format ``fmt`` to ``output``. Options: ``graph`` (the projection, for
     :data:`GRAPH_FORMATS`), ``dynamic`` (gexf: a timeline), ``expanded`` (jsonld: pyoxigraph's
-    expanded form). :class:`ExportError` (:class:`UnfinishedWriteError` for a store holding an
+    expanded form), ``open_relations`` (default true; false leaves the open statements out of the
+    entity graph of graphml, gexf and csv). :class:`ExportError` (:class:`UnfinishedWriteError` for a store holding an
     unfinished write, refused before the output is opened: an existing file stays as it was)."""
     try:
         writer = EXPORTERS[fmt]
@@ -94,6 +99,11 @@ def export(store, fmt: str, output, **opts) -> None:
     if graph != DEFAULT_PROJECTION and fmt not in GRAPH_FORMATS:
         raise ExportError(f"--graph {graph} applies to {' and '.join(GRAPH_FORMATS)} only "
                           f"({fmt} is {'always the entity graph' if fmt == 'csv' else 'the RDF itself'})")
+    open_relations = opts.pop("open_relations", True)
+    if not open_relations and (writer.takes == "store" or graph != DEFAULT_PROJECTION):
+        raise ExportError(f"--no-open applies to the entity graph (graphml, gexf, csv), not to "
+                          f"{fmt if writer.takes == 'store' else 'the ' + graph + ' graph'}: in RDF, open statements "
+                          f"are the kg:OpenStatement nodes (queries/open_relations.rq)")
     problem = unfinished_write(store, "export")
     if problem:
         raise UnfinishedWriteError(problem)
@@ -105,12 +115,12 @@ def export(store, fmt: str, output, **opts) -> None:
             with open_output(output) as fh:
                 write(store, fh, **options)
         elif writer.takes == "graph":
-            G = gephi_graph(store, graph)
+            G = gephi_graph(store, graph, open_relations=open_relations)
             with open_output(output) as fh:
                 write(G, fh, **options)
         else:
             directory = _directory(output)
-            write(entity_graph(store), directory, **options)
+            write(entity_graph(store, open_relations=open_relations), directory, **options)
     except GraphError as e:
         raise ExportError(str(e)) from None
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..vocab import Vocabulary, load_vocabulary
-from .records import PRON, REFERRING, Mention, RawQuote, RawRelation, final_mention
+from .records import PRON, REFERRING, Mention, RawOpenRelation, RawQuote, RawRelation, final_mention
 from .table import DocTable
 
 #: pronoun features (data/lexicon.yaml ``pronouns``) of a personal pronoun that may stand for a person
@@ -152,6 +152,7 @@ class Context:
     mentions: list[Mention] = field(default_factory=list)
     tok2m: dict[int, int] = field(default_factory=dict)  # token -> the first mention covering it
     relations: list[RawRelation] = field(default_factory=list)
+    open_relations: list[RawOpenRelation] = field(default_factory=list)
     quotes: QuoteState = field(default_factory=QuoteState)
     we_of: dict[int, int] = field(default_factory=dict)  # "we" mention -> speaker mention
     titles: dict[int, str] = field(default_factory=dict)  # person mention -> role predicate

@@ -73,3 +73,14 @@ PERSON_NAME_TOKENS = (2, 3)
 MIN_QUOTE_TOKENS = 2
 #: a concept's label has at least this many characters, unless data/concepts.yaml names it
 MIN_CONCEPT_CHARS = 3
+
+# ---------------------------------------------------------------- open relations
+#: an open relation (kg.extract.openrel): subject - verb - named object, below the vocabulary's VERB_CONF
+#: (its label is the text's own verb, not a predicate whose sense a rule checked)
+OPEN_CONF = 0.6
+#: lowered for a subject taken over from another verb, a passive, a prepositional object
+#: ("play against X"), a light verb's noun ("held talks with X")
+OPEN_INHERITED_PENALTY = 0.1
+OPEN_PASSIVE_PENALTY = 0.05
+OPEN_PREP_PENALTY = 0.05
+OPEN_LIGHT_PENALTY = 0.05
