@@ -131,7 +131,8 @@ class Context:
     concept_at: dict[int, int] = field(default_factory=dict)  # head token -> concept mention
     concept_info: dict[int, tuple[str | None, bool]] = field(default_factory=dict)  # concept mention ->
     # (its canonical concept of data/concepts.yaml or None, whether it is specific)
-    title_only: list[tuple[int, str, int, str]] = field(default_factory=list)  # (person, role, sentence, words)
+    # titles written with no organisation: (person, role, sentence, words, modality)
+    title_only: list[tuple[int, str, int, str, str]] = field(default_factory=list)
     reliable: dict[int, bool] = field(default_factory=dict)  # pronoun mention -> a fact may rest on it
 
     @classmethod
