@@ -43,6 +43,9 @@ TYPE_OF_LABEL = {
 }
 #: a role written with no organisation ("President Joe Biden") whose country the gazetteer gives
 TITLE_GAZETTEER_CONF = 0.55
+#: who a relation may be attributed to (a quotation's speaker, "X said that", "according to X"):
+#: a person, or an agency, newspaper or government that reports it
+REPORTER_TYPES = ("Person", "Organization", "Country", "Group")
 
 
 def _clean(text: str) -> str:
@@ -270,7 +273,7 @@ class Resolver:
             ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
             relations.append(Relation(
                 Entity.make_key(*sk[:2]), pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
-                Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
+                Entity.make_key(*spk[:2]) if spk and spk[0] in REPORTER_TYPES else None, r.confidence, r.rule))
         return relations
 
     @staticmethod

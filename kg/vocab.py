@@ -151,6 +151,13 @@ class Vocabulary:
         return ModalityCues(aux, verbs, adverbs, marks, frozenset(only), adjectives, nouns)
 
     @cached_property
+    def event_fates(self) -> dict[str, str]:
+        """The lexicon's ``event_fates``: a verb (or "verb particle") -> what it says became of the
+        event its object names (a modality, ``negated`` or ``none``)."""
+        return {str(w).lower(): fate for fate, words in (self.lexicon.get("event_fates") or {}).items()
+                for w in words or ()}
+
+    @cached_property
     def travel_verbs(self) -> frozenset[str]:
         """Verbs whose object is a place: those of the ``travel`` predicates and the lexicon's."""
         return frozenset(v for v, p in self.verbs.items() if self.predicates[p].travel) | self.word_set("travel_verbs")

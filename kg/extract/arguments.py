@@ -64,7 +64,11 @@ def concept(ctx: Context, tok) -> int | None:
     doc, rules = ctx.doc, ctx.rules
     if tok.i in ctx.concept_at:
         return ctx.concept_at[tok.i]
-    if tok.ent_type_ in NON_CONCEPT_ENTS or any(c.dep_ == "nummod" or c.like_num for c in tok.children):
+    # "20 tanks" is still tanks; "two options", "three years" are amounts of nothing in particular
+    known_head = (tok.lower_ in rules.vocab.concepts or tok.lemma_.lower() in rules.vocab.concepts) \
+        and tok.ent_type_ not in NON_CONCEPT_ENTS
+    if not known_head and (tok.ent_type_ in NON_CONCEPT_ENTS
+                           or any(c.dep_ == "nummod" or c.like_num for c in tok.children)):
         return None
     org_head = tok.lemma_.lower() in rules.org_nouns
     mods = [c for c in tok.children if c.dep_ in MODIFIER_DEPS and c.i < tok.i

@@ -100,12 +100,14 @@ def _evidential_negation(verb, vocab: Vocabulary) -> bool:
 
 
 def _modality(verb, vocab: Vocabulary, negated: bool = False) -> str:
-    """The verb's modality: from its auxiliaries, adverbs and subordinators (a mark only on a
-    complement clause), else possible when a condition hangs from it ("... if the search fails"),
+    """The verb's modality: possible when a condition hangs from it ("... if the search fails"),
+    else from its auxiliaries, adverbs and subordinators (a mark only on a complement clause),
     else from what governs it - a verb ("plans to speak": planned), an adjective ("is due to
     visit"), a noun ("a bid to join"), a purpose infinitive ("sent troops to protect") - else
     asserted. A negated ability auxiliary gives none ("could not agree": did not agree)."""
     cues = vocab.modality
+    if any(_is_condition(c, vocab) for c in verb.children):
+        return POSSIBLE  # "... will impose sanctions if China sends weapons": possible, not planned
     for c in verb.children:
         if c.dep_ == "aux" and c.lower_ in cues.aux:
             if negated and c.lower_ in vocab.word_set("ability_auxiliaries"):
@@ -115,8 +117,6 @@ def _modality(verb, vocab: Vocabulary, negated: bool = False) -> str:
             return cues.adverbs[c.lower_]
         if c.dep_ == "mark" and c.lower_ in cues.marks and verb.dep_ != "advcl":
             return cues.marks[c.lower_]
-    if any(_is_condition(c, vocab) for c in verb.children):
-        return POSSIBLE
     tok = verb
     for _ in range(MODALITY_HOPS):
         head = tok.head

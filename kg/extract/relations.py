@@ -59,8 +59,7 @@ def emit(ctx: Context, subj: int | None, pred: str, obj: int | None, tok, trigge
     if speaker is None:
         reported, rep = reported_by(ctx, tok)
         if not reported and not p.role:
-            rep = according_to(ctx, tok)
-            reported = rep is not None
+            reported, rep = according_to(ctx, tok)
         if reported:
             speaker = rep
             if modality == ASSERTED:
@@ -100,9 +99,10 @@ def reported_by(ctx: Context, verb) -> tuple[bool, int | None]:
     return False, None
 
 
-def according_to(ctx: Context, tok) -> int | None:
-    """The X of "according to X" on the clause of ``tok`` or one governing it (outside
-    quotations), if X is a person, organisation or country."""
+def according_to(ctx: Context, tok) -> tuple[bool, int | None]:
+    """Whether "according to X" hangs on the clause of ``tok`` or one governing it (outside
+    quotations), and X when it is a person, organisation or country ("according to officials":
+    reported by someone unnamed)."""
     rules = ctx.rules
     ancestors = {tok.i} | {a.i for a in tok.ancestors}
     for t in ctx.sents[ctx.sent_of[tok.i]]:
@@ -110,8 +110,9 @@ def according_to(ctx: Context, tok) -> int | None:
         if frame and ctx.quotes.inside.get(t.i) is None and t.head.i in ancestors:
             last = ctx.doc[t.i + len(frame) - 1]
             for p in objects_of(last):
-                return _speaker(ctx, p)
-    return None
+                return True, _speaker(ctx, p)
+            return True, None
+    return False, None
 
 
 def asks(ctx: Context, tok) -> bool:
@@ -156,6 +157,34 @@ def _noun_frame(p, tok):
     return p.frame
 
 
+#: fates of an event (data/lexicon.yaml ``event_fates``) that are no modality
+FATE_NEGATED, FATE_NONE = "negated", "none"
+#: fates that are the modality of the event's fact
+MODALITY_FATES = ("planned", "hoped", "possible", "denied", "questioned")
+
+
+def _fate(ctx: Context, verb) -> str | None:
+    """What ``verb`` says became of the event its object names (data/lexicon.yaml
+    ``event_fates``): "postponed", "called off", ...; None for any other verb."""
+    fates = ctx.rules.vocab.event_fates
+    lemma = verb_lemma(verb, fates)
+    prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None)
+    if prt and f"{lemma} {prt}" in fates:
+        return fates[f"{lemma} {prt}"]
+    return fates.get(lemma)
+
+
+def event_fate(ctx: Context, noun) -> str | None:
+    """The fate of the event noun's event given by the verb whose object or passive subject it is
+    ("Japan postponed its visit to China": planned; "the talks were called off": negated)."""
+    t = noun
+    while t.dep_ == "conj" and t.head.i != t.i and t.head.pos_ not in VERBAL:
+        t = t.head  # "postponed the visit and the talks"
+    if t.dep_ not in (*OBJ_DEPS, "nsubjpass") or t.head.i == t.i or t.head.pos_ not in VERBAL:
+        return None
+    return _fate(ctx, t.head)
+
+
 # ---------------------------------------------------------------- verbs
 @dataclass(frozen=True)
 class _Verb:
@@ -171,9 +200,9 @@ class _Verb:
 
 def _emit_all(ctx: Context, vb: _Verb, pred: str, obj: int | None, trigger: str, rule: str, conf: float, *,
               word: str | None = None, frame=None, negated: bool | None = None, alternatives: tuple[str, ...] = (),
-              coref: bool = False) -> None:
+              coref: bool = False, modality: str | None = None) -> None:
     """``pred`` from each subject of the verb that fits ``frame`` (default: that of ``word``, else
-    of the verb) to ``obj``."""
+    of the verb) to ``obj``; ``negated``/``modality`` default to the clause's."""
     if obj is None:
         return
     c = vb.clause
@@ -183,7 +212,8 @@ def _emit_all(ctx: Context, vb: _Verb, pred: str, obj: int | None, trigger: str,
     for s, s_coref in vb.subjects:
         if subject_fits(ctx, p, frame, s):
             emit(ctx, s, pred, obj, c.verb, trigger, negated=c.negated if negated is None else negated,
-                 modality=c.modality, rule=rule, conf=conf, alternatives=alternatives, coref=coref or s_coref)
+                 modality=modality or c.modality, rule=rule, conf=conf, alternatives=alternatives,
+                 coref=coref or s_coref)
 
 
 def _arg(ctx: Context, tok) -> tuple[int | None, bool]:
@@ -273,6 +303,9 @@ def _light_verb(ctx: Context, vb: _Verb) -> set[int]:
         agent = event_agent(ctx, o)
         if agent is not None and final(ctx, agent) not in subjects:
             continue
+        fate = _fate(ctx, c.verb)  # "ended its support for X": no fact
+        if fate == FATE_NONE:
+            continue
         for npred, preps in entries:
             target = event_object(ctx, o, set(preps))
             if target is None:
@@ -284,9 +317,11 @@ def _light_verb(ctx: Context, vb: _Verb) -> set[int]:
             obj, coref = _arg(ctx, target[1])
             if obj is None or not object_fits(ctx, p, frame, obj, target[1]):
                 continue
-            neg = c.negated or any(ch.dep_ == "det" and ch.lower_ in rules.negative_event_dets for ch in o.children)
+            neg = c.negated or fate == FATE_NEGATED \
+                or any(ch.dep_ == "det" and ch.lower_ in rules.negative_event_dets for ch in o.children)
+            mod = fate if fate in MODALITY_FATES and c.modality == ASSERTED else None
             _emit_all(ctx, vb, npred, obj, f"{vb.trigger} {o.text} {target[0]}", "light-verb",
-                      vb.base - LIGHT_VERB_PENALTY, frame=frame, negated=neg, coref=coref)
+                      vb.base - LIGHT_VERB_PENALTY, frame=frame, negated=neg, coref=coref, modality=mod)
             handled.add(o.i)
             break
     return handled
@@ -367,11 +402,16 @@ def _between(ctx: Context, tok, entries) -> bool:
             parties = [x for y in objects_of(c) for x in conjuncts(y)]
             ids = [(m, r) for m, r in (_arg(ctx, x) for x in parties) if m is not None
                    and subject_fits(ctx, p, frame, m) and object_fits(ctx, p, frame, m)]
-            negated = any(d.dep_ == "det" and d.lower_ in rules.negative_event_dets for d in tok.children)
+            fate = event_fate(ctx, tok)
+            if fate == FATE_NONE:
+                return True
+            negated = fate == FATE_NEGATED or any(d.dep_ == "det" and d.lower_ in rules.negative_event_dets
+                                                  for d in tok.children)
             for i, (a, ra) in enumerate(ids):
                 for b, rb in ids[i + 1:]:
                     emit(ctx, a, pred, b, tok, f"{tok.text} {c.lower_}", negated=negated,
-                         modality=ASSERTED, rule="nominal-between", conf=NOMINAL_CONF, coref=ra or rb)
+                         modality=fate if fate in MODALITY_FATES else ASSERTED, rule="nominal-between",
+                         conf=NOMINAL_CONF, coref=ra or rb)
             return bool(ids)
     return False
 
@@ -395,8 +435,13 @@ def nominal_relations(ctx: Context, sent) -> None:
         agent = event_agent(ctx, tok)
         if agent is None:
             continue
-        negated = any(c.dep_ == "det" and c.lower_ in rules.negative_dets for c in tok.children)
+        fate = event_fate(ctx, tok)
+        if fate == FATE_NONE:
+            continue
+        negated = fate == FATE_NEGATED or any(c.dep_ == "det" and c.lower_ in rules.negative_dets
+                                              for c in tok.children)
         future = any(g.lower_ in rules.future for c in tok.children if c.dep_ != "prep" for g in c.subtree)
+        modality = fate if fate in MODALITY_FATES else PLANNED if future else ASSERTED
         for pred, preps in entries:
             target = event_object(ctx, tok, set(preps))
             if target is None and tok.dep_ in OBJ_DEPS:
@@ -411,6 +456,6 @@ def nominal_relations(ctx: Context, sent) -> None:
             if obj is None or not object_fits(ctx, p, frame, obj, target[1]) or not subject_fits(ctx, p, frame, agent):
                 continue
             emit(ctx, agent, pred, obj, tok, f"{tok.text} {target[0]}", negated=negated,
-                 modality=PLANNED if future else ASSERTED, rule="nominal",
+                 modality=modality, rule="nominal",
                  conf=NOMINAL_CONF - _object_conf(ctx, obj), coref=coref)
             break
