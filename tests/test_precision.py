@@ -93,6 +93,10 @@ def check(run, text, expected, absent):
         # join: an organisation, not "the calls"
         ("Japan joined NATO.", [("Japan", "memberOf", "North Atlantic Treaty Organization", P, A)], []),
         ("Boris Johnson joined the calls for an inquiry.", [], [(None, "memberOf", None)]),
+        # travel: to a place, not home again, not to court
+        ("Emmanuel Macron travelled to Kenya on Monday.", [("Emmanuel Macron", "visits", "Kenya", P, A)], []),
+        ("Emmanuel Macron later returned to France.", [], [(None, "visits", None)]),
+        ("Acme went to the Supreme Court.", [], [(None, "visits", None)]),
         # fire: a missile is launched
         ("North Korea fired two ballistic missiles into the sea.",
          [("North Korea", "launches", "ballistic missile", P, A)], []),
@@ -139,6 +143,9 @@ def test_specific_objects(run, text, expected, absent):
         # events postponed, announced, cancelled, ended
         ("Japan postponed its visit to China.", [("Japan", "visits", "China", P, "planned")],
          [("Japan", "visits", "China", A)]),
+        ("Tony Clement is hoping that Toyota will support the restructuring plan.",
+         [("Toyota", "supports", "restructuring plan", P, "hoped")], [(None, "supports", None, "planned")]),
+        ("Toyota will support the restructuring plan.", [("Toyota", "supports", "restructuring plan", P, "planned")], []),
         ("Japan announced a visit to China next month.", [("Japan", "visits", "China", P, "planned")], []),
         ("Japan cancelled its visit to China.", [("Japan", "visits", "China", N, A)], [("Japan", "visits", "China", "planned")]),
         ("Japan called off its visit to China.", [("Japan", "visits", "China", N, A)], []),
@@ -189,6 +196,15 @@ def test_reported_facts_name_their_speaker(run, text, fact, speaker):
            for r in ag.relations}
     assert fact in got, sorted(got)
     assert got[fact] == speaker
+
+
+def test_according_to_on_another_clause_reports_nothing_here(run):
+    """ "according to X" on a later clause of the sentence does not make the first one reported."""
+    ag = run('Mugabe supported education, healthcare, and peasant farming, and a few years into his tenure, '
+             'Zimbabwe had a strong economy and, according to CNN, was called the "breadbasket" of southern Africa.')
+    facts = stated(ag)
+    assert ("Mugabe", "supports", "education", P, A) in facts, facts
+    assert not [r for r in ag.relations if r.attributed_to], ag.relations
 
 
 def test_subject_is_the_agent_not_a_nearby_name(run):

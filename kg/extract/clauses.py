@@ -30,6 +30,8 @@ DATIVE_AS_PREP = "to"
 #: the modality of what a possibility auxiliary ("could") gives, which a negated ability
 #: auxiliary does not ("could not agree": did not agree)
 POSSIBLE = "possible"
+#: a future auxiliary's modality, and that of indirect speech (a verb of saying governing it)
+PLANNED, REPORTED = "planned", "reported"
 
 
 def _has_mark(tok, words) -> bool:
@@ -104,19 +106,35 @@ def _modality(verb, vocab: Vocabulary, negated: bool = False) -> str:
     else from its auxiliaries, adverbs and subordinators (a mark only on a complement clause),
     else from what governs it - a verb ("plans to speak": planned), an adjective ("is due to
     visit"), a noun ("a bid to join"), a purpose infinitive ("sent troops to protect") - else
-    asserted. A negated ability auxiliary gives none ("could not agree": did not agree)."""
+    asserted. What governs it wins over a future auxiliary when it is no plan itself ("hopes
+    that the union will support": hoped). A negated ability auxiliary gives none ("could not
+    agree": did not agree)."""
     cues = vocab.modality
     if any(_is_condition(c, vocab) for c in verb.children):
         return POSSIBLE  # "... will impose sanctions if China sends weapons": possible, not planned
+    own = None
     for c in verb.children:
         if c.dep_ == "aux" and c.lower_ in cues.aux:
             if negated and c.lower_ in vocab.word_set("ability_auxiliaries"):
                 continue
-            return cues.aux[c.lower_]
-        if c.dep_ == "advmod" and c.lower_ in cues.adverbs:
-            return cues.adverbs[c.lower_]
-        if c.dep_ == "mark" and c.lower_ in cues.marks and verb.dep_ != "advcl":
-            return cues.marks[c.lower_]
+            own = cues.aux[c.lower_]
+        elif c.dep_ == "advmod" and c.lower_ in cues.adverbs:
+            own = cues.adverbs[c.lower_]
+        elif c.dep_ == "mark" and c.lower_ in cues.marks and verb.dep_ != "advcl":
+            own = cues.marks[c.lower_]
+        if own is not None:
+            break
+    if own is not None and own != PLANNED:
+        return own
+    gov = _governed_modality(verb, vocab)
+    if own == PLANNED and gov in (ASSERTED, PLANNED, REPORTED):
+        return own
+    return gov
+
+
+def _governed_modality(verb, vocab: Vocabulary) -> str:
+    """The modality given by what governs the verb (see :func:`_modality`), else asserted."""
+    cues = vocab.modality
     tok = verb
     for _ in range(MODALITY_HOPS):
         head = tok.head
@@ -148,7 +166,8 @@ def verb_lemma(tok, known) -> str:
         return lemma
     low = tok.lower_
     for form in (low, low[:-1] if low.endswith("s") else None, low[:-1] if low.endswith("d") else None,
-                 low[:-2] if low.endswith(("es", "ed")) else None, low[:-3] if low.endswith("ing") else None):
+                 low[:-2] if low.endswith(("es", "ed")) else None, low[:-3] if low.endswith("ing") else None,
+                 low[:-3] + "e" if low.endswith("ing") else None):  # "hoping" -> "hope"
         if form and form in known:
             return form
     return lemma

@@ -100,14 +100,18 @@ def reported_by(ctx: Context, verb) -> tuple[bool, int | None]:
 
 
 def according_to(ctx: Context, tok) -> tuple[bool, int | None]:
-    """Whether "according to X" hangs on the clause of ``tok`` or one governing it (outside
-    quotations), and X when it is a person, organisation or country ("according to officials":
+    """Whether "according to X" hangs on the clause of ``tok`` or, before it, on one governing it
+    (outside quotations), and X when it is a person, organisation or country ("according to officials":
     reported by someone unnamed)."""
     rules = ctx.rules
     ancestors = {tok.i} | {a.i for a in tok.ancestors}
+    lo, hi = tok.left_edge.i, tok.right_edge.i
     for t in ctx.sents[ctx.sent_of[tok.i]]:
         frame = rules.frame_at(t)
-        if frame and ctx.quotes.inside.get(t.i) is None and t.head.i in ancestors:
+        # inside the clause ("China sold drones, according to AP"), or before it on a clause
+        # governing it ("According to AP, China sold ..."); never one on another clause after
+        # it ("He supported X and, according to CNN, was called Y")
+        if frame and ctx.quotes.inside.get(t.i) is None and (lo <= t.i <= hi or (t.i < tok.i and t.head.i in ancestors)):
             last = ctx.doc[t.i + len(frame) - 1]
             for p in objects_of(last):
                 return True, _speaker(ctx, p)
