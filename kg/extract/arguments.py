@@ -96,7 +96,8 @@ def concept(ctx: Context, tok) -> int | None:
     # a noun or name among the modifiers says which one it is ("border agreement"); so does a
     # known concept; adjectives alone do not ("a free alternative", "the presidential nomination")
     named_part = any(t.pos_ in ("NOUN", "PROPN") for t in span if t.i != tok.i and t.is_alpha)
-    specific = bool(canon) or named_part or tok.pos_ == "PROPN" or is_org
+    # (a lower-case word tagged PROPN, "the president", is no name)
+    specific = bool(canon) or named_part or (tok.pos_ == "PROPN" and tok.text[:1].isupper()) or is_org
     if canon and (phrase or not named_part):
         name = canon  # "an immediate truce" -> ceasefire; "construction equipment" keeps its words
     elif is_org:

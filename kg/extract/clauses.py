@@ -151,6 +151,8 @@ def _governed_modality(verb, vocab: Vocabulary) -> str:
             tok = head
         elif tok.dep_ == "acl" and _is_infinitive(tok) and head.lower_ in cues.nouns:
             return cues.nouns[head.lower_]
+        elif tok.dep_ == "pcomp" and tok.tag_ == "VBG" and head.lower_ == "of" and head.head.lower_ in cues.nouns:
+            return cues.nouns[head.head.lower_]  # "its goal of ousting Assad", "hopes of joining"
         elif tok.dep_ == "advcl" and _is_infinitive(tok):
             return vocab.lexicon.get("purpose_modality", ASSERTED)
         else:

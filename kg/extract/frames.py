@@ -103,8 +103,11 @@ def object_fits(ctx: Context, pred: Predicate, frame: Frame, mid: int, tok=None)
 
 
 def subject_fits(ctx: Context, pred: Predicate, frame: Frame, mid: int) -> bool:
-    """The subject ``mid`` is one this sense of ``pred`` can have (an actor of its types; a
-    common-noun subject only when specific)."""
+    """The subject ``mid`` is one this sense of ``pred`` can have (an actor of its types, not a
+    natural event: "Hurricane Lorenzo hit the Azores"; a common-noun subject only when specific)."""
+    m = ctx.mentions[final(ctx, mid) or mid]
+    if set(m.name.lower().split()) & ctx.rules.vocab.word_set("natural_events"):
+        return False
     return _types_fit(types_of(ctx, mid), frame.subjects or pred.subject_types) and specific(ctx, mid)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import ASSERTED, NEGATIVE, POSITIVE
+from ..model import ASSERTED, FORMER, NEGATIVE, POSITIVE
 from .arguments import arg, event_agent, event_object, referred
 from .clauses import OBJ_DEPS, VERBAL, is_hypothetical, rel_phrase, verb_lemma
 from .context import Context, final, mention_at
@@ -445,7 +445,8 @@ def nominal_relations(ctx: Context, sent) -> None:
         negated = fate == FATE_NEGATED or any(c.dep_ == "det" and c.lower_ in rules.negative_dets
                                               for c in tok.children)
         future = any(g.lower_ in rules.future for c in tok.children if c.dep_ != "prep" for g in c.subtree)
-        modality = fate if fate in MODALITY_FATES else PLANNED if future else ASSERTED
+        past = any(c.dep_ == "amod" and c.lower_ in rules.vocab.word_set("past_event_words") for c in tok.children)
+        modality = fate if fate in MODALITY_FATES else FORMER if past else PLANNED if future else ASSERTED
         for pred, preps in entries:
             target = event_object(ctx, tok, set(preps))
             if target is None and tok.dep_ in OBJ_DEPS:
