@@ -95,9 +95,12 @@ def concept(ctx: Context, tok) -> int | None:
     is_org = tok.lemma_.lower() in rules.org_nouns and start < tok.i
     # a noun or name among the modifiers says which one it is ("border agreement"); so does a
     # known concept; adjectives alone do not ("a free alternative", "the presidential nomination")
-    named_part = any(t.pos_ in ("NOUN", "PROPN") for t in span if t.i != tok.i and t.is_alpha)
+    # words that say what kind, not which one ("the state party", "the ruling party") do not count
+    vague = rules.vocab.word_set("vague_modifiers")
+    named_part = any(t.pos_ in ("NOUN", "PROPN") and t.lower_ not in vague for t in span if t.i != tok.i and t.is_alpha)
+    named_org = is_org and any(t.lower_ not in vague for t in span if t.i != tok.i and t.is_alpha)
     # (a lower-case word tagged PROPN, "the president", is no name)
-    specific = bool(canon) or named_part or (tok.pos_ == "PROPN" and tok.text[:1].isupper()) or is_org
+    specific = bool(canon) or named_part or (tok.pos_ == "PROPN" and tok.text[:1].isupper()) or named_org
     if canon and (phrase or not named_part):
         name = canon  # "an immediate truce" -> ceasefire; "construction equipment" keeps its words
     elif is_org:
