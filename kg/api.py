@@ -177,9 +177,16 @@ class KnowledgeGraph:
         :class:`kg.build.BuildReport`. Bad input is reported in it, never raised. ``dask``: the
         address of a Dask scheduler to parse on. ``stop()`` turning true stops parsing and writes
         what is parsed. Other options: see :func:`kg.build.build` (``workers``, ``force``,
-        ``strict``, ``commit_every``, ``max_article_chars``, ...)."""
+        ``strict``, ``commit_every``, ``max_article_chars``, ``title_from``, ...); ``web``: how URLs are
+        fetched, a :class:`kg.ingest.fetch.WebOptions` or a mapping of its fields
+        (``{"allow_private": True, "delay": 0.5}``)."""
         from .build import build
         from .nlp import DEFAULT_MODEL
+
+        if isinstance(options.get("web"), Mapping):
+            from .ingest.fetch import WebOptions
+
+            options["web"] = WebOptions(**options["web"])
 
         if dask:
             from .build.cluster import dask_extractions

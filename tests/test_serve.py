@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -170,6 +171,8 @@ def _rows(ctype: str, body: bytes) -> list[str]:
         rows = list(csv.reader(io.StringIO(text)))
         assert rows[0] == ["c"]
         return [r[0] for r in rows[1:]]
+    if ctype.startswith("text/html"):  # each IRI a link to its page (kg.serve.pages)
+        return ["https://w3id.org/newskg/id/" + h.split("/", 2)[2] for h in re.findall(r'href="(/entity/[^"]+)"', text)]
     if ctype.startswith("text/tab-separated-values"):
         lines = text.splitlines()
         assert lines[0] == "?c"
@@ -183,7 +186,8 @@ ACCEPTS = [
     ("text/csv", "text/csv"),
     ("text/tab-separated-values", "text/tab-separated-values"),
     ("application/json", "application/sparql-results+json"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/sparql-results+xml"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),  # a browser: a table
+    ("application/xhtml+xml;q=0.5,application/xml", "application/sparql-results+xml"),
     (None, "application/sparql-results+json"),
 ]
 

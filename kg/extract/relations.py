@@ -29,7 +29,7 @@ from .params import (
     CONF_DIGITS, CONF_MAX, CONF_MIN, COREF_PENALTY, INHERITED_SUBJECT_CONF, LIGHT_VERB_PENALTY, NOMINAL_CONF,
     PASSIVE_PENALTY, RECIPIENT_PENALTY, REPORTED_HOPS, SPECIFIC_CONCEPT_PENALTY, SYMMETRIC_PENALTY, VERB_CONF,
 )
-from .quotes import QUOTE_CHARS, speaker_of_token
+from .quotes import speaker_of_token
 from .records import PRON, REFERRING, Clause, RawRelation
 from .tree import conjuncts, objects_of, prep_phrases
 
@@ -38,7 +38,7 @@ REPORTED, PLANNED = "reported", "planned"
 #: mentions that may be a speaker of indirect speech or of "according to X"
 SPEAKER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 #: tokens after a question mark that still end its sentence
-CLOSING = frozenset({*QUOTE_CHARS, ")", "]", "'"})
+CLOSING = frozenset({'"', "'", "\u201d", "\u2019", "''", ")", "]"})
 
 
 def emit(ctx: Context, subj: int | None, pred: str, obj: int | None, tok, trigger: str, *, negated: bool,
@@ -131,8 +131,8 @@ def asks(ctx: Context, tok) -> bool:
         break
     qi = ctx.quotes.inside.get(tok.i)
     if qi is not None:
-        a, b = ctx.quotes.spans[qi]
-        return b - 1 > a and ctx.doc[b - 1].text in marks
+        span = ctx.quotes.spans[qi]
+        return span.b > span.a and ctx.doc[span.b].text in marks
     return False
 
 

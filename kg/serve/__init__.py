@@ -17,6 +17,8 @@ The package, by what each module does:
 
 * :mod:`kg.serve.server`: the HTTP server, its connection cap, :func:`serve`;
 * :mod:`kg.serve.handler`: one request: routes, input checks, update authorisation, the log line;
+* :mod:`kg.serve.pages`: the browsable graph (entity, article and search pages, the graph's IRIs
+  as HTML or Turtle, results as an HTML table), rendered in the query workers;
 * :mod:`kg.serve.negotiation`: the result format (``Accept``, ``format=``);
 * :mod:`kg.serve.pool`: the workers, the two lanes, the time limit, what crashes cost;
 * :mod:`kg.serve.process`: a worker seen from the server (isolated start, frames in);

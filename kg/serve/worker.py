@@ -76,6 +76,10 @@ def execute(ox_store, job: dict) -> dict:
     """
     import pyoxigraph as ox
 
+    if job.get("page"):  # an entity, article or search page (kg.serve.pages)
+        from .pages import render
+
+        return render(ox_store, job)
     try:
         kwargs: dict = {}
         if job.get("default_graph"):
@@ -96,7 +100,12 @@ def execute(ox_store, job: dict) -> dict:
         if isinstance(res, ox.QueryBoolean):
             kind = "boolean"
             name = negotiate(kind, job.get("accept"), job.get("format"))
-            body, n = serialize_boolean(bool(res), name), 1
+            if name == "html":
+                from .pages import boolean_html
+
+                body, n = boolean_html(bool(res), job["text"]), 1
+            else:
+                body, n = serialize_boolean(bool(res), name), 1
         elif isinstance(res, ox.QuerySolutions):
             kind = "solutions"
             name = negotiate(kind, job.get("accept"), job.get("format"))
@@ -107,7 +116,13 @@ def execute(ox_store, job: dict) -> dict:
                     headers["X-SPARQL-MaxRows"] = str(max_rows)
                     break
                 rows.append([sol[v] for v in variables])
-            body, n = serialize_solutions(variables, rows, name), len(rows)
+            if name == "html":
+                from .pages import results_html
+
+                body = results_html(variables, rows, job["text"], "X-SPARQL-MaxRows" in headers)
+            else:
+                body = serialize_solutions(variables, rows, name)
+            n = len(rows)
         else:
             kind = "graph"
             name = negotiate(kind, job.get("accept"), job.get("format"))
@@ -117,7 +132,13 @@ def execute(ox_store, job: dict) -> dict:
                     headers["X-SPARQL-MaxRows"] = str(max_rows)
                     break
                 triples.append(t)
-            body, n = serialize_triples(triples, name), len(triples)
+            if name == "html":
+                from .pages import graph_html
+
+                body = graph_html(triples, job["text"], "X-SPARQL-MaxRows" in headers)
+            else:
+                body = serialize_triples(triples, name)
+            n = len(triples)
     except NotAcceptable as e:
         return error_answer(406, str(e))
     except OSError as e:
