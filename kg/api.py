@@ -305,8 +305,8 @@ class KnowledgeGraph:
     def export(self, fmt: str, output, **options) -> None:
         """Write the store as ``fmt`` (ttl, nt, nq, trig, jsonld, graphml, gexf, csv) to
         ``output`` (a path, ``"-"`` for stdout, a directory for csv); ``graph=`` a projection
-        for graphml and gexf, ``dynamic=False`` for a static GEXF, ``open_relations=False`` for an
-        entity graph without the open statements. Files are replaced atomically."""
+        for graphml and gexf, ``dynamic=False`` for a static GEXF, ``open_relations=True`` to add
+        the open statements to the entity graph, ``min_confidence=`` to leave out the less sure relations. Files are replaced atomically."""
         from . import export as kx
 
         kx.export(self.store, fmt, output, **options)

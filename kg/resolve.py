@@ -45,6 +45,9 @@ TYPE_OF_LABEL = {
 TITLE_GAZETTEER_CONF = 0.55
 #: entity types an open relation never links: a concept is no named entity
 OPEN_EXCLUDED_TYPES = frozenset({"Concept"})
+#: who a relation may be attributed to (a quotation's speaker, "X said that", "according to X"):
+#: a person, or an agency, newspaper or government that reports it
+REPORTER_TYPES = ("Person", "Organization", "Country", "Group")
 
 
 def _clean(text: str) -> str:
@@ -274,7 +277,7 @@ class Resolver:
             ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
             relations.append(Relation(
                 Entity.make_key(*sk[:2]), pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
-                Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
+                Entity.make_key(*spk[:2]) if spk and spk[0] in REPORTER_TYPES else None, r.confidence, r.rule))
         return relations
 
     @staticmethod

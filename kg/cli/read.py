@@ -149,11 +149,15 @@ def queries_cmd(fmt):
               help="graphml/gexf only: entities and their relations; cooccurrence = entities linked by "
                    "co-mention (weight = sentences); rdf = the full RDF graph.")
 @click.option("--static", is_flag=True, help="gexf: no timeline (mode=static) even when articles have dates.")
-@click.option("--no-open", "no_open", is_flag=True,
-              help="Entity graph (graphml, gexf, csv): leave out the open relations (edges with vocabulary=open: "
-                   "a verb phrase between two named entities that no vocabulary predicate covers).")
+@click.option("--open/--no-open", "with_open", default=False, show_default=True,
+              help="Entity graph (graphml, gexf, csv): add the open relations (edges with vocabulary=open: a verb "
+                   "phrase between two named entities that no vocabulary predicate covers; less sure than the "
+                   "vocabulary's facts, so left out unless asked for).")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="C",
+              help="graphml, gexf, csv (entity graph): leave out the relations whose confidence is below C "
+                   "(0.7: a verb with named arguments; 0.6: event nouns, recipients, pronouns).")
 @store_option
-def export_cmd(fmt, output, graph, static, no_open, store):
+def export_cmd(fmt, output, graph, static, with_open, min_confidence, store):
     """Export the store as RDF or as a graph for Gephi / networkx.
 
     GraphML and GEXF open in Gephi coloured by entity type (data/palette.yaml), sized by
@@ -168,7 +172,8 @@ def export_cmd(fmt, output, graph, static, no_open, store):
     kg export --format gexf -o graph.gexf                  open in Gephi (File > Open)
     kg export --format graphml --graph cooccurrence -o co.graphml
     kg export --format csv -o gephi/        nodes.csv + edges.csv (Gephi spreadsheet import)
-    kg export --format csv --no-open -o gephi/     the same without the open relations
+    kg export --format csv --open -o gephi/        the same with the open relations (Vocabulary=open)
+    kg export --format gexf --min-confidence 0.7 -o sure.gexf    only the surest relations
     kg export --format ttl -o - | gzip > kg.ttl.gz
     """
     from .. import api
@@ -183,8 +188,12 @@ def export_cmd(fmt, output, graph, static, no_open, store):
     opts = {"graph": graph} if fmt in GRAPH_FORMATS else {}
     if fmt == "gexf" and static:
         opts["dynamic"] = False
-    if no_open:
-        opts["open_relations"] = False
+    if with_open:
+        opts["open_relations"] = True
+    if min_confidence is not None:
+        if fmt not in GRAPH_FORMATS and fmt != "csv" or graph != "entities":
+            fail("--min-confidence applies to the entity graph (graphml, gexf, csv) only", 2)
+        opts["min_confidence"] = min_confidence
     with open_reader(store) as g:
         try:
             g.export(fmt, output, **opts)

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph import DEFAULT_PROJECTION, DESCRIPTIONS, PROJECTIONS, GraphError, entity_graph, gephi_graph
+from ..graph import DEFAULT_PROJECTION, DESCRIPTIONS, PROJECTIONS, GraphError, confident, entity_graph, gephi_graph
 from ..store import unfinished_write
 from .output import ExportError, open_output
 
@@ -86,9 +86,10 @@ def _directory(output) -> Path:
 def export(store, fmt: str, output, **opts) -> None:
     """Write ``store`` in format ``fmt`` to ``output``. Options: ``graph`` (the projection, for
     :data:`GRAPH_FORMATS`), ``dynamic`` (gexf: a timeline), ``expanded`` (jsonld: pyoxigraph's
-    expanded form), ``open_relations`` (default true; false leaves the open statements out of the
-    entity graph of graphml, gexf and csv). :class:`ExportError` (:class:`UnfinishedWriteError` for a store holding an
-    unfinished write, refused before the output is opened: an existing file stays as it was)."""
+    expanded form), ``open_relations`` (default false; true adds the open statements to the entity
+    graph of graphml, gexf and csv), ``min_confidence`` (the entity graph of graphml, gexf and csv: the
+    statements below it are left out). :class:`ExportError` (:class:`UnfinishedWriteError` for a store
+    holding an unfinished write, refused before the output is opened: an existing file stays as it was)."""
     try:
         writer = EXPORTERS[fmt]
     except KeyError:
@@ -99,11 +100,18 @@ def export(store, fmt: str, output, **opts) -> None:
     if graph != DEFAULT_PROJECTION and fmt not in GRAPH_FORMATS:
         raise ExportError(f"--graph {graph} applies to {' and '.join(GRAPH_FORMATS)} only "
                           f"({fmt} is {'always the entity graph' if fmt == 'csv' else 'the RDF itself'})")
-    open_relations = opts.pop("open_relations", True)
-    if not open_relations and (writer.takes == "store" or graph != DEFAULT_PROJECTION):
-        raise ExportError(f"--no-open applies to the entity graph (graphml, gexf, csv), not to "
+    open_relations = opts.pop("open_relations", False)
+    if open_relations and (writer.takes == "store" or graph != DEFAULT_PROJECTION):
+        raise ExportError(f"--open applies to the entity graph (graphml, gexf, csv), not to "
                           f"{fmt if writer.takes == 'store' else 'the ' + graph + ' graph'}: in RDF, open statements "
                           f"are the kg:OpenStatement nodes (queries/open_relations.rq)")
+    min_confidence = opts.pop("min_confidence", None)
+    if min_confidence is not None:
+        if writer.takes == "store" or graph != DEFAULT_PROJECTION:
+            raise ExportError("--min-confidence applies to the entity graph (graphml, gexf, csv) only; "
+                              "RDF exports keep every statement with its kg:confidence")
+        if not 0.0 <= float(min_confidence) <= 1.0:
+            raise ExportError(f"--min-confidence must be between 0 and 1, not {min_confidence}")
     problem = unfinished_write(store, "export")
     if problem:
         raise UnfinishedWriteError(problem)
@@ -115,12 +123,12 @@ def export(store, fmt: str, output, **opts) -> None:
             with open_output(output) as fh:
                 write(store, fh, **options)
         elif writer.takes == "graph":
-            G = gephi_graph(store, graph, open_relations=open_relations)
+            G = gephi_graph(store, graph, open_relations=open_relations, min_confidence=min_confidence)
             with open_output(output) as fh:
                 write(G, fh, **options)
         else:
             directory = _directory(output)
-            write(entity_graph(store, open_relations=open_relations), directory, **options)
+            write(confident(entity_graph(store, open_relations=open_relations), min_confidence), directory, **options)
     except GraphError as e:
         raise ExportError(str(e)) from None
 

@@ -157,8 +157,11 @@ class Context:
     we_of: dict[int, int] = field(default_factory=dict)  # "we" mention -> speaker mention
     titles: dict[int, str] = field(default_factory=dict)  # person mention -> role predicate
     concept_at: dict[int, int] = field(default_factory=dict)  # head token -> concept mention
+    concept_info: dict[int, tuple[str | None, bool]] = field(default_factory=dict)  # concept mention ->
+    # (its canonical concept of data/concepts.yaml or None, whether it is specific)
     # titles written with no organisation: (person, role, sentence, words, modality)
     title_only: list[tuple[int, str, int, str, str]] = field(default_factory=list)
+    reliable: dict[int, bool] = field(default_factory=dict)  # pronoun mention -> a fact may rest on it
 
     @classmethod
     def of(cls, doc, rules: Rules, strings: dict[int, str] | None = None) -> Context:

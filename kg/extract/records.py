@@ -111,6 +111,7 @@ class Clause:
     modality: str = ASSERTED
     inherited_subject: bool = False
     aux: list = field(default_factory=list)
+    hypothetical: bool = False  # inside a condition ("if X sends weapons"): states nothing
 
 
 def final_mention(mentions: Sequence[Mention], mid: int | None) -> int | None:

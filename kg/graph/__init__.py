@@ -51,15 +51,31 @@ def project(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None,
     return fn(store, details)
 
 
+def confident(G, min_confidence: float | None):
+    """``G`` (the entity graph) without the statement edges whose confidence is below
+    ``min_confidence`` (quotations' ``said`` edges stay); the entities stay as nodes. ``None``:
+    ``G`` as it is."""
+    if min_confidence is None:
+        return G
+    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
+            if d.get("predicate") != SAID and float(d.get("confidence", 0.0)) < min_confidence]
+    G.remove_edges_from(drop)
+    return G
+
+
 def gephi_graph(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None, seed: int = LAYOUT_SEED,
-                open_relations: bool = True):
-    """A projection decorated for Gephi (:func:`project` then :func:`decorate`)."""
-    return decorate(project(store, graph, details, open_relations), seed)
+                open_relations: bool = True, min_confidence: float | None = None):
+    """A projection decorated for Gephi (:func:`project`, :func:`confident` for the entity graph,
+    then :func:`decorate`)."""
+    G = project(store, graph, details, open_relations)
+    if graph == DEFAULT_PROJECTION:
+        G = confident(G, min_confidence)
+    return decorate(G, seed)
 
 
 __all__ = [
     "CONTROLLED", "COOCCURRENCE_LABEL", "DEFAULT_PROJECTION", "OPEN", "DESCRIPTIONS", "LAYOUT_MAX_NODES", "LAYOUT_SCALE", "LAYOUT_SEED",
     "PROJECTIONS", "QUOTATION_TYPE", "SAID", "SIZE_MAX", "SIZE_MIN", "GraphError", "article_info", "communities",
-    "cooccurrence_graph", "decorate", "edge_kind", "entity_graph", "first_date", "gephi_graph", "hex_rgb",
+    "confident", "cooccurrence_graph", "decorate", "edge_kind", "entity_graph", "first_date", "gephi_graph", "hex_rgb",
     "iso_date", "layout", "local_name", "node_id", "palette", "project", "qname", "rdf_graph", "split_sentences",
 ]
