@@ -130,6 +130,7 @@ class Context:
     titles: dict[int, str] = field(default_factory=dict)  # person mention -> role predicate
     concept_at: dict[int, int] = field(default_factory=dict)  # head token -> concept mention
     title_only: list[tuple[int, str, int, str]] = field(default_factory=list)  # (person, role, sentence, words)
+    claimed: set[int] = field(default_factory=set)  # verbs a construction pattern read (kg.extract.patterns)
 
     @classmethod
     def of(cls, doc, rules: Rules, strings: dict[int, str] | None = None) -> Context:

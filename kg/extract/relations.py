@@ -111,6 +111,8 @@ def _emit_all(ctx: Context, vb: _Verb, pred: str, obj: int | None, trigger: str,
 def verb_relations(ctx: Context, c: Clause) -> None:
     """The relations one verb clause states."""
     v = c.verb
+    if v.i in ctx.claimed:  # read by a construction pattern (kg.extract.patterns)
+        return
     vocab = ctx.rules.vocab
     lemma = verb_lemma(v, vocab.verbs)
     if lemma not in vocab.verbs:
