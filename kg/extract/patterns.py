@@ -86,6 +86,7 @@ class Frame:
     cue: frozenset[str] = frozenset()
     keep_score: bool = False
     specific: frozenset[str] = frozenset()  # slots whose argument must be a name or a concept of several words
+    not_words: frozenset[str] = frozenset()  # words that must not modify the verb ("owned 55 percent by")
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def _frame(f: dict, lists: dict, predicates) -> tuple[list[str], Frame]:
         tuple((str(k), _words(v, lists, fid)) for k, v in (f.get("not_heads") or {}).items()),
         str(f.get("complement") or ""), f.get("complement_negated"), _words(f.get("cue"), lists, fid),
         any(y.pred in SCORED for y in yields), frozenset(str(s) for s in f.get("specific") or ()),
+        _words(f.get("not_words"), lists, fid),
     )
     verbs = [str(v).lower() for v in f.get("verbs") or []]
     if not verbs:
@@ -453,6 +455,8 @@ def _matches(ctx: Context, sent, f: Frame, slots: _Slots, complement) -> bool:
         toks = slots.tokens(slot)
         if toks and all(_head_ok(ctx, t, words) for t in toks):
             return False
+    if f.not_words and any(ch.lower_ in f.not_words or ch.lemma_.lower() in f.not_words for ch in c.verb.children):
+        return False
     return not f.cue or _has_cue(ctx, sent, f.cue)
 
 
@@ -622,6 +626,15 @@ def _gaz_type(ctx: Context, mid: int) -> str:
     return e.type if e is not None else ""
 
 
+def _part_of_name(ctx: Context, inner: int, outer: int) -> bool:
+    """The gazetteer's name of ``inner`` already holds ``outer`` ("Washington" -> "Washington D.C.")."""
+    e = ctx.rules.gaz.lookup(ctx.mentions[inner].name)
+    if e is None:
+        return False
+    letters = lambda x: "".join(ch for ch in x.lower() if ch.isalnum())  # noqa: E731
+    return letters(ctx.mentions[outer].name) in letters(e.name.replace(ctx.mentions[inner].name, "", 1))
+
+
 def _places(ctx: Context, pats: Patterns, sent) -> None:
     """"Cincinnati, Ohio" and "the Kennedy Space Center in Florida" -> locatedIn."""
     if not pats.place_pred:
@@ -642,6 +655,8 @@ def _places(ctx: Context, pats: Patterns, sent) -> None:
                 continue  # a list of places, not a place and its region
             if _gaz_type(ctx, inner) == "Country" or _gaz_type(ctx, outer) == "City":
                 continue
+            if _part_of_name(ctx, inner, outer):
+                continue  # "Washington, D.C.": the second part belongs to the first's name
             emit(ctx, inner, pats.place_pred, outer, tok, ",", negated=False, modality=ASSERTED,
                  rule="pattern:place-apposition", conf=CONSTRUCTION_CONF)
         elif tb.lower[i] in pats.place_preps and dep == "prep":
@@ -665,10 +680,16 @@ def _places(ctx: Context, pats: Patterns, sent) -> None:
                          rule="pattern:place-in", conf=CONSTRUCTION_CONF)
 
 
+def _question(sent) -> bool:
+    """A question asserts nothing ("did your brother decide not to play for Iran?")."""
+    last = next((t for t in reversed(sent) if not t.is_space and t.text not in ('"', "'", "”", "’", ")")), None)
+    return last is not None and last.text == "?"
+
+
 def constructions(ctx: Context, sent, sent_clauses) -> None:
     """The relations the patterns read in one sentence; the verbs they claim go to ``ctx.claimed``."""
     pats = load_patterns()
-    if pats.frames:
+    if pats.frames and not _question(sent):
         for c in sent_clauses:
             _frame_relations(ctx, pats, sent, c)
     if pats.hyphenated:
