@@ -20,13 +20,13 @@ negated predicates, coreference penalty); the resolver checks its subject and ob
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
-from ..model import ASSERTED
+from ..model import ASSERTED, MODALITIES
 from ..paths import data_dir
 from ..vocab import load_vocabulary
 from .arguments import NON_CONCEPT_ENTS, arg
@@ -107,6 +107,8 @@ class Patterns:
     groups: frozenset[str]  # "team", "researchers": a group stands for its institution
     group_preps: frozenset[str]
     vague: frozenset[str] = frozenset()  # concept names that say nothing ("charges", "the matter")
+    implicative: frozenset[str] = frozenset()  # "managed to win" states the win; "tried to win" does not
+    infinitive_modality: dict[str, str] = field(default_factory=dict)  # "try" -> hoped, "deal" -> planned
 
     def predicates(self) -> set[str]:
         """Every predicate the patterns can state."""
@@ -167,6 +169,16 @@ def _frame(f: dict, lists: dict, predicates) -> tuple[list[str], Frame]:
     return verbs, frame
 
 
+def _infinitive_modality(spec: dict, lists: dict) -> dict[str, str]:
+    out = {}
+    for modality, words in spec.items():
+        if modality not in MODALITIES:
+            raise PatternError(f"data/patterns.yaml: infinitive_modality: unknown modality {modality!r}")
+        for w in _words(words, lists, "infinitive_modality"):
+            out[w] = modality
+    return out
+
+
 @lru_cache(maxsize=4)
 def load_patterns(directory: str | None = None) -> Patterns:
     """data/patterns.yaml (or ``directory``'s), checked against the vocabulary of the same folder."""
@@ -174,7 +186,7 @@ def load_patterns(directory: str | None = None) -> Patterns:
     path = d / "patterns.yaml"
     if not path.exists():
         return Patterns({}, {}, frozenset(), None, frozenset(), None, False, frozenset(), frozenset(), frozenset(),
-                        {}, frozenset(), frozenset())
+                        {}, frozenset(), frozenset())  # no patterns: the verb rules alone
     with path.open(encoding="utf-8") as fh:
         raw = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}  # noqa: S506 - a safe loader
     predicates = load_vocabulary(directory).predicates
@@ -206,7 +218,8 @@ def load_patterns(directory: str | None = None) -> Patterns:
         places.get("pred"), bool(places.get("apposition")), _words(places.get("in_prepositions"), lists, "places"),
         _words(places.get("facilities"), lists, "places"), _words(places.get("place_nouns"), lists, "places"),
         transparent, _words(groups.get("nouns"), lists, "groups"), _words(groups.get("prepositions"), lists, "groups"),
-        _words(lists.get("vague"), lists, "vague"),
+        _words(lists.get("vague"), lists, "vague"), _words(raw.get("implicative_verbs"), lists, "implicative_verbs"),
+        _infinitive_modality(raw.get("infinitive_modality") or {}, lists),
     )
 
 
@@ -225,12 +238,20 @@ def _head_ok(ctx: Context, tok, words: frozenset[str]) -> bool:
     prev = tok.doc[tok.i - 1] if tok.i > 0 else None
     if prev is not None and prev.head.i == tok.i and prev.dep_ == "compound" and f"{prev.lower_} {low}" in words:
         return True
-    if NAMED in words and _named(ctx, tok):
+    if NAMED in words and (_named(ctx, tok) or _named_apposition(ctx, tok) is not None):
         return True
     if EVENT in words:
         mid = ctx.tok2m.get(tok.i)
         return tok.ent_type_ == "EVENT" or (mid is not None and ctx.mentions[mid].label == "EVENT")
     return False
+
+
+def _named_apposition(ctx: Context, tok):
+    """The name a common noun introduces ("its South Korean chain HomePlus", "the 2018 film Black
+    Panther"), if any."""
+    if tok.i in ctx.tok2m or tok.pos_ != "NOUN":
+        return None
+    return next((ch for ch in tok.children if ch.dep_ == "appos" and _named(ctx, ch)), None)
 
 
 def _through(pats: Patterns, tok, depth: int = 2):
@@ -258,10 +279,9 @@ def _arg(ctx: Context, pats: Patterns, tok) -> int | None:
     tok = _through(pats, tok)
     if _vague(ctx, pats, tok):
         return None
-    if tok.i not in ctx.tok2m and tok.pos_ == "NOUN":
-        for ch in tok.children:
-            if ch.dep_ == "appos" and _named(ctx, ch):
-                return arg(ctx, ch)
+    named = _named_apposition(ctx, tok)
+    if named is not None:
+        return arg(ctx, named)
     if tok.ent_type_ in TITLE_ENTS and tok.i not in ctx.tok2m:
         return _proper_name(ctx, tok)
     mid = arg(ctx, tok)
@@ -468,6 +488,23 @@ def _score(sent, verb) -> str:
     return m.group(0) if m else ""
 
 
+def _infinitive(v, pats: Patterns) -> str | None:
+    """What an infinitive's governor makes of it when the clause analysis found no modality:
+    ``None`` when it is no infinitive or happened ("managed to beat", "continued to own"); the
+    modality of data/patterns.yaml's infinitive_modality ("tried to buy" hoped, "its deal to buy"
+    planned); "" when the sentence does not say it happened ("failed to beat", "refused to sell",
+    "did not try to buy", "was allowed to buy")."""
+    if not any(ch.dep_ == "aux" and ch.tag_ == "TO" for ch in v.children):
+        return None
+    gov = v.head
+    if gov.i == v.i or any(ch.dep_ == "neg" for ch in gov.children):
+        return ""
+    lemma = gov.lemma_.lower()
+    if v.dep_ == "xcomp" and gov.pos_ in ("VERB", "AUX") and lemma in pats.implicative:
+        return None
+    return pats.infinitive_modality.get(lemma, "")
+
+
 def _frame_relations(ctx: Context, pats: Patterns, sent, c) -> None:
     """The relations of the first of the verb's frames that matches the clause and yields one.
     A verb one of its frames matches is claimed even when no argument could be resolved: the
@@ -483,6 +520,12 @@ def _frame_relations(ctx: Context, pats: Patterns, sent, c) -> None:
         if not _matches(ctx, sent, f, slots, complement):
             continue
         ctx.claimed.add(v.i)
+        modality = c.modality
+        if modality == ASSERTED:
+            inf = _infinitive(v, pats)
+            if inf == "":
+                return  # the frame tells the sense; the sentence does not say it happened
+            modality = inf or modality
         heads = {k: w for k, w in f.heads if NONE not in w and ANY not in w}
         negated = c.negated
         if complement is not None and f.complement_negated is None and any(
@@ -513,7 +556,7 @@ def _frame_relations(ctx: Context, pats: Patterns, sent, c) -> None:
             trigger = " ".join([verb_words, *extra, score]).strip()
             for s, o in pairs:
                 if s != o:
-                    emit(ctx, s, y.pred, o, v, trigger, negated=negated, modality=c.modality,
+                    emit(ctx, s, y.pred, o, v, trigger, negated=negated, modality=modality,
                          rule=f"pattern:{f.id}", conf=base, alternatives=y.alternatives)
                     emitted = True
         if emitted:
