@@ -160,6 +160,9 @@ CASES = [
      [(None, "wins", None, "positive", "asserted")]),
     ("Kobe Bryant never played for the Boston Celtics.", [("Kobe Bryant", "playsFor", "Boston Celtics", "negative")],
      [(None, "playsFor", None, "positive")]),
+    ("If Caloundra beats Maroochydore, they will win the league.", [], [(None, "beats", None)]),
+    ("Unless Microsoft buys LinkedIn and sells Skype to Apple, the deal collapses.", [],
+     [(None, "acquires", None), (None, "sells", None), (None, "sellsTo", None)]),
     ("Police beat protesters outside the parliament.", [], [(None, "beats", None)]),
     ("Apple beat analysts' expectations in the fourth quarter.", [], [("Apple", "beats", None)]),
     ("The Boston Celtics lost to the Miami Heat on Sunday.", [("Miami Heat", "beats", "Boston Celtics")],
@@ -253,8 +256,8 @@ CASES = [
      [("Bruce McArthur", "pleadsGuiltyTo", "murder", "positive")], []),
     ("Bruce McArthur pleaded not guilty to fraud.", [("Bruce McArthur", "pleadsGuiltyTo", "fraud", "negative")],
      [("Bruce McArthur", "pleadsGuiltyTo", "fraud", "positive")]),
-    ("Nikoloz Basilashvili was arrested on a charge of domestic violence.",
-     [("Nikoloz Basilashvili", "chargedWith", "domestic violence")], []),
+    ("Nikoloz Basilashvili was arrested on a charge of drunk driving.",
+     [("Nikoloz Basilashvili", "chargedWith", "drunk driving")], []),
     ("Maria Lopez was arrested on suspicion of burglary.", [("Maria Lopez", "suspectedOf", "burglary")],
      [("Maria Lopez", "chargedWith", None)]),
     ("Prosecutors charged Maria Lopez with fraud.", [("Maria Lopez", "chargedWith", "fraud")], []),
@@ -328,8 +331,8 @@ def test_frame_ids_are_unique():
 
 
 def test_a_pattern_naming_an_unknown_predicate_is_refused(tmp_path):
-    for name in ("relations.yaml", "roles.yaml", "lexicon.yaml"):
-        (tmp_path / name).write_text((data_dir() / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for src in data_dir().glob("*.yaml"):  # the vocabulary may read any of them
+        (tmp_path / src.name).write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "patterns.yaml").write_text(
         "frames:\n  - id: x\n    verbs: [buy]\n    yields:\n      - {pred: purchasesFrom, subject: subject, object: object}\n",
         encoding="utf-8")

@@ -109,6 +109,7 @@ class Patterns:
     vague: frozenset[str] = frozenset()  # concept names that say nothing ("charges", "the matter")
     implicative: frozenset[str] = frozenset()  # "managed to win" states the win; "tried to win" does not
     infinitive_modality: dict[str, str] = field(default_factory=dict)  # "try" -> hoped, "deal" -> planned
+    condition_marks: frozenset[str] = frozenset()  # "if X beats Y, ...": a condition states nothing
 
     def predicates(self) -> set[str]:
         """Every predicate the patterns can state."""
@@ -220,6 +221,7 @@ def load_patterns(directory: str | None = None) -> Patterns:
         transparent, _words(groups.get("nouns"), lists, "groups"), _words(groups.get("prepositions"), lists, "groups"),
         _words(lists.get("vague"), lists, "vague"), _words(raw.get("implicative_verbs"), lists, "implicative_verbs"),
         _infinitive_modality(raw.get("infinitive_modality") or {}, lists),
+        _words(raw.get("condition_marks"), lists, "condition_marks"),
     )
 
 
@@ -488,6 +490,14 @@ def _score(sent, verb) -> str:
     return m.group(0) if m else ""
 
 
+def _conditional(v, pats: Patterns) -> bool:
+    """The verb (or the first of its coordinated verbs) opens a condition: "if X beats Y", "unless
+    X buys Y"."""
+    while v.dep_ == "conj" and v.head.i != v.i:
+        v = v.head
+    return any(ch.dep_ == "mark" and ch.lower_ in pats.condition_marks for ch in v.children)
+
+
 def _infinitive(v, pats: Patterns) -> str | None:
     """What an infinitive's governor makes of it when the clause analysis found no modality:
     ``None`` when it is no infinitive or happened ("managed to beat", "continued to own"); the
@@ -520,6 +530,8 @@ def _frame_relations(ctx: Context, pats: Patterns, sent, c) -> None:
         if not _matches(ctx, sent, f, slots, complement):
             continue
         ctx.claimed.add(v.i)
+        if _conditional(v, pats):
+            return  # a condition: whether it happens, the sentence does not say
         modality = c.modality
         if modality == ASSERTED:
             inf = _infinitive(v, pats)
