@@ -128,6 +128,10 @@ CASES = [
     ("Caloundra managed to beat Maroochydore in the final.", [("Caloundra", "beats", "Maroochydore", "positive")], []),
     ("Caloundra did not manage to beat Maroochydore in the final.", [],
      [("Caloundra", "beats", "Maroochydore", "positive")]),
+    # no event nouns: a takeover someone blocked is no acquisition, least of all by the blocker
+    ("The European Commission blocked Ryanair's takeover of Aer Lingus.", [],
+     [("European Commission", "acquires", None), ("Ryanair", "acquires", "Aer Lingus", "positive", "asserted")]),
+    ("Regulators approved the merger of Exxon with Mobil.", [], [(None, "mergesWith", None)]),
     # ---------------------------------------------------------------- based in
     ("The New York-based firm Cerberus Capital Management made an offer.",
      [("Cerberus Capital Management", "basedIn", "New York")], []),
