@@ -524,9 +524,11 @@ def _frame_relations(ctx: Context, pats: Patterns, sent, c) -> None:
     if not frames:
         return
     vocab = ctx.rules.vocab
+    built: dict[int, _Slots] = {}  # the slots of the clause, by complement (frames of one verb share them)
     for f in frames:
         complement = _complement(c, f.complement)
-        slots = _Slots(ctx, c, pats, complement)
+        key = complement.i if complement is not None else -1
+        slots = built.get(key) or built.setdefault(key, _Slots(ctx, c, pats, complement))
         if not _matches(ctx, sent, f, slots, complement):
             continue
         ctx.claimed.add(v.i)
@@ -735,16 +737,24 @@ def _places(ctx: Context, pats: Patterns, sent) -> None:
                          rule="pattern:place-in", conf=CONSTRUCTION_CONF)
 
 
-def _question(sent) -> bool:
+#: what may close a sentence after its last word: quote marks, a bracket, spaces
+CLOSERS = frozenset({'"', "'", "”", "’", ")", ""})
+
+
+def _question(ctx: Context, sent) -> bool:
     """A question asserts nothing ("did your brother decide not to play for Iran?")."""
-    last = next((t for t in reversed(sent) if not t.is_space and t.text not in ('"', "'", "”", "’", ")")), None)
-    return last is not None and last.text == "?"
+    orth = ctx.table.orth
+    for i in range(sent.end - 1, sent.start - 1, -1):
+        text = orth[i].strip()
+        if text not in CLOSERS:
+            return text == "?"
+    return False
 
 
 def constructions(ctx: Context, sent, sent_clauses) -> None:
     """The relations the patterns read in one sentence; the verbs they claim go to ``ctx.claimed``."""
     pats = load_patterns()
-    if pats.frames and not _question(sent):
+    if pats.frames and not _question(ctx, sent):
         for c in sent_clauses:
             _frame_relations(ctx, pats, sent, c)
     if pats.hyphenated:
