@@ -88,7 +88,10 @@ def _statement_iri(r: Relation) -> str:
 
 
 def _quote_iri(q: Quotation) -> str:
-    return _mint("quote", q.speaker, " ".join(q.text.lower().split()))
+    """A quotation's IRI, from its speaker and words; a partial one's also from that, so one node
+    never is both (the same words quoted whole elsewhere are another node)."""
+    words = " ".join(q.text.lower().split())
+    return _mint("quote", q.speaker, words, "partial") if q.partial else _mint("quote", q.speaker, words)
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
@@ -171,6 +174,8 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
         yield art, _v.sdo_datePublished, _str(a.date)
     if a.source:
         yield art, _v.sdo_publisher, _str(a.source)
+    if a.author:
+        yield art, _v.sdo_author, _str(a.author)
     if a.url:
         yield art, _v.sdo_url, f"{_str(a.url)}^^{_v.xsd_anyURI}"
     for p, n in article_counts(ag).items():
@@ -239,6 +244,8 @@ def quotation_triples(q: Quotation, art) -> Iterator[tuple]:
     node = nt_iri(node_iri)
     yield node, _v.rdf_type, _v.kg_Quotation
     yield node, _v.sdo_text, _str(q.text)
+    if q.partial:
+        yield node, _v.kg_partial, f'"true"^^{_v.xsd_boolean}'
     if q.speaker:
         yield node, _v.kg_speaker, nt_iri(_entity_iri(q.speaker))
     ev = nt_iri(_mint("evidence", node_iri, q.evidence.article_id, q.evidence.start, q.evidence.end))
