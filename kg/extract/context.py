@@ -162,6 +162,7 @@ class Context:
     # titles written with no organisation: (person, role, sentence, words, modality)
     title_only: list[tuple[int, str, int, str, str]] = field(default_factory=list)
     reliable: dict[int, bool] = field(default_factory=dict)  # pronoun mention -> a fact may rest on it
+    claimed: set[int] = field(default_factory=set)  # verbs a construction pattern read (kg.extract.patterns)
 
     @classmethod
     def of(cls, doc, rules: Rules, strings: dict[int, str] | None = None) -> Context:

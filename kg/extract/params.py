@@ -22,6 +22,8 @@ RECIPIENT_PENALTY = 0.1
 SPECIFIC_CONCEPT_PENALTY = 0.1
 #: an event noun with its agent ("Xi's trip to Moscow", "talks between X and Y")
 NOMINAL_CONF = 0.6
+#: a construction pattern without a verb: "the New York-based firm X", "Cincinnati, Ohio" (kg.extract.patterns)
+CONSTRUCTION_CONF = 0.75
 #: roles: a title written with the name, an apposition, an unnamed role linked to a later name
 TITLE_CONF = 0.85
 APPOSITION_CONF = 0.75

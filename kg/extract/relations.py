@@ -228,7 +228,7 @@ def _arg(ctx: Context, tok) -> tuple[int | None, bool]:
 def verb_relations(ctx: Context, c: Clause) -> None:
     """The relations one verb clause states."""
     v = c.verb
-    if c.hypothetical or asks(ctx, v):
+    if v.i in ctx.claimed or c.hypothetical or asks(ctx, v):  # claimed: read by a construction pattern
         return
     vocab = ctx.rules.vocab
     lemma = verb_lemma(v, vocab.verbs)
