@@ -54,7 +54,7 @@ def speakers(ag) -> set:
     # subject - verb - named object
     ("Airbus snubbed Boeing at the Paris Air Show.", ("Airbus", "snub", "Boeing", "positive", "asserted")),
     ("Nike dropped Tiger Woods after the scandal.", ("Nike", "drop", "Tiger Woods", "positive", "asserted")),
-    ("Maria Lopez married Carlos Ruiz in 2001.", ("Maria Lopez", "marry", "Carlos Ruiz", "positive", "asserted")),
+    ("Maria Lopez interviewed Carlos Ruiz in 2001.", ("Maria Lopez", "interview", "Carlos Ruiz", "positive", "asserted")),
     ("Carlos Ruiz succeeded Maria Lopez as chairman of Iberdrola.",
      ("Carlos Ruiz", "succeed", "Maria Lopez", "positive", "asserted")),
     # a passive with its by-agent reads the other way round
@@ -63,7 +63,7 @@ def speakers(ag) -> set:
     ("Sony teamed up with Honda to build electric cars.", ("Sony", "team up with", "Honda", "positive", "asserted")),
     ("Maria Lopez graduated from Stanford University in 1998.",
      ("Maria Lopez", "graduate from", "Stanford University", "positive", "asserted")),
-    ("Maria Lopez died in Madrid on Tuesday.", ("Maria Lopez", "die in", "Madrid", "positive", "asserted")),
+    ("Maria Lopez performed in Madrid on Tuesday.", ("Maria Lopez", "perform in", "Madrid", "positive", "asserted")),
     # a name modifying a noun before the subject does not hide it
     ("The Toulouse-based Airbus snubbed Boeing.", ("Airbus", "snub", "Boeing", "positive", "asserted")),
     # a pronoun with one person before it
@@ -199,18 +199,18 @@ def _edges(path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def test_csv_export_flags_open_edges_and_no_open_leaves_them_out(ostore, tmp_path):
-    kx.export(ostore, "csv", tmp_path / "all")
+def test_csv_export_leaves_open_edges_out_unless_asked_and_flags_them(ostore, tmp_path):
+    kx.export(ostore, "csv", tmp_path / "all", open_relations=True)
     edges = _edges(tmp_path / "all")
     by_label = {e["Label"]: e["Vocabulary"] for e in edges}
     assert by_label["beat"] == "open" and by_label["hold talks with"] == "open" and by_label["opposes"] == "controlled"
-    # the export scored against shared/eval gold (bench/quality.py) has no open relation
-    kx.export(ostore, "csv", tmp_path / "scored", open_relations=False)
+    # by default (and so the export scored against shared/eval gold) no open relation
+    kx.export(ostore, "csv", tmp_path / "scored")
     scored = _edges(tmp_path / "scored")
     assert {e["Vocabulary"] for e in scored} == {"controlled"}
     assert len(scored) == len(edges) - 2
-    with pytest.raises(kx.ExportError, match="--no-open"):
-        kx.export(ostore, "ttl", tmp_path / "x.ttl", open_relations=False)
+    with pytest.raises(kx.ExportError, match="--open"):
+        kx.export(ostore, "ttl", tmp_path / "x.ttl", open_relations=True)
 
 
 def test_open_statements_validate_against_the_shapes(open_store):
@@ -245,8 +245,8 @@ def test_rebuilding_an_article_replaces_its_open_statements(tmp_path):
     ("gexf", 'title="vocabulary"', 'for="vocabulary" value="open"'),
 ])
 def test_gephi_exports_carry_the_vocabulary_attribute(ostore, tmp_path, fmt, attribute, value):
-    kx.export(ostore, fmt, tmp_path / f"g.{fmt}")
+    kx.export(ostore, fmt, tmp_path / f"g.{fmt}", open_relations=True)
     text = (tmp_path / f"g.{fmt}").read_text(encoding="utf-8")
     assert attribute in text and text.count(value) == 2  # the two open statements, filterable in Gephi
-    kx.export(ostore, fmt, tmp_path / f"plain.{fmt}", open_relations=False)
+    kx.export(ostore, fmt, tmp_path / f"plain.{fmt}")
     assert (tmp_path / f"plain.{fmt}").read_text(encoding="utf-8").count(value) == 0

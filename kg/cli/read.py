@@ -182,8 +182,8 @@ def export_cmd(fmt, output, graph, static, with_open, min_confidence, store):
         fail("--format csv writes a directory (nodes.csv, edges.csv); give --output DIR", 2)
     if graph != "entities" and fmt not in GRAPH_FORMATS:
         fail(f"--graph {graph} applies to --format graphml or gexf only", 2)
-    if no_open and (graph != "entities" or fmt not in (*GRAPH_FORMATS, "csv")):
-        fail("--no-open applies to the entity graph (--format graphml, gexf or csv); in RDF, open relations are "
+    if with_open and (graph != "entities" or fmt not in (*GRAPH_FORMATS, "csv")):
+        fail("--open applies to the entity graph (--format graphml, gexf or csv); in RDF, open relations are "
              "the kg:OpenStatement nodes (kg query --name open_relations)", 2)
     opts = {"graph": graph} if fmt in GRAPH_FORMATS else {}
     if fmt == "gexf" and static:

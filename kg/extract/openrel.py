@@ -38,7 +38,7 @@ from .params import (
 )
 from .quotes import speaker_of_token
 from .records import PRON, REFERRING, Clause, RawOpenRelation, RawRelation
-from .relations import PLANNED, REPORTED, reported_by
+from .relations import PLANNED, REPORTED, according_to, reported_by
 
 #: the modality of a clause in a direct question ("Will Spain beat Italy?"), of a clause under a verb
 #: of opinion unless data/openrel.yaml says otherwise
@@ -316,8 +316,10 @@ def open_relations(ctx: Context, c: Clause, found: list[RawRelation]) -> None:
         modality = QUESTIONED
     speaker = speaker_of_token(ctx, v)
     if speaker is None:
-        rep = reported_by(ctx, v)
-        if rep is not None:
+        reported, rep = reported_by(ctx, v)
+        if not reported:
+            reported, rep = according_to(ctx, v)
+        if reported:
             speaker = rep
             if modality == ASSERTED:
                 modality = REPORTED
