@@ -34,7 +34,7 @@ STAGES = [  # (stage, test on (function, file)) - first match from the innermost
     ("parse (spaCy)", lambda f, p: p.endswith("kg/fastpipe.py") and f.split(".")[-1] == "pipe"),
     ("spaCy stand-ins (kg.fastpipe)", lambda f, p: p.endswith("kg/fastpipe.py")),
     ("parse (spaCy)", lambda f, p: p.endswith("kg/nlp.py") or "kg/build/" in p and p.endswith(("stages.py", "pool.py", "cluster.py"))),
-    ("ingest", lambda f, p: p.endswith("kg/ingest.py")),
+    ("ingest", lambda f, p: "kg/ingest/" in p),
     ("extract", lambda f, p: "kg/extract/" in p or p.endswith(("kg/openie.py", "kg/vocab.py"))),
     ("resolve", lambda f, p: p.endswith(("kg/resolve.py", "kg/gazetteer.py"))),
     ("rdf terms + quads", lambda f, p: p.endswith("kg/rdf.py")),

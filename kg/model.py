@@ -19,9 +19,11 @@ POSITIVE = "positive"
 NEGATIVE = "negative"
 
 # Modalities of a statement. Only ``asserted`` and ``reported`` facts that are also
-# positive become plain ``s p o`` triples; the rest exist only as statements.
+# positive become plain ``s p o`` triples; the rest exist only as statements. ``former``: a
+# role held in the past ("former President X"), true then, not now.
 ASSERTED = "asserted"
-MODALITIES = ("asserted", "reported", "planned", "hoped", "possible", "denied", "questioned")
+FORMER = "former"
+MODALITIES = ("asserted", "reported", "planned", "hoped", "possible", "denied", "questioned", "former")
 FACTUAL_MODALITIES = ("asserted", "reported")
 
 

@@ -550,12 +550,17 @@ class Resolver:
         return tuple(entities)
 
     def _titles_from_gazetteer(self, d: DocExtraction, keys, relations) -> list[Relation]:
-        """``President Joe Biden`` names no country; the gazetteer's officials may (low confidence)."""
+        """``President Joe Biden`` names no country: for an office of a state (``gazetteer`` in
+        data/roles.yaml) the gazetteer's country of that person is taken (low confidence), with
+        the title's modality ("former President X" is a former role). Never for other titles: a
+        mayor, a director or a coach of the person's country is no fact."""
+        senses = load_vocabulary().role_senses
         have = {(r.subject, r.predicate) for r in relations}
         out = []
-        for mid, pred, sent, words in d.titles:
+        for mid, pred, sent, words, modality in d.titles:
             k = keys.get(mid)
-            if k is None or k[0] != "Person":
+            sense = senses.get(pred)
+            if k is None or k[0] != "Person" or sense is None or not sense.gazetteer or "Country" not in sense.objects:
                 continue
             person = Entity.make_key(*k[:2])
             if (person, pred) in have:
@@ -568,8 +573,8 @@ class Resolver:
                 continue
             s0, s1 = d.sentences[sent]
             ev = Provenance(d.article.id, d.article.text[s0:s1], s0, s1, words)
-            out.append(Relation(person, pred, Entity.make_key("Country", c.name), ev, confidence=TITLE_GAZETTEER_CONF,
-                                rule="title+gazetteer"))
+            out.append(Relation(person, pred, Entity.make_key("Country", c.name), ev, modality=modality,
+                                confidence=TITLE_GAZETTEER_CONF, rule="title+gazetteer"))
             have.add((person, pred))
         return out
 

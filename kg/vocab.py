@@ -30,6 +30,35 @@ class Predicate:
 
 
 @dataclass(frozen=True)
+class RoleSense:
+    """How a role predicate reads its titles (data/roles.yaml; the fields are described there)."""
+
+    pred: str
+    objects: tuple[str, ...]  # entity types of the object
+    attach: frozenset[str]  # "mod" and/or prepositions that may introduce the object
+    demonyms: bool  # a nationality word may name the object (offices of a state)
+    portfolio: str | None  # the predicate it becomes with a portfolio ("sales director"); None: no fact
+    deputy: str | None  # the predicate it becomes after deputy/vice; None: no fact
+    gazetteer: bool  # with no organisation written, the gazetteer's country of the person may be its object
+    party_role: bool  # a party adjective before it is its object ("Labour leader")
+    place: bool  # its object is a place (a capital stays the city)
+    not_objects: frozenset[str]  # words of an object's name that mean another sense of the title
+    super: str | None = None  # the broader predicate (rdfs:subPropertyOf)
+
+
+#: the words of a title or qualifier are compared without hyphens ("director-general")
+HYPHENS = ("-", "\u2010", "\u2011", "\u2013")
+
+
+def title_words(text: str) -> tuple[str, ...]:
+    """A title or qualifier as the lower-case words it is matched by ("Director-General" ->
+    ("director", "general"))."""
+    for h in HYPHENS:
+        text = text.replace(h, " ")
+    return tuple(text.lower().split())
+
+
+@dataclass(frozen=True)
 class ModalityCues:
     """The lexicon's ``modality`` table as word -> modality, by the word's place in the clause."""
 
@@ -48,6 +77,11 @@ class Vocabulary:
     phrasal: dict[tuple[str, str], str] = field(default_factory=dict)  # (lemma, prep) -> predicate
     nouns: dict[str, list[tuple[str, tuple[str, ...]]]] = field(default_factory=dict)  # noun -> [(pred, preps)]
     titles: dict[tuple[str, ...], str] = field(default_factory=dict)  # title words -> role predicate
+    role_titles: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)  # title words -> its predicates
+    role_senses: dict[str, RoleSense] = field(default_factory=dict)  # role predicate -> how it reads its titles
+    qualifiers: dict[tuple[str, ...], str] = field(default_factory=dict)  # qualifier words -> kind (former, deputy, ...)
+    parties: dict[str, str] = field(default_factory=dict)  # party adjective (lower case) -> party name
+    role_verbs: dict[str, str] = field(default_factory=dict)  # verb lemma -> be, serve, become or appoint
     lexicon: dict = field(default_factory=dict)
     concepts: dict[str, str] = field(default_factory=dict)  # surface (lower) -> canonical concept
 
@@ -103,18 +137,68 @@ class Vocabulary:
         return {k.lower(): v for k, v in self.lexicon["transparent_nouns"].items()}
 
     def title_of(self, words: list[str]) -> tuple[str, int] | None:
-        """Longest title at the end of ``words`` (lower-case): (predicate, n_words)."""
-        for n in (3, 2, 1):
-            if len(words) >= n and tuple(words[-n:]) in self.titles:
-                return self.titles[tuple(words[-n:])], n
-        return None
+        """Longest title at the end of ``words`` (lower-case; hyphens are skipped):
+        (predicate, number of ``words`` it takes)."""
+        hit = self._longest(words[::-1], reverse=True)
+        return (self.titles[hit[0]], hit[1]) if hit else None
 
     def title_at(self, words: list[str], i: int) -> tuple[str, int] | None:
-        """Longest title starting at ``words[i]``: (predicate, n_words)."""
-        for n in (3, 2, 1):
-            if i + n <= len(words) and tuple(words[i : i + n]) in self.titles:
-                return self.titles[tuple(words[i : i + n])], n
-        return None
+        """Longest title starting at ``words[i]`` (hyphens are skipped): (predicate, n_words)."""
+        hit = self._longest(words[i:], reverse=False)
+        return (self.titles[hit[0]], hit[1]) if hit else None
+
+    def _longest(self, words: list[str], reverse: bool) -> tuple[tuple[str, ...], int] | None:
+        """The longest title at the start of ``words`` (read backwards when ``reverse``): its
+        words and how many of ``words`` it takes (hyphens included)."""
+        seen: list[str] = []
+        best = None
+        for n, w in enumerate(words[: 3 * self.max_title_words], 1):
+            if w in HYPHENS:
+                continue
+            seen.append(w)
+            if len(seen) > self.max_title_words:
+                break
+            key = tuple(seen[::-1]) if reverse else tuple(seen)
+            if key in self.titles:
+                best = (key, n)
+        return best
+
+    @cached_property
+    def title_word_set(self) -> frozenset[str]:
+        """Every word of a title or qualifier ("astronauts" tagged a verb is still a title word)."""
+        return frozenset(w for k in (*self.titles, *self.qualifiers) for w in k)
+
+    @cached_property
+    def max_title_words(self) -> int:
+        return max((len(k) for k in self.titles), default=1)
+
+
+def _load_roles(v: Vocabulary, data: dict) -> None:
+    """data/roles.yaml: the role predicates, how each reads its titles, the qualifiers and parties."""
+    defaults = data.get("defaults") or {}
+    for kind, words in (data.get("qualifiers") or {}).items():
+        for w in words:
+            v.qualifiers[title_words(str(w))] = kind
+    v.parties = {str(k).lower(): str(name) for k, name in (data.get("parties") or {}).items()}
+    v.role_verbs = {str(w).lower(): kind for kind, words in (data.get("role_verbs") or {}).items() for w in words}
+    entries = [(p, True) for p in data["predicates"]] + [(p, False) for p in data.get("relation_titles") or []]
+    for p, own in entries:
+        f = {**defaults, **p}
+        pid = f["id"]
+        portfolio = pid if f.get("portfolio") == "self" else f.get("portfolio")
+        deputy = pid if f.get("deputy") == "self" else f.get("deputy")
+        v.role_senses[pid] = RoleSense(
+            pid, tuple(f["objects"]), frozenset(f["attach"]), bool(f["demonyms"]), portfolio, deputy,
+            bool(f["gazetteer"]), bool(f["party_role"]), bool(f["place"]),
+            frozenset(str(w).lower() for w in f.get("not_objects") or ()), f.get("super"))
+        if own:
+            v.predicates[pid] = Predicate(pid, p["label"], p["comment"], role=True,
+                                          subject_types=("Person",), object_types=tuple(f["objects"]))
+        for title in f.get("titles") or []:
+            key = title_words(str(title))
+            v.titles.setdefault(key, pid)
+            if pid not in v.role_titles.get(key, ()):
+                v.role_titles[key] = v.role_titles.get(key, ()) + (pid,)
 
 
 #: libyaml's safe loader when PyYAML was built with it (several times faster than the pure
@@ -145,11 +229,7 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             v.phrasal.setdefault((verb, prep), p["id"])
         for noun, preps in (p.get("nouns") or {}).items():
             v.nouns.setdefault(noun.lower(), []).append((p["id"], tuple(preps)))
-    for p in _load_yaml(d / "roles.yaml")["predicates"]:
-        v.predicates[p["id"]] = Predicate(p["id"], p["label"], p["comment"], role=True,
-                                          subject_types=("Person",), object_types=("Organization", "Country", "Group"))
-        for title in p.get("titles") or []:
-            v.titles.setdefault(tuple(title.lower().split()), p["id"])
+    _load_roles(v, _load_yaml(d / "roles.yaml"))
     v.lexicon = _load_yaml(d / "lexicon.yaml")
     concepts = d / "concepts.yaml"
     if concepts.exists():

@@ -1,5 +1,6 @@
 """Write data/ontology.ttl: the hand-written class section (data/ontology.head.ttl) plus one
-owl:ObjectProperty per predicate of data/relations.yaml and data/roles.yaml.
+owl:ObjectProperty per predicate of data/relations.yaml and data/roles.yaml (a role's ``super``
+becomes rdfs:subPropertyOf: ``kg:ceoOf rdfs:subPropertyOf kg:headOf``).
 
 Run after editing the vocabulary:  .venv/bin/python scripts/build_ontology.py [--output PATH]
 (``--output``: write there instead; tests/test_vocabulary.py compares that with the tracked file)
@@ -32,6 +33,8 @@ def render() -> str:
         lines = [f"kg:{p['id']} a {', '.join(types)} ;", f"    rdfs:label {_q(p['label'])}@en ;"]
         if p.get("inverse"):
             lines.append(f"    owl:inverseOf kg:{p['inverse']} ;")
+        if p.get("super"):
+            lines.append(f"    rdfs:subPropertyOf kg:{p['super']} ;")
         lines.append(f"    rdfs:comment {_q(p['comment'])}@en .")
         out.append("\n".join(lines) + "\n")
     return "\n".join(out)

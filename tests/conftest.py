@@ -31,7 +31,7 @@ _HOSTILE_BUILDS = tuple(f"test_hostile_inputs::{t}" for t in (
 #: Test modules (``test_x``) and tests (``test_x::test_y``) that load the spaCy model.
 MODEL: frozenset[str] = frozenset({
     "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
-    "test_openie", "test_property", "test_summary",
+    "test_openie", "test_property", "test_roles", "test_summary",
     *_HOSTILE_BUILDS,
     *(f"test_robustness::{t}" for t in (
         "test_bad_file_is_reported_and_the_rest_is_built", "test_everything_fine_exits_0_and_says_so",

@@ -231,6 +231,11 @@ def test_memory_limit_is_503_and_server_lives(store):
         assert status == 503, body
         assert b"out of memory" in body and b"512 MB" in body
         assert query(srv, COUNTRIES)[0] == 200
+        # the server logs the worker's peak once it has reaped it, which may come after the
+        # answer (a loaded machine): wait for the line rather than race it
+        deadline = time.monotonic() + 30
+        while "ran out of memory;" not in srv.log() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         log = srv.stop()
     peak = [int(line.rsplit("peak RSS ", 1)[1].split()[0]) for line in log.splitlines() if "ran out of memory;" in line]

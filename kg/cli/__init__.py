@@ -67,6 +67,28 @@ def main(verbose: int, quiet: bool) -> None:
 
 
 
+def run() -> None:
+    """The ``kg`` process's entry point (console script and ``python -m kg.cli``): runs the
+    command group and exits with its code. Once the command is over, SIGINT and SIGTERM are
+    ignored while the process exits: a late second Ctrl-C would otherwise raise
+    KeyboardInterrupt outside every handler, and CPython then kills the process with SIGINT
+    (exit status -2 instead of kg's 130/143). In-process callers (click's CliRunner, the API)
+    call :func:`main` and keep their own signal handlers."""
+    import signal
+
+    try:
+        try:
+            main()  # click's standalone mode: always ends with SystemExit
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(signum, signal.SIG_IGN)
+    except SystemExit as done:
+        code = done.code
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
 def emit(text: str) -> None:
     """Write data to stdout; a closed pipe (`kg query ... | head`) is not an error."""
     try:

@@ -1,5 +1,5 @@
 """``python -m kg.cli``: the ``kg`` command."""
 
-from . import main
+from . import run
 
-main()
+run()

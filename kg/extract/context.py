@@ -129,7 +129,8 @@ class Context:
     we_of: dict[int, int] = field(default_factory=dict)  # "we" mention -> speaker mention
     titles: dict[int, str] = field(default_factory=dict)  # person mention -> role predicate
     concept_at: dict[int, int] = field(default_factory=dict)  # head token -> concept mention
-    title_only: list[tuple[int, str, int, str]] = field(default_factory=list)  # (person, role, sentence, words)
+    # titles written with no organisation: (person, role, sentence, words, modality)
+    title_only: list[tuple[int, str, int, str, str]] = field(default_factory=list)
 
     @classmethod
     def of(cls, doc, rules: Rules, strings: dict[int, str] | None = None) -> Context:

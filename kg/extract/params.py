@@ -24,6 +24,10 @@ NOMINAL_CONF = 0.6
 TITLE_CONF = 0.85
 APPOSITION_CONF = 0.75
 INDEFINITE_ROLE_CONF = 0.5
+#: a role stated by a clause ("X is the CEO of Y", "Y named X its chief executive")
+COPULA_CONF = 0.7
+#: lowered for a post in a department of the organisation ("director of research at Acme")
+DEPARTMENT_PENALTY = 0.1
 #: a subject or object reached through a pronoun or description
 COREF_PENALTY = 0.1
 CONF_MIN, CONF_MAX = 0.05, 0.99

@@ -75,7 +75,8 @@ class DocExtraction:
     mentions: tuple[Mention, ...]
     relations: tuple[RawRelation, ...]
     quotes: tuple[RawQuote, ...]
-    titles: tuple[tuple[int, str, int, str], ...] = ()  # titles written with no organisation
+    # titles written with no organisation: (person, role, sentence, words, modality)
+    titles: tuple[tuple[int, str, int, str, str], ...] = ()
 
 
 @dataclass
