@@ -13,6 +13,7 @@ all meet.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import unicodedata
@@ -229,7 +230,11 @@ class Gazetteer:
 
         from .names import entity_words
 
-        return cls(entries, demonyms, capitals, entity_words().country_codes)
+        ew = entity_words()
+        # well-known aliases and other spellings of the names (data/entities.yaml)
+        entries = [(cat, dataclasses.replace(e, aliases=tuple(dict.fromkeys((*e.aliases, *extra)))))
+                   if (extra := ew.other_names(e.name)) else (cat, e) for cat, e in entries]
+        return cls(entries, demonyms, capitals, ew.country_codes)
 
     # -- queries -----------------------------------------------------------------------
 

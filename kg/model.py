@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 # Entity types of the graph (the classes of data/ontology.ttl).
 ENTITY_TYPES = ("Person", "Organization", "Country", "City", "Place", "Group", "Event", "Concept")
 #: which type wins a tie between equally supported types of one entity (the resolver within an
-#: article, the summary graph across articles): the more specific first
-TYPE_PRECEDENCE = ("Country", "City", "Organization", "Person", "Group", "Event", "Place", "Concept")
+#: article, the summary graph across articles): the more specific first; a name read as often
+#: as a place as a person, with no full name of a person behind it ("in Boulder"), a place
+TYPE_PRECEDENCE = ("Country", "City", "Organization", "Place", "Person", "Group", "Event", "Concept")
 
 POSITIVE = "positive"
 NEGATIVE = "negative"

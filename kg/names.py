@@ -75,12 +75,15 @@ class EntityWords:
     venue_nouns: frozenset[str]
     determiners: frozenset[str]
     surname_prefixes: frozenset[str]
+    spellings: dict[str, str] = None  # a word's other spelling -> the one of identities
+    aliases: dict[str, str] = None  # the key of a well-known alias -> the key of its entity's name
+    alias_names: dict[str, tuple[str, ...]] = None  # an entity's name -> its well-known aliases
 
     @classmethod
     def load(cls, path: Path | None = None) -> EntityWords:
         path = path or paths.data_dir() / "entities.yaml"
         with open(path, encoding="utf-8") as f:
-            d = yaml.safe_load(f)
+            d = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader (libyaml)
 
         def by_type(section: dict, part: str) -> dict[str, frozenset[tuple[str, ...]]]:
             return {t: _phrases((v or {}).get(part)) for t, v in (section or {}).items()}
@@ -105,7 +108,18 @@ class EntityWords:
             venue_nouns=frozenset(str(w).lower() for w in d.get("venue_nouns") or ()),
             determiners=frozenset(str(w).lower() for w in d.get("name_determiners") or ()),
             surname_prefixes=frozenset(str(w).lower() for w in d.get("surname_prefixes") or ()),
-        )
+            spellings={str(k).lower(): str(v).lower() for k, v in (d.get("spelling_variants") or {}).items()},
+            alias_names={str(k): tuple(str(a) for a in v or ()) for k, v in (d.get("aliases") or {}).items()},
+        )._with_alias_keys()
+
+    def _with_alias_keys(self) -> EntityWords:
+        """The alias index, from ``alias_names`` (keys need the other lists)."""
+        keys = {}
+        for name, aliases in self.alias_names.items():
+            for a in aliases:
+                keys.setdefault(self._plain_key(a), self._plain_key(name))
+        object.__setattr__(self, "aliases", keys)
+        return self
 
     # ---------------------------------------------------------------- names
     def name_type(self, name: str) -> str | None:
@@ -138,15 +152,35 @@ class EntityWords:
             return False
         return name[:inner[0]].lower() not in self.surname_prefixes
 
-    def key(self, name: str) -> str:
-        """The key of a proper name: folded words without the legal form at its end ("Apple
-        Inc." -> "apple", "Chrysler Holding LLC" -> "chrysler")."""
-        ws = words(name)
+    def _plain_key(self, name: str) -> str:
+        ws = [self.spellings.get(w, w) for w in words(name)]
         while len(ws) > 1 and ws[-1] in self.legal_suffixes:
             ws.pop()
         if ws and ws[0] == "the" and len(ws) > 1:
             ws = ws[1:]
         return " ".join(ws)
+
+    def key(self, name: str) -> str:
+        """The key of a proper name: folded words in one spelling, without the legal form at its
+        end ("Apple Inc." -> "apple", "Chrysler Holding LLC" -> "chrysler", "World Health
+        Organisation" -> "world health organization"); a well-known alias has its entity's key
+        ("EU Commission" -> "european commission")."""
+        k = self._plain_key(name)
+        return self.aliases.get(k, k)
+
+    def other_names(self, name: str) -> tuple[str, ...]:
+        """The names a gazetteer entry called ``name`` is also written as: its well-known aliases
+        and its words in their other spellings ("World Health Organisation")."""
+        out = list(self.alias_names.get(name, ()))
+        back: dict[str, list[str]] = {}
+        for variant, canon in self.spellings.items():
+            back.setdefault(canon, []).append(variant)
+        ws = name.split()
+        for i, w in enumerate(ws):
+            low = w.lower()
+            for other in [*back.get(low, ()), *([self.spellings[low]] if low in self.spellings else ())]:
+                out.append(" ".join([*ws[:i], other.capitalize() if w[:1].isupper() else other, *ws[i + 1:]]))
+        return tuple(dict.fromkeys(a for a in out if a != name))
 
     def is_social_network(self, name: str) -> bool:
         return tuple(words(name)) in self.social_networks

@@ -28,9 +28,10 @@ Then the mentions of one entity are unified: every mention whose name has one id
 (:mod:`kg.names`: the gazetteer entry, else the name case-folded without punctuation and legal
 form: ``eBay`` = ``Ebay``, ``Apple Inc.`` = ``Apple``) gets one type and one label. A gazetteer
 entry keeps its own; any other name takes the type its evidence across the article supports
-best - NER's label on each mention (1), the words of the name (2: "Airlines", "Typhoon"), its
-context (1.5: "shares of X", "X's chief executive", "X, a militia"), a title or a he/she that
-refers to it (2: a person) - ties broken by :data:`kg.model.TYPE_PRECEDENCE`; and its most
+best - NER's labels (1 each, but n mentions NER reads as one type weigh sqrt(n): NER reads a
+repeated name the same way, right or wrong), the words of the name (2: "Airlines", "Typhoon"),
+its context (1.5: "shares of X", "X's chief executive", "X, a militia"), a title or its surname
+standing for it (2: a person), a he/she that refers to it (one more PERSON reading) - ties broken by :data:`kg.model.TYPE_PRECEDENCE`; and its most
 frequent spelling as label (ties: the greatest in code-point order).
 
 An article resolves the same whatever else is built with it, before or after it: resolution
@@ -41,6 +42,7 @@ articles' "Smith" are not merged on the strength of a third article's "John Smit
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -147,9 +149,11 @@ class _NameIndex:
 
 def article_people(docs: Iterable[DocExtraction]) -> frozenset[str]:
     """The full person names (two words or more) of the extractions of one article (of all its
-    pieces, for a long article cut into several): the names its surnames may resolve to."""
+    pieces, for a long article cut into several): the names its surnames may resolve to. A name
+    NER labelled otherwise counts when its context says person ("X, the government commissioner")."""
     return frozenset(name for d in docs for m in d.mentions
-                     if m.label == "PERSON" and len((name := _clean(m.name)).split()) >= 2)
+                     if (m.label == "PERSON" or (m.cue == "Person" and m.label in ("ORG", "GPE", "NORP", "LOC")))
+                     and len((name := _clean(m.name)).split()) >= 2)
 
 
 def _middle_initial_variants(people: Iterable[str]) -> dict[str, str]:
@@ -337,7 +341,7 @@ class Resolver:
         # surname of a known person, whatever NER said ("According to Kirby" as GPE); never a
         # city standing for its country ("Amman said" after "Ahmed Amman")
         if len(name.split()) <= 2 and label in ("PERSON", "GPE", "ORG", "NORP", "LOC"):
-            full = self._full_name(name, doc_people)
+            full = self._full_name(name, doc_people, first_name_too=label == "PERSON")  # "Yahoo" (ORG) is no first name
             if full is None and label == "PERSON" and len(name.split()) == 1:
                 # "Mr. Putin" with no full name in the article: a unique surname among the gazetteer's officials
                 full = self._full_name(name, self._gazetteer_people().candidates(name, False), first_name_too=False)
@@ -450,11 +454,14 @@ class Resolver:
             votes: Counter = Counter()
             labels: Counter = Counter()
             qid = None
+            ner: Counter = Counter()  # NER's reading of each mention, by type
             not_person = 0.0  # evidence that the name is no person's ("the Grayback", "SpaceX")
             for mid in mids:
                 k, m = keys[mid], mentions[mid]
                 labels[k.label] += 1
-                votes[k.type] += CONCEPT_VOTE if k.type == "Concept" else NER_VOTE
+                ner[k.type] += 1
+                if k.type == "Person" and m.label == "PERSON" and len(_clean(m.name).split()) < len(k.label.split()):
+                    votes["Person"] += PERSON_VOTE  # "Gazzola said": a surname that stands for the whole name
                 t = ew.name_type(k.label)
                 if t:
                     votes[t] += NAME_WORDS_VOTE
@@ -467,8 +474,11 @@ class Resolver:
                     not_person += NAME_WORDS_VOTE
                 if m.title:
                     votes["Person"] += PERSON_VOTE
-                votes["Person"] += PERSON_VOTE * referred[mid] if referred[mid] else 0
+                ner["Person"] += referred[mid]  # coreference chose it as a PERSON reading: NER's evidence again
                 qid = qid or k.qid
+            for t, n in ner.items():
+                # NER reads one name the same way wherever it repeats it: n readings weigh sqrt(n)
+                votes[t] += (CONCEPT_VOTE if t == "Concept" else NER_VOTE) * math.sqrt(n)
             if not_person and votes["Person"] > 0:
                 # NER's usual confusion: a name that is no person's, read as one, is an organisation's
                 moved = min(not_person, votes["Person"])

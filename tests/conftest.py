@@ -32,6 +32,9 @@ _HOSTILE_BUILDS = tuple(f"test_hostile_inputs::{t}" for t in (
 MODEL: frozenset[str] = frozenset({
     "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
     "test_openie", "test_property", "test_roles", "test_summary",
+    *(f"test_entities::{t}" for t in (
+        "test_entity_types_from_evidence", "test_variants_of_a_name_are_one_entity",
+        "test_different_entities_stay_apart")),
     *_HOSTILE_BUILDS,
     *(f"test_robustness::{t}" for t in (
         "test_bad_file_is_reported_and_the_rest_is_built", "test_everything_fine_exits_0_and_says_so",

@@ -125,7 +125,8 @@ def _leading_title(ctx: Context, s: int, e: int, label: str = "") -> tuple[str |
             i += hit[1]
         elif words[i] in rules.honorifics or words[i].rstrip(".") in rules.honorifics:
             i += 1
-        elif label == "PERSON" and (n := entity_words().title_length(words, i)) and i + n < len(words):
+        elif label == "PERSON" and (n := entity_words().title_length(words, i) or _job_word(words, i)) \
+                and i + n < len(words):
             known = rules.gaz.lookup(ctx.doc[s + i + n:e].text)
             if known is not None and known.type != "Person":
                 break
@@ -133,6 +134,12 @@ def _leading_title(ctx: Context, s: int, e: int, label: str = "") -> tuple[str |
         else:
             break
     return title, i
+
+
+def _job_word(words: list[str], i: int) -> int:
+    """1 when a person's name starts with a noun that says what the person is and two words
+    follow ("Lawyer Ahmed Amman" at the start of a sentence, where NER takes the capital in)."""
+    return int(i == 0 and len(words) >= 3 and entity_words().apposition_type(words[0]) == "Person")
 
 
 def _ner_spans(ctx: Context) -> list[tuple[int, int, str]]:
