@@ -276,6 +276,12 @@ def test_entity_types_from_evidence(resolved, text, present, absent):
     ("The World Health Organisation warned of a pandemic. The World Health Organization said cases rose.",
      "World Health Organization", ("World Health Organisation",)),
     ("Apple Inc. unveiled a phone. Apple said sales rose.", "Apple Inc", ("Apple",)),
+    # an acronym in brackets is no part of the name (NER reads "Organization (WHO" as one)
+    ("The World Health Organization (WHO) declared a pandemic on Wednesday.", "World Health Organization",
+     ("World Health Organization (WHO",)),
+    ("The United States Commission on International Religious Freedom (USCIRF) criticised Turkey.",
+     "United States Commission on International Religious Freedom",
+     ("United States Commission on International Religious Freedom (USCIRF",)),
     # a short form of a name the article gives in full
     ("Saha Airlines cancelled its flights. Saha said it would resume them in May.", "Saha Airlines", ("Saha",)),
 ])

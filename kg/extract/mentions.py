@@ -96,11 +96,16 @@ def _looks_like_person(rules: Rules, span, before) -> bool:
 
 
 def _edges(ctx: Context, s: int, e: int) -> tuple[int, int]:
-    """An entity's tokens without determiners, possessives and punctuation at its edges, and
-    without an amount NER ran into it ("Apple 1.8 billion euros")."""
+    """An entity's tokens without determiners, possessives and punctuation at its edges, without
+    an amount NER ran into it ("Apple 1.8 billion euros") and without a bracket it opens and does
+    not close ("World Health Organization (WHO": the acronym is a mention of its own)."""
     doc, articles, determiners = ctx.doc, ctx.rules.articles, entity_words().determiners
     while s < e and (doc[s].lower_ in articles or doc[s].lower_ in determiners or doc[s].is_punct):
         s += 1
+    for j in range(s + 1, e):
+        if doc[j].text == "(" and not any(t.text == ")" for t in doc[j + 1:e]):
+            e = j
+            break
     while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].lower_ in POSSESSIVE_ENDINGS):
         e -= 1
     for j in range(s + 1, e):
