@@ -90,7 +90,8 @@ def run_units(store: Path, kind: str) -> list[dict]:
     units: dict[str, dict] = {}
     for row in rows:
         if kind == "quotes":
-            u = {"kind": "quotes", "doc": row["doc"], "speaker": row["speaker"], "quote": row["quote"]}
+            u = {"kind": "quotes", "doc": row["doc"], "speaker": row["speaker"], "quote": row["quote"],
+                 "partial": row.get("partial") == "true"}
         else:
             u = {"kind": "relations", "doc": row["doc"], "subject": row["subject"], "predicate": row["predicate"],
                  "object": row["object"], "polarity": row["polarity"], "modality": row["modality"],
@@ -174,7 +175,7 @@ def cmd_add(a) -> int:
                   file=sys.stderr)
             return 2
         keep = {k: j[k] for k in ("key", "kind", "doc", "verdict", "class", "note") if k in j}
-        for k in ("subject", "predicate", "object", "polarity", "modality", "speaker", "quote", "evidence"):
+        for k in ("subject", "predicate", "object", "polarity", "modality", "speaker", "quote", "partial", "evidence"):
             if k in j:
                 keep[k] = j[k]
         judged[j["key"]] = keep

@@ -112,14 +112,23 @@ class Relation:
     rule: str = ""
 
 
+#: the entity types that may be a quotation's speaker: people, organisations ("the ministry
+#: said") and countries (their governments: "Russia said")
+SPEAKER_TYPES = ("Person", "Organization", "Country")
+
+
 @dataclass(frozen=True)
 class Quotation:
-    """A direct quotation attributed to a speaker (an Entity.key, or None if unknown)."""
+    """A direct quotation attributed to a speaker (an Entity.key, or None if unknown).
+
+    ``partial``: a few of the speaker's words inside the writer's own sentence ('called it "a
+    disgrace"'), not the whole statement."""
 
     text: str
     speaker: str | None
     evidence: Provenance
     verb: str = "said"
+    partial: bool = False
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,11 @@ def _statement_iri(r: Relation, ids: dict[str, str]) -> str:
 
 
 def _quote_iri(q: Quotation, ids: dict[str, str]) -> str:
-    return _mint("quote", ids[q.speaker] if q.speaker else None, " ".join(q.text.lower().split()))
+    """A quotation's IRI, from its speaker's identity and words; a partial one's also from that, so
+    one node never is both (the same words quoted whole elsewhere are another node)."""
+    speaker = ids[q.speaker] if q.speaker else None
+    words = " ".join(q.text.lower().split())
+    return _mint("quote", speaker, words, "partial") if q.partial else _mint("quote", speaker, words)
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
@@ -268,6 +272,8 @@ def quotation_triples(q: Quotation, art, ids: dict[str, str]) -> Iterator[tuple]
     node = nt_iri(node_iri)
     yield node, _v.rdf_type, _v.kg_Quotation
     yield node, _v.sdo_text, _str(q.text)
+    if q.partial:
+        yield node, _v.kg_partial, f'"true"^^{_v.xsd_boolean}'
     if q.speaker:
         yield node, _v.kg_speaker, nt_iri(_entity_iri(ids[q.speaker]))
     ev = nt_iri(_mint("evidence", node_iri, q.evidence.article_id, q.evidence.start, q.evidence.end))

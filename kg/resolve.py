@@ -50,7 +50,7 @@ from typing import NamedTuple
 from .extract import DocExtraction, Mention, final_mention
 from .extract.mentions import NOT_PERSON, POSSESSIVE_ENDINGS
 from .extract.records import CONCEPT, ORG_NOUN, PRON, REFERRING
-from .model import TYPE_PRECEDENCE, ArticleGraph, Entity, Provenance, Quotation, Relation
+from .model import SPEAKER_TYPES, TYPE_PRECEDENCE, ArticleGraph, Entity, Provenance, Quotation, Relation
 from .names import entity_words, gazetteer_identity, name_identity
 from .vocab import load_vocabulary
 
@@ -513,10 +513,10 @@ class Resolver:
         quotes = []
         for q in d.quotes:
             spk = keys.of(q.speaker) if q.speaker is not None else None
-            if spk is None or spk[0] != "Person":
-                continue
+            if spk is None or spk[0] not in SPEAKER_TYPES:
+                continue  # no speaker found, or not one that speaks: kg:speaker is required (data/shapes.ttl)
             ev = Provenance(art.id, art.text[q.sent_start:q.sent_end], q.sent_start, q.sent_end, q.verb)
-            quotes.append(Quotation(q.text, Entity.make_key(*spk[:2]), ev, q.verb))
+            quotes.append(Quotation(q.text, Entity.make_key(*spk[:2]), ev, q.verb, q.partial))
         return quotes
 
     def _entities(self, d: DocExtraction, keys: _ArticleKeys, relations: list[Relation],

@@ -1,4 +1,4 @@
-"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, concepts.yaml) as lookups."""
+"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, quotes.yaml, concepts.yaml) as lookups."""
 
 from __future__ import annotations
 
@@ -231,6 +231,9 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
             v.nouns.setdefault(noun.lower(), []).append((p["id"], tuple(preps)))
     _load_roles(v, _load_yaml(d / "roles.yaml"))
     v.lexicon = _load_yaml(d / "lexicon.yaml")
+    quotes = d / "quotes.yaml"  # the quotation rules' words, kept apart from the lexicon
+    if quotes.exists():
+        v.lexicon = {**v.lexicon, **(_load_yaml(quotes) or {})}
     concepts = d / "concepts.yaml"
     if concepts.exists():
         for canon, names in (_load_yaml(concepts).get("concepts") or {}).items():

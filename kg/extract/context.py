@@ -55,6 +55,13 @@ class Rules:
     between_preps: frozenset[str]
     role_preps: frozenset[str]
     title_joiners: frozenset[str]
+    # quotations (data/quotes.yaml)
+    quote_speech: frozenset[str] = frozenset()  # speech verbs and those of quotations only ("posted")
+    characterising: frozenset[str] = frozenset()  # 'called it "a disgrace"': a partial quotation's verb
+    quote_object_verbs: frozenset[str] = frozenset()  # "quoted X as saying": X speaks
+    person_nouns: frozenset[str] = frozenset()  # "his mother said": a subject that is an unnamed person
+    title_small_words: frozenset[str] = frozenset()  # lower-case words of a title in marks ("of", "the")
+    apostrophe_elisions: frozenset[str] = frozenset()  # 'em, 'tis: an apostrophe, not a quotation mark
 
     @classmethod
     def load(cls, vocab: Vocabulary | None = None, gazetteer=None) -> Rules:
@@ -87,6 +94,10 @@ class Rules:
             agent_preps_on_noun=ws("agent_prepositions") | ws("noun_agent_prepositions"),
             between_preps=ws("between_prepositions"), role_preps=ws("role_prepositions"),
             title_joiners=ws("title_joiners"),
+            quote_speech=ws("speech_verbs") | ws("quote_speech_verbs"), characterising=ws("characterisation_verbs"),
+            quote_object_verbs=ws("quote_object_verbs"),
+            person_nouns=ws("person_nouns"), title_small_words=ws("title_small_words"),
+            apostrophe_elisions=ws("apostrophe_elisions"),
         )
 
     def frame_at(self, tok) -> tuple[str, ...] | None:
@@ -102,13 +113,29 @@ class Rules:
 
 
 @dataclass
+class QuoteSpan:
+    """One quotation's place: the characters and tokens inside its marks, how it is framed."""
+
+    start: int  # offset of the first character inside the marks
+    end: int  # offset past the last one
+    a: int  # first token inside
+    b: int  # last token inside
+    opened: bool = True  # False: it continues a quotation of the previous paragraph whose mark is missing
+    closed: bool = True  # False: still open at its paragraph's end
+    prev: int | None = None  # the quotation of the previous paragraph it continues (one chain, one speaker)
+    partial: bool = False  # a few words within the writer's own sentence, not the whole statement
+    verb: int | None = None  # a partial quotation's governing speech or calling verb (token)
+
+
+@dataclass
 class QuoteState:
     """The quotations of an article: their marks, then their speakers and speech verbs."""
 
-    spans: list[tuple[int, int]] = field(default_factory=list)  # (opening mark, closing mark) token indices
+    spans: list[QuoteSpan] = field(default_factory=list)
     inside: dict[int, int] = field(default_factory=dict)  # token -> index of the quotation holding it
     speaker: dict[int, int | None] = field(default_factory=dict)  # quotation -> speaker, while coreference runs
     verb: dict[int, str] = field(default_factory=dict)  # quotation -> speech verb
+    pronouns: dict[int, int | None] = field(default_factory=dict)  # pronoun speaker token -> whom it stands for
     final_speaker: dict[int, int | None] = field(default_factory=dict)  # quotation -> speaker, when done
     out: list[RawQuote] = field(default_factory=list)
 

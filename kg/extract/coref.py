@@ -35,7 +35,7 @@ def coreference(ctx: Context) -> None:
         m = ctx.mentions[mid]
         if m.label == "PERSON":
             last_person.append(mid)
-        elif m.label in REFERRING:
+        elif m.label in REFERRING and m.antecedent is None:  # a pronoun speaker may be resolved already
             ante = _antecedent(ctx, m, last_person)
             if ante is not None:
                 ctx.mentions[mid] = replace(m, antecedent=final(ctx, ante))

@@ -38,10 +38,17 @@ CONF_DIGITS = 3
 PRONOUN_SENTENCES = 3
 #: "its", "they": a country, organisation or group at most this many sentences back
 NONPERSON_SENTENCES = 2
-#: a quotation with no speech verb continues the previous speaker's words within this many sentences
-QUOTE_CONTINUATION_SENTENCES = 2
-#: "he added": the speaker of one of this many previous quotations
-PREVIOUS_QUOTES = 3
+#: "he said": the speaker is the subject of a main clause at most this many sentences of narration back
+SPEAKER_PRONOUN_SENTENCES = 3
+#: a partial quotation counts if a speech or calling verb governs it at most this many hops up the tree
+PARTIAL_QUOTE_HOPS = 4
+#: "saying", "adding": hops up the tree from a speech verb without a subject to the verb that has one
+SPEECH_SUBJECT_HOPS = 2
+#: a quotation left open at its paragraph's end is closed by a stray closing mark at most this many
+#: paragraphs on (the re-opening marks of the paragraphs between were lost)
+QUOTE_REPAIR_PARAGRAPHS = 2
+#: quoted words in title case with at most this many words are a name or title, not a quotation
+TITLE_MAX_WORDS = 12
 #: an unnamed "<org> <title>" is linked to a person named with that title this many sentences around
 INDEFINITE_ROLE_SENTENCES = 3
 #: hops up the tree from a verb to the evidential noun that negates it ("no signs that ...")
@@ -62,9 +69,7 @@ TITLE_LOOKBACK = 3
 TITLE_TAIL_TOKENS = 2
 #: an ORG-tagged name of this many capitalised proper nouns may be a person's
 PERSON_NAME_TOKENS = (2, 3)
-#: a quotation has at least this many tokens inside its marks
+#: a quotation has at least this many word tokens (not punctuation) inside its marks
 MIN_QUOTE_TOKENS = 2
-#: a quotation still open at the end of the text closes there if it has more tokens than this
-MIN_OPEN_QUOTE_TOKENS = 2
 #: a concept's label has at least this many characters, unless data/concepts.yaml names it
 MIN_CONCEPT_CHARS = 3

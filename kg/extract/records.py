@@ -66,6 +66,7 @@ class RawQuote:
     sent_end: int
     speaker: int | None
     verb: str = DEFAULT_SPEECH_VERB
+    partial: bool = False  # a few words within the writer's sentence, not the whole statement
 
 
 @dataclass(frozen=True)

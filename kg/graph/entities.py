@@ -28,9 +28,11 @@ SELECT DISTINCT ?st ?s ?p ?o ?pol ?mod ?att WHERE {
   }
 }"""
 Q_QUOTES = _P + """
-SELECT DISTINCT ?q ?text ?speaker WHERE {
-  GRAPH ?g { ?q a kg:Quotation ; schema:text ?text . OPTIONAL { ?q kg:speaker ?speaker } }
+SELECT DISTINCT ?q ?text ?speaker ?partial WHERE {
+  GRAPH ?g { ?q a kg:Quotation ; schema:text ?text . OPTIONAL { ?q kg:speaker ?speaker } OPTIONAL { ?q kg:partial ?partial } }
 }"""
+#: the label of the edge from a speaker to a partial quotation (a few words inside the writer's sentence)
+SAID_PARTIAL_LABEL = "said (partial)"
 Q_EVIDENCE = _P + """
 SELECT ?x ?doc ?sentence ?start ?conf WHERE {
   GRAPH ?g {
@@ -172,10 +174,11 @@ def _add_statements(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_lab
 def _add_quotations(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_labels: dict,
                     edge_evidence: dict) -> None:
     """A node per quotation and a ``said`` edge from its speaker (see :func:`entity_graph`)."""
-    for q, text, speaker in sorted_rows(store, Q_QUOTES):
+    for q, text, speaker, partial in sorted_rows(store, Q_QUOTES):
         qid_ = node_id(q)
         docs = evidence.sources(q)
         start = first_date(docs, nodes.articles)
+        partial = int(partial in ("true", "1"))  # 1 or 0 (attributes are str/int/float)
         if qid_ not in G:
             G.add_node(
                 qid_, label=text or "", type=QUOTATION_TYPE, mentions=len(evidence.of.get(q, ())),
@@ -186,7 +189,8 @@ def _add_quotations(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_lab
             eid = f"{SAID}/{qid_.rsplit('/', 1)[-1]}"
             G.add_edge(
                 u, qid_, key=eid,
-                id=eid, kind=SAID, label=pred_labels.get(KG + SAID, SAID), predicate=SAID,
+                id=eid, kind=SAID, label=SAID_PARTIAL_LABEL if partial else pred_labels.get(KG + SAID, SAID),
+                predicate=SAID, partial=partial,
                 weight=len(docs), polarity="positive", modality="asserted",
                 attributed_to="", attributed_to_id="",
                 confidence=1.0,  # the quotation is attributed to its speaker by a speech verb; no score is stored
@@ -208,7 +212,9 @@ def entity_graph(store, details: dict | None = None):
     ``attributed_to`` (speaker label or ""), ``attributed_to_id``, ``confidence`` (float),
     ``evidence`` (sentences joined with " | "), ``sources`` ("|"-joined doc ids), ``start``
     (first supporting article's date or ""); plus a ``said`` edge from each speaker to each
-    of its quotations. All attributes are flat str/int/float values, never None.
+    of its quotations. A ``said`` edge also has ``partial`` (1: the quotation is a few of the
+    speaker's words inside the writer's sentence, and the edge's label is "said (partial)";
+    else 0). All attributes are flat str/int/float values, never None.
 
     ``details``, if given, is filled with ``articles`` (:func:`article_info`) and ``evidence``
     (``{edge id: [(doc, sentence), ...]}`` in document order), for views that show them apart.
