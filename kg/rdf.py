@@ -184,8 +184,10 @@ def _decimal(x: float) -> str:
     return f'"{max(0.0, min(1.0, x)):.3f}"^^{_v.xsd_decimal}'
 
 
-def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
-    """All triples one article contributes (to be put in its named graph), as N-Triples terms."""
+def article_triples(ag: ArticleGraph, ids: dict[str, str] | None = None) -> Iterator[tuple]:
+    """All triples one article contributes (to be put in its named graph), as N-Triples terms.
+    ``ids``: the identities of the article's entity keys (:func:`identities`), for a part of an
+    article that holds its relations but not its entities."""
     a = ag.article
     art = nt_iri(_mint("article", a.id))
     yield art, _v.rdf_type, _v.kg_Article
@@ -204,7 +206,7 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
     for p, n in article_counts(ag).items():
         yield art, nt_iri(str(p)), nt_integer(n)
 
-    ids = identities(ag)
+    ids = identities(ag) if ids is None else ids
     for e in ag.entities:
         yield from entity_triples(e, art, a.id)
     for r in ag.relations:
@@ -281,19 +283,19 @@ def quotation_triples(q: Quotation, art, ids: dict[str, str]) -> Iterator[tuple]
     yield from _evidence_triples(ev, q.evidence, art, None, ((ev, _v.kg_verb, _str(q.verb)),))
 
 
-def article_text(ag: ArticleGraph) -> tuple[str, list[tuple[str, str, str]]]:
+def article_text(ag: ArticleGraph, ids: dict[str, str] | None = None) -> tuple[str, list[tuple[str, str, str]]]:
     """The article's named graph as text - ``GRAPH <g> { s p o . ... }``, valid TriG and a valid
     SPARQL ``INSERT DATA`` body - and its triples (N-Triples terms)."""
     g = nt_iri(_mint("graph", ag.article.id))
-    triples = list(article_triples(ag))
+    triples = list(article_triples(ag, ids))
     return "".join([f"GRAPH {g} {{\n", *[f"{s} {p} {o} .\n" for s, p, o in triples], "}\n"]), triples
 
 
-def article_quads(ag: ArticleGraph) -> list:
-    """The article's named graph as pyoxigraph quads."""
+def article_quads(ag: ArticleGraph, ids: dict[str, str] | None = None) -> list:
+    """The article's named graph as pyoxigraph quads (``ids``: as :func:`article_triples`)."""
     import pyoxigraph as ox
 
-    return list(ox.parse(input=article_text(ag)[0].encode("utf-8"), format=ox.RdfFormat.TRIG))
+    return list(ox.parse(input=article_text(ag, ids)[0].encode("utf-8"), format=ox.RdfFormat.TRIG))
 
 
 def __getattr__(name: str):
