@@ -27,7 +27,8 @@ from .paths import default_store
 
 #: Error classes of the stages, importable from here (resolved on first use).
 _ERRORS = {
-    "StoreError": "store", "StoreLocked": "store", "QueryError": "query", "ExportError": "export",
+    "StoreError": "store", "StoreLocked": "store", "QueryError": "query", "QuerySyntaxError": "query",
+    "ExportError": "export",
     "UnfinishedWriteError": "export", "GraphError": "graph", "ValidationError": "validate", "VizError": "viz",
     "PushError": "push", "ModelError": "nlp", "ClusterError": "build.cluster",
 }
@@ -82,6 +83,14 @@ def load_query(*, name: str | None = None, file: str | os.PathLike | None = None
     return kq.parse_query_text(text or "", label)
 
 
+def sparql_prefixes() -> dict[str, str]:
+    """The prefixes every query of ``kg query``, :meth:`KnowledgeGraph.query` and ``kg serve``
+    can use without declaring them (``{"rdfs": "http://www.w3.org/2000/01/rdf-schema#", ...}``)."""
+    from .namespaces import SPARQL_PREFIXES
+
+    return dict(SPARQL_PREFIXES)
+
+
 def prepare_query(query, params: Mapping[str, str] | None = None, *, allow_service: bool = False) -> PreparedQuery:
     """Check a query (a NamedQuery, a library query's name, or SPARQL text) and bind its
     parameters; no store needed. Raises ``QueryError`` (a missing parameter, SERVICE without
@@ -101,6 +110,13 @@ def format_result(result, fmt: str = "table", *, max_width: int = 60) -> str:
     from . import query as kq
 
     return kq.format_result(result, fmt, max_width=max_width)
+
+
+def format_entities(found: list[dict], fmt: str = "table") -> str:
+    """The entities of :meth:`KnowledgeGraph.entities` as text: table, csv, tsv or json."""
+    from .query import entities as ke
+
+    return ke.format_entities(found, fmt)
 
 
 def format_stats(stats: dict) -> str:
@@ -177,9 +193,16 @@ class KnowledgeGraph:
         :class:`kg.build.BuildReport`. Bad input is reported in it, never raised. ``dask``: the
         address of a Dask scheduler to parse on. ``stop()`` turning true stops parsing and writes
         what is parsed. Other options: see :func:`kg.build.build` (``workers``, ``force``,
-        ``strict``, ``commit_every``, ``max_article_chars``, ...)."""
+        ``strict``, ``commit_every``, ``max_article_chars``, ``title_from``, ...); ``web``: how URLs are
+        fetched, a :class:`kg.ingest.fetch.WebOptions` or a mapping of its fields
+        (``{"allow_private": True, "delay": 0.5}``)."""
         from .build import build
         from .nlp import DEFAULT_MODEL
+
+        if isinstance(options.get("web"), Mapping):
+            from .ingest.fetch import WebOptions
+
+            options["web"] = WebOptions(**options["web"])
 
         if dask:
             from .build.cluster import dask_extractions
@@ -198,22 +221,68 @@ class KnowledgeGraph:
 
     # -- reading ---------------------------------------------------------------------
     def query(self, query, params: Mapping[str, str] | None = None, *, timeout: float | None = None,
-              allow_service: bool = False):
+              allow_service: bool = False, union: bool = False):
         """Run a query - a library query's name, SPARQL text, a NamedQuery or a
         :class:`PreparedQuery` - with ``params`` bound as string literals; a
         ``kg.query.QueryResult`` (``.variables``, ``.rows``, ``.dicts()``). ``timeout`` (seconds) runs
-        it in a child process stopped at the deadline."""
+        it in a child process stopped at the deadline.
+
+        The default graph is the merged view (the summary graph: each entity, statement,
+        quotation, article and plain triple once) and the ontology; article graphs are named
+        graphs (``GRAPH ?g``: evidence, mention records, article texts). ``union``: the default
+        graph is the union of all graphs instead, as a multiset. The prefixes of
+        :func:`sparql_prefixes` are declared."""
         from . import query as kq
 
         if not isinstance(query, PreparedQuery):
             query = prepare_query(query, params, allow_service=allow_service)
-        return kq.run_query(self.store, query.query.text, query.params, timeout, allow_service=allow_service)
+        return kq.run_query(self.store, query.query.text, query.params, timeout, allow_service=allow_service,
+                            union=union)
 
-    def stats(self) -> dict:
-        """Articles, entities by type, relations by predicate, quotations, triples."""
+    def empty_result_notes(self, query: PreparedQuery, *, union: bool = False) -> list[str]:
+        """Why a query may have found nothing, for a person to act on: each ``(name)`` parameter
+        that names no entity, with the nearest labels and aliases; each predicate or class
+        (``kg:``, ``rdfs:``, ``schema:``, ...) no graph uses, with the nearest terms of the ontology; a summary graph of an older kg
+        (without the articles and plain triples the default graph shows)."""
+        from .query import suggest
+
+        notes = []
+        for p in query.query.params:
+            value = query.params.get(p.name)
+            if p.kind == "name" and value is not None and not suggest.name_known(self.store, value):
+                near = suggest.nearest_entities(self.store, value)
+                notes.append(f"no entity is named {value!r} (label or alias, any case)"
+                             + (f"; nearest: {', '.join(near)}" if near else "; `kg entities TEXT` searches them"))
+        from .namespaces import SPARQL_PREFIXES
+
+        for term, near in suggest.unknown_terms(self.store, query.query.text, SPARQL_PREFIXES):
+            notes.append(f"no graph uses {term}" + (f"; did you mean {' or '.join(near)}?" if near else
+                                                    " (no term the graph uses is near)"))
+        if not union and suggest.summary_is_older(self.store):
+            notes.append("this store's summary graph was written by an older kg: articles and plain triples are "
+                         "missing from the default graph until the next `kg build` (or query with --union)")
+        return notes
+
+    def nearest_entities(self, text: str, n: int = 5) -> list[str]:
+        """The labels of up to ``n`` entities named nearest to ``text`` (for "did you mean")."""
+        from .query import suggest
+
+        return suggest.nearest_entities(self.store, text, n)
+
+    def entities(self, text: str | None = None, *, type: str | None = None, limit: int = 20) -> list[dict]:
+        """Entities whose label or alias contains ``text`` (any case; all without it), of ``type``
+        (Person, Country, ...), the most mentioned first: dicts with ``iri``, ``label``, ``type``,
+        ``mentions``, ``articles``, ``aliases``, ``wikidata``. Raises ``QueryError`` for an unknown type."""
+        from .query import entities as ke
+
+        return ke.find_entities(self.store, text, type=type, limit=limit)
+
+    def stats(self, *, top: int = 5) -> dict:
+        """Articles, entities by type (and the ``top`` most mentioned of each), relations by
+        predicate (most frequent first), quotations, triples."""
         from . import query as kq
 
-        return kq.store_stats(self.store)
+        return kq.store_stats(self.store, top=top)
 
     @property
     def dataset(self):

@@ -39,14 +39,18 @@ class Article:
     source: str | None = None
     url: str | None = None
     path: str | None = None
+    author: str | None = None  # the byline
 
     @property
     def sha256(self) -> str:
-        """Content hash used to skip unchanged articles on re-runs."""
+        """Content hash used to skip unchanged articles on re-runs (an article without an
+        author hashes as it did before the field existed)."""
         h = hashlib.sha256()
         for part in (self.text, self.title, self.date, self.source, self.url):
             h.update((part or "").encode("utf-8"))
             h.update(b"\x00")
+        if self.author is not None:
+            h.update(b"author\x00" + self.author.encode("utf-8") + b"\x00")
         return h.hexdigest()
 
 

@@ -7,6 +7,8 @@ them in rdflib ``Namespace`` objects for the write side.
 
 from __future__ import annotations
 
+from .model import ENTITY_TYPES
+
 BASE = "https://w3id.org/newskg/"
 KG = BASE + "ontology#"
 ID = BASE + "id/"
@@ -34,13 +36,29 @@ PREFIXES = {
 #: Prefixes for Turtle, TriG and RDF/XML output: without ``id:``, whose local names would need
 #: escaped slashes (``id:person\/john-kirby``); full IRIs read better.
 TURTLE_PREFIXES = {k: v for k, v in PREFIXES.items() if k != "id"}
-#: The ``PREFIX`` lines of every kg prefix, to put in front of a SPARQL query.
-SPARQL_PROLOGUE = "\n".join(f"PREFIX {k}: <{v}>" for k, v in PREFIXES.items()) + "\n"
+GRAPH_NS = ID + "graph/"
+ONTOLOGY_GRAPH = GRAPH_NS + "ontology"
+SUMMARY_GRAPH = GRAPH_NS + "summary"
+STATE_GRAPH = GRAPH_NS + "state"  # the writer's pending-write markers (empty between writes)
+ARTICLE_GRAPH_PREFIX = GRAPH_NS + "article/"
 
-ONTOLOGY_GRAPH = ID + "graph/ontology"
-SUMMARY_GRAPH = ID + "graph/summary"
-STATE_GRAPH = ID + "graph/state"  # the writer's pending-write markers (empty between writes)
-ARTICLE_GRAPH_PREFIX = ID + "graph/article/"
+#: The namespaces of kg's own IRIs (``kg.rdf`` mints them): graphs, articles, and one per entity
+#: type (``person:john-kirby``, ``country:china``), so that a query can name them briefly.
+ID_PREFIXES = {
+    "kgg": GRAPH_NS,
+    "article": ID + "article/",
+    **{t.lower(): f"{ID}{t.lower()}/" for t in ENTITY_TYPES},
+    "statement": ID + "statement/",
+    "quote": ID + "quote/",
+}
+#: The prefixes ``kg query`` and ``kg serve`` declare for every query (a query's own PREFIX
+#: lines take precedence); ``kg query --prefixes`` lists them.
+SPARQL_PREFIXES = {**PREFIXES, **ID_PREFIXES}
+#: The ``PREFIX`` lines of :data:`SPARQL_PREFIXES`, to put in front of a SPARQL query.
+SPARQL_PROLOGUE = "\n".join(f"PREFIX {k}: <{v}>" for k, v in SPARQL_PREFIXES.items()) + "\n"
+#: The default graph of ``kg query`` and ``kg serve``: the merged view (each statement, entity,
+#: quotation, article and plain triple once) and the ontology; article graphs stay named graphs.
+DEFAULT_GRAPHS = (SUMMARY_GRAPH, ONTOLOGY_GRAPH)
 
 RDF_TYPE = RDF + "type"
 PENDING_WRITE = KG + "PendingWrite"  # the class of an article graph marked pending in STATE_GRAPH

@@ -201,6 +201,8 @@ def article_triples(ag: ArticleGraph, ids: dict[str, str] | None = None) -> Iter
         yield art, _v.sdo_datePublished, _str(a.date)
     if a.source:
         yield art, _v.sdo_publisher, _str(a.source)
+    if a.author:
+        yield art, _v.sdo_author, _str(a.author)
     if a.url:
         yield art, _v.sdo_url, f"{_str(a.url)}^^{_v.xsd_anyURI}"
     for p, n in article_counts(ag).items():

@@ -36,11 +36,14 @@ MODEL: frozenset[str] = frozenset({
         "test_entity_types_from_evidence", "test_variants_of_a_name_are_one_entity",
         "test_different_entities_stay_apart")),
     *_HOSTILE_BUILDS,
+    "test_web::test_build_from_a_feed",
     *(f"test_robustness::{t}" for t in (
         "test_bad_file_is_reported_and_the_rest_is_built", "test_everything_fine_exits_0_and_says_so",
         "test_other_languages_are_built_with_any_language", "test_latin1_and_broken_utf8_are_decoded_with_a_warning",
         "test_jsonl_bad_lines_name_file_and_line", "test_duplicate_content_is_one_article_and_names_both_sources",
         "test_directory_with_symlink_loops", "test_unreadable_and_special_files",
+        "test_two_folders_with_the_same_file_names_keep_every_article",
+        "test_a_store_built_when_ids_were_file_names_keeps_its_ids",
         "test_strict_stops_at_the_first_problem_and_writes_nothing",
         "test_long_article_is_parsed_in_pieces_with_exact_offsets", "test_xxe_in_html_is_never_resolved")),
 })

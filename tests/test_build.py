@@ -177,7 +177,7 @@ def test_changed_article_is_replaced(tmp_path, articles):
     assert r.replaced == ["b"] and r.unchanged == ["a"]
     with KGStore.open(path, read_only=True) as s:
         texts = [row["t"].value for row in s.query(
-            "SELECT ?t WHERE { ?a <https://w3id.org/newskg/ontology#docId> \"b\" ; <https://schema.org/text> ?t }")]
+            "SELECT ?t WHERE { GRAPH ?g { ?a <https://w3id.org/newskg/ontology#docId> \"b\" ; <https://schema.org/text> ?t } }")]
     assert texts == ["Norway praised the agreement with Iceland."]
 
 

@@ -386,9 +386,9 @@ def test_directory_walk_order_and_suffix_filter(tmp_path):
         ("j1", "c.jsonl"),
         ("d", "d.markdown"),
         ("e", "e.TXT"),
-        ("a", "sub/a.txt"),
-        ("m", "sub/deeper/m.md"),
-        ("z", "sub/z.txt"),
+        ("sub/a", "sub/a.txt"),  # ids from the path relative to the folder named: never the same
+        ("sub/deeper/m", "sub/deeper/m.md"),
+        ("sub/z", "sub/z.txt"),
     ]
     flat = [Path(a.path).name for a in read(root, recursive=False)]
     assert flat == ["a-c.txt", "a.md", "b.txt", "c.jsonl", "d.markdown", "e.TXT"]
@@ -472,6 +472,85 @@ def test_import_is_light():
     import subprocess
     import sys
 
-    code = "import sys, kg.ingest; print(sorted(m for m in ('spacy', 'trafilatura', 'yaml') if m in sys.modules))"
+    code = "import sys, kg.ingest; print(sorted(m for m in ('spacy', 'trafilatura', 'yaml', 'feedparser', 'kg.ingest.fetch', 'urllib.request') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+# ---------------------------------------------------------------------- ids, headlines, _meta.yaml
+
+
+def test_same_file_names_in_two_folders_get_two_ids(tmp_path):
+    root = tmp_path / "archive"
+    write(root / "politics" / "001.txt", "Peru praised Bolivia.")
+    write(root / "sports" / "001.txt", "Chile beat Peru.")
+    write(root / "top.txt", "A top story.")
+    assert [a.id for a in read(root)] == ["politics/001", "sports/001", "top"]
+    # a folder named itself: ids relative to it (a store built from it keeps its ids)
+    assert [a.id for a in read(root / "sports")] == ["001"]
+    assert doc_id_for(root / "sports" / "001.txt", root) == "sports/001"
+
+
+def test_two_articles_with_one_id_in_a_run_are_both_named(tmp_path):
+    from kg.ingest import read_inputs
+
+    write(tmp_path / "a" / "001.txt", "Peru praised Bolivia.")
+    write(tmp_path / "b" / "001.txt", "Chile beat Peru.")
+    ids = [(r.item.id, r.source) for r in read_inputs([str(tmp_path / "a"), str(tmp_path / "b")])]
+    assert ids == [("001", str(tmp_path / "a" / "001.txt")), ("001", str(tmp_path / "b" / "001.txt"))]
+
+
+@pytest.mark.parametrize(("text", "mode", "title", "body"), [
+    ("Peru and Bolivia sign water deal\n\nPeru signed a deal with Bolivia.", "auto",
+     "Peru and Bolivia sign water deal", "Peru signed a deal with Bolivia."),
+    ("# Peru signs deal #\n\nPeru signed a deal.", "auto", "Peru signs deal", "Peru signed a deal."),
+    ("\n\nPeru signs deal\r\n\r\nPeru signed a deal.", "auto", "Peru signs deal", "Peru signed a deal."),
+    # a first sentence, a hard-wrapped paragraph, a long line: no headline
+    ("Peru signed a deal.\n\nBolivia agreed.", "auto", None, "Peru signed a deal.\n\nBolivia agreed."),
+    ("Peru signed a deal with\nBolivia on Monday.", "auto", None, "Peru signed a deal with Bolivia on Monday."),
+    (" ".join(["word"] * 30) + "\n\nPeru signed.", "auto", None, None),
+    # first-line: whatever it ends with; none: never
+    ("Peru signed a deal.\nBolivia agreed.", "first-line", "Peru signed a deal.", "Bolivia agreed."),
+    ("Peru signs deal\n\nPeru signed a deal.", "none", None, "Peru signs deal\n\nPeru signed a deal."),
+    # one line is the article itself
+    ("Peru signs deal", "first-line", None, "Peru signs deal"),
+])
+def test_headline_conventions(tmp_path, text, mode, title, body):
+    art = only(read(write(tmp_path / "a.txt", text), title_from=mode))
+    assert isinstance(art, Article), art
+    assert art.title == title
+    if body is not None:
+        assert art.text == body
+
+
+def test_front_matter_title_wins_over_the_first_line(tmp_path):
+    art = only(read(write(tmp_path / "a.txt", "---\ntitle: Given\n---\nShort line\n\nPeru signed."),
+                    title_from="first-line"))
+    assert art.title == "Given" and art.text == "Short line\n\nPeru signed."
+
+
+def test_folder_meta_gives_source_date_and_title_from(tmp_path, caplog):
+    root = tmp_path / "feed"
+    write(root / "_meta.yaml", "source: Reuters\ndate: 2024-03-05\ntitle_from: none\n")
+    write(root / "a.txt", "Peru signs deal\n\nPeru signed a deal.")
+    write(root / "b.txt", "---\nsource: AP\n---\nChile won.")
+    write(root / "sub" / "_meta.yaml", "date: 2024-04-01\ntitle_from: auto\nbogus: 1\n")
+    write(root / "sub" / "c.txt", "Chile wins\n\nChile won.")
+    with caplog.at_level(logging.WARNING, logger="kg.ingest"):
+        arts = {a.id: a for a in read(root)}
+    assert (arts["a"].source, arts["a"].date, arts["a"].title) == ("Reuters", "2024-03-05", None)
+    assert arts["b"].source == "AP"  # the article's own value wins
+    assert (arts["sub/c"].source, arts["sub/c"].date, arts["sub/c"].title) == ("Reuters", "2024-04-01", "Chile wins")
+    assert any("unknown keys bogus" in r.getMessage() for r in caplog.records)
+
+
+def test_bad_folder_meta_is_one_problem_and_the_folder_is_still_read(tmp_path):
+    root = tmp_path / "feed"
+    write(root / "_meta.yaml", "source: [unclosed\n")
+    write(root / "a.txt", "Peru signed a deal.")
+    write(root / "b.txt", "Chile won.")
+    items = read(root)
+    problems = [i for i in items if isinstance(i, Problem)]
+    assert [p.source for p in problems] == [str(root / "_meta.yaml")]
+    assert "invalid _meta.yaml" in problems[0].reason and "read without it" in problems[0].reason
+    assert [a.id for a in items if isinstance(a, Article)] == ["a", "b"]

@@ -32,5 +32,8 @@ def test_shorten():
 
 def test_sparql_prologue_declares_every_prefix():
     lines = ns.SPARQL_PROLOGUE.strip().splitlines()
-    assert lines == [f"PREFIX {k}: <{v}>" for k, v in ns.PREFIXES.items()]
+    assert lines == [f"PREFIX {k}: <{v}>" for k, v in ns.SPARQL_PREFIXES.items()]
+    assert ns.PREFIXES.items() <= ns.SPARQL_PREFIXES.items()
+    # every id namespace kg.rdf mints IRIs in has a prefix (person:john-kirby, kgg:summary)
+    assert {"kgg", "article", "person", "country", "statement", "quote"} <= set(ns.SPARQL_PREFIXES)
     assert "id" not in ns.TURTLE_PREFIXES and set(ns.TURTLE_PREFIXES) == set(ns.PREFIXES) - {"id"}

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -170,6 +171,8 @@ def _rows(ctype: str, body: bytes) -> list[str]:
         rows = list(csv.reader(io.StringIO(text)))
         assert rows[0] == ["c"]
         return [r[0] for r in rows[1:]]
+    if ctype.startswith("text/html"):  # each IRI a link to its page (kg.serve.pages)
+        return ["https://w3id.org/newskg/id/" + h.split("/", 2)[2] for h in re.findall(r'href="(/entity/[^"]+)"', text)]
     if ctype.startswith("text/tab-separated-values"):
         lines = text.splitlines()
         assert lines[0] == "?c"
@@ -183,7 +186,8 @@ ACCEPTS = [
     ("text/csv", "text/csv"),
     ("text/tab-separated-values", "text/tab-separated-values"),
     ("application/json", "application/sparql-results+json"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/sparql-results+xml"),
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "text/html"),  # a browser: a table
+    ("application/xhtml+xml;q=0.5,application/xml", "application/sparql-results+xml"),
     (None, "application/sparql-results+json"),
 ]
 
@@ -328,10 +332,24 @@ def test_index_page_and_cors_preflight(server):
     assert http("GET", server.url + "/nope")[0] == 404
 
 
-def test_union_default_graph_and_dataset_parameters(server):
-    # no GRAPH clause needed: statements from both articles are visible
-    status, _, body = get(server, f"SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st a <{KG}Statement> }}", "text/csv")
-    assert body.decode().splitlines()[1] == "4"
+def test_merged_default_graph_and_dataset_parameters(server):
+    # no GRAPH clause needed: statements from both articles are visible, each once (the
+    # "opposes" statement reported by both articles is one row, not two), prefixes predeclared
+    status, _, body = get(server, "SELECT (COUNT(*) AS ?n) WHERE { ?st a kg:Statement }", "text/csv")
+    assert status == 200 and body.decode().splitlines()[1] == "4"
+    status, _, body = get(server, "SELECT ?who ?what WHERE { ?s kg:opposes ?o . ?s rdfs:label ?who . "
+                          "?o rdfs:label ?what }", "text/csv")
+    assert body.decode().splitlines()[1:] == ["United States,ceasefire"]
+    # DESCRIBE gives each triple once
+    status, _, body = get(server, "DESCRIBE country:united-states", "application/n-triples")
+    lines = [ln for ln in body.decode().splitlines() if ln.strip()]
+    assert status == 200 and lines and len(lines) == len(set(lines))
+    # the evidence stays in the article graphs, named
+    status, _, body = get(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?ev a kg:Evidence } }", "text/csv")
+    assert int(body.decode().splitlines()[1]) == 6  # 5 relations, 1 quotation
+    # a syntax error says where, with a caret
+    status, _, body = get(server, "SELECT ?s WHERE {\n  ?s rdfs:labl ?x ;\n  }}", "text/csv")
+    assert status == 400 and b"line 3" in body and b"^" in body
     # default-graph-uri restricts the default graph to one article graph
     status, _, body = get(server, f"SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE {{ ?st a <{KG}Statement> }}", "text/csv",
                           **{"default-graph-uri": "https://w3id.org/newskg/id/graph/article/doc2"})
@@ -353,7 +371,8 @@ def test_allow_update(tmp_path):
         with KGStore.open(store) as w:
             w.ox.add(ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"),
                              ox.NamedNode("urn:g2")))
-        assert json.loads(get(srv, "ASK { <urn:x> <urn:y> <urn:z> }", "application/sparql-results+json")[2])["boolean"]
+        assert json.loads(get(srv, "ASK { GRAPH ?g { <urn:x> <urn:y> <urn:z> } }",
+                              "application/sparql-results+json")[2])["boolean"]
         status, _, body = post_update(srv, "LOAD <http://127.0.0.1:9/data.ttl>")
         assert status == 400 and b"LOAD" in body
         status, _, body = post_update(srv, "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")

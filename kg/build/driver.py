@@ -25,6 +25,7 @@ Failure handling (README, "Failure modes"):
 from __future__ import annotations
 
 import logging
+import os
 import pickle
 import tempfile
 import time
@@ -35,6 +36,9 @@ from ..model import Article, ArticleGraph
 from ..nlp import MAX_CHARS
 from ..store import KGStore
 from .chunks import extract_articles, merge_chunk_graphs
+from . import origins
+from .origins import origin_of
+from .origins import load as stored_origins
 from .report import BuildReport
 from .select import MAX_ARTICLE_CHARS, select_articles
 from .stages import ExtractionStage, local_extractions
@@ -84,40 +88,57 @@ def _never() -> bool:
     return False
 
 
-def build(store: KGStore, inputs: list[str], *, model: str, workers: int = 1, stdin=None, force: bool = False,
+def build(store: KGStore, inputs: list[str], *, model: str, workers: int | None = 1, stdin=None, force: bool = False,
           progress: bool = True, batch_size: int = 16, extractions: ExtractionStage | None = None,
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
           commit_every: int = COMMIT_EVERY, part_units: int | None = None, follow_symlinks: bool = False,
-          max_article_chars: int | None = MAX_ARTICLE_CHARS, stop: Callable[[], bool] = _never) -> BuildReport:
+          title_from: str = "auto", web=None, max_article_chars: int | None = MAX_ARTICLE_CHARS,
+          stop: Callable[[], bool] = _never) -> BuildReport:
     """Build ``inputs`` into ``store`` (opened for writing); see the module docstring for what
     happens on bad input, long articles, kills and ``stop()``. Never raises for bad input.
-    ``follow_symlinks``: follow symbolic links out of an input folder (:func:`kg.ingest.read_inputs`)."""
+    ``follow_symlinks``: follow symbolic links out of an input folder; ``title_from``: how a
+    plain-text article's headline is found; ``web``: how URLs are fetched, a
+    :class:`kg.ingest.fetch.WebOptions` (all three: :func:`kg.ingest.read_inputs`); its pages are
+    cached in ``STORE/web-cache`` unless it names another ``cache_dir``."""
     from ..write import ARTICLE_PART_UNITS, Writer
 
+    if any("://" in i for i in inputs):
+        from dataclasses import replace
+
+        from ..ingest.fetch import WEB_CACHE, WebOptions
+
+        web = web or WebOptions()
+        if web.cache_dir is None:
+            web = replace(web, cache_dir=os.path.join(store.path, WEB_CACHE))
     report = BuildReport()
+    read_from: dict[str, tuple[str, int | None]] = {}  # id -> where each selected article was read
     # a bulk write a killed build left half-done is dropped first: its articles are written again
     with Writer(store, part_units=part_units or ARTICLE_PART_UNITS) as writer:
         existing = store.article_hashes()
         try:
-            _build(writer, inputs, existing, report, stop, model=model, workers=workers, stdin=stdin,
+            _build(writer, inputs, existing, report, stop, read_from, model=model, workers=workers, stdin=stdin,
                    force=force, progress=progress, batch_size=batch_size, stage=extractions or local_extractions,
                    strict=strict, any_language=any_language, max_chars=max_chars,
                    commit_every=max(1, commit_every), follow_symlinks=follow_symlinks,
-                   max_article_chars=max_article_chars)
+                   title_from=title_from, web=web, max_article_chars=max_article_chars)
         except KeyboardInterrupt:
             report.interrupted = True
         report.interrupted = report.interrupted or stop()
         writer.close(complete=not (report.stopped or report.interrupted))
+    written = {i: origin_of(read_from[i][0]) for i in report.built + report.replaced}
+    origins.save(store.path, written)
     return report
 
 
-def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildReport, stop: Callable[[], bool], *,
+def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildReport, stop: Callable[[], bool],
+           origins: dict[str, tuple[str, int | None]], *,
            stdin, force: bool, any_language: bool, strict: bool, follow_symlinks: bool,
-           max_article_chars: int | None, **kw) -> None:
-    reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks), stop)
-    origins: dict[str, tuple[str, int | None]] = {}
+           title_from: str, web, max_article_chars: int | None, **kw) -> None:
+    reads = _until(read_inputs(inputs, stdin=stdin, follow_symlinks=follow_symlinks, title_from=title_from,
+                                 web=web), stop)
     articles = select_articles(reads, existing, report, force=force, strict=strict, any_language=any_language,
-                               max_article_chars=max_article_chars, origins=origins)
+                               max_article_chars=max_article_chars, origins=origins,
+                               stored_origins=stored_origins(writer.store.path) if existing else {})
     if report.stopped or stop():
         return
     writer.prepare()  # the ontology; a summary of another format is recomputed when the run ends well
@@ -132,16 +153,23 @@ def _build(writer, inputs: list[str], existing: dict[str, str], report: BuildRep
 
 
 def _build_articles(writer, articles: list[Article], existing: dict[str, str], report: BuildReport,
-                    stop: Callable[[], bool], *, model: str, workers: int, progress: bool, batch_size: int,
+                    stop: Callable[[], bool], *, model: str, workers: int | None, progress: bool, batch_size: int,
                     stage: ExtractionStage, strict: bool, max_chars: int, commit_every: int,
                     problem: Callable[[Article, str], Problem]) -> None:
     """Parse, extract, resolve and write ``articles``: each article is resolved on its own
     (:mod:`kg.resolve`), so it is written as soon as it is parsed, ``commit_every`` at a time.
     With ``strict`` nothing is written unless every article parses: the extractions wait in a
     spool until the last one."""
-    log.info("parsing %d article(s)", len(articles))
+    if workers is None:  # the usable cores, as memory and the number of articles allow
+        from .pool import default_workers
+
+        workers = default_workers(len(articles))
+    log.info("parsing %d article(s) with %d process(es)", len(articles), workers)
     started = time.perf_counter()
     bar = _progress(len(articles), progress)
+    # the articles written (with their summary update), a second line under the parse's: the
+    # last write comes after the last article is parsed
+    written = _progress(len(articles), progress, desc="written", position=1)
 
     def extracted() -> Iterator[tuple[Article, list]]:
         try:
@@ -171,19 +199,21 @@ def _build_articles(writer, articles: list[Article], existing: dict[str, str], r
                 return
             items = spool
         n = _write_all(writer, items, existing, report, strict=strict, commit_every=commit_every,
-                       problem=problem)
+                       problem=problem, written=written.update)
         log.info("parsed, resolved and wrote %d article(s) in %.1f s", n, time.perf_counter() - started)
     finally:
         bar.close()
+        written.close()
         if spool is not None:
             spool.close()
 
 
 def _write_all(writer, items: Iterable[tuple[Article, list]], existing: dict[str, str],
                report: BuildReport, *, strict: bool, commit_every: int,
-               problem: Callable[[Article, str], Problem]) -> int:
+               problem: Callable[[Article, str], Problem], written: Callable[[int], object] = lambda n: None) -> int:
     """Resolve the extractions ``items`` (``(article, [(offset, DocExtraction), ...])``) as they
-    come and write them ``commit_every`` articles per write; the number of articles resolved."""
+    come and write them ``commit_every`` articles per write (``written(n)`` after each write of
+    ``n``); the number of articles resolved."""
     from ..resolve import Resolver, article_people
 
     resolver = Resolver()
@@ -208,9 +238,11 @@ def _write_all(writer, items: Iterable[tuple[Article, list]], existing: dict[str
         batch.append(ag)
         if len(batch) >= commit_every:
             _commit(writer, batch, existing, report, problem)
+            written(len(batch))
             batch = []
     if batch:
         _commit(writer, batch, existing, report, problem)
+        written(len(batch))
     return resolved
 
 
@@ -259,9 +291,10 @@ class _NoBar:
         pass
 
 
-def _progress(total: int, enabled: bool):
+def _progress(total: int, enabled: bool, desc: str = "parsing", position: int = 0):
+    """A progress bar on stderr; none when ``enabled`` is false or stderr is no terminal."""
     if not enabled:
         return _NoBar()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="article", desc="parsing", leave=False, disable=None)
+    return tqdm(total=total, unit="article", desc=desc, leave=False, disable=None, position=position)

@@ -107,3 +107,42 @@ def pool_extractions(articles: list[Article], *, model: str, workers: int = 2,
                             IN_FLIGHT_PER_THREAD * workers, "worker process")
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+#: Resident memory one parsing worker needs (the small English model and a batch of articles;
+#: measured ~0.4 GB, with room for long articles), and articles below which a second process
+#: costs more (its model load, ~1.5 s) than it saves.
+WORKER_MEMORY_BYTES = 600 * 2**20
+ARTICLES_PER_WORKER = 20
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available without swapping (Linux ``MemAvailable``), else None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def default_workers(n_articles: int, cores: int | None = None, memory: int | None = None) -> int:
+    """``kg build``'s ``--workers`` when not given: the usable cores, at most one per
+    :data:`WORKER_MEMORY_BYTES` of available memory and one per :data:`ARTICLES_PER_WORKER`
+    articles to parse (a small build stays in one process), at least 1."""
+    cores = usable_cores() if cores is None else cores
+    memory = available_memory() if memory is None else memory
+    n = min(cores, max(1, n_articles // ARTICLES_PER_WORKER))
+    if memory is not None:
+        n = min(n, memory // WORKER_MEMORY_BYTES)
+    return max(1, n)

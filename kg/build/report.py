@@ -1,4 +1,4 @@
-"""What a build did: articles built, replaced, unchanged and skipped (with why), notes."""
+"""What a build did: articles built, replaced, unchanged, duplicates and skipped (with why), notes."""
 
 from __future__ import annotations
 
@@ -15,13 +15,17 @@ class BuildReport:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    #: the same article as another one of the run or of the store: built once, not a failure
+    duplicates: list[Problem] = field(default_factory=list)
     notes: list[tuple[str, Note]] = field(default_factory=list)  # (where, note): ("x.txt", "not valid UTF-8...")
     interrupted: bool = False  # stopped on request (a signal, KeyboardInterrupt) before the end
     stopped: Problem | None = None  # with strict: the problem that stopped the build
 
     def summary(self) -> str:
-        s = (f"{len(self.built)} built, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
-             f"{len(self.skipped)} skipped")
+        s = f"{len(self.built)} built, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "
+        if self.duplicates:
+            s += f"{len(self.duplicates)} duplicate, "
+        s += f"{len(self.skipped)} skipped"
         if self.skipped:
             kinds = Counter(problem_kind(p.reason) for p in self.skipped)
             s += " (" + ", ".join(f"{n} {kind}" for kind, n in kinds.most_common()) + ")"

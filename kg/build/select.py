@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ..ingest import Problem, Read, language_problem
 from ..model import Article
+from .origins import collision, legacy_id
 from .report import BuildReport
 
 log = logging.getLogger("kg.build")
@@ -22,20 +24,26 @@ MAX_ARTICLE_CHARS = 1_000_000
 def select_articles(reads: Iterable[Read], existing: dict[str, str], report: BuildReport, *,
                     force: bool = False, strict: bool = False, any_language: bool = False,
                     max_article_chars: int | None = MAX_ARTICLE_CHARS,
-                    origins: dict[str, tuple[str, int | None]] | None = None) -> list[Article]:
+                    origins: dict[str, tuple[str, int | None]] | None = None,
+                    stored_origins: dict[str, str] | None = None) -> list[Article]:
     """The articles to build: problems recorded, unchanged articles, repeated ids, repeated
     content (in the run or already in the store under another id), articles longer than
     ``max_article_chars`` (``None`` or 0: no limit) and non-English articles dropped. An
     article whose checks raise (nothing known does) is a problem of its own, not the end of the
     run. With ``strict``, stops at the first problem (``report.stopped``) and returns [].
-    ``origins`` (if given) receives where each selected article was read (source, line), by id."""
+    ``origins`` (if given) receives where each selected article was read (source, line), by id.
+    ``stored_origins``: where the store's articles were read (:mod:`.origins`): a changed
+    article read from another file than the stored one of its id, which still exists, is
+    another article - skipped naming both, never a replacement. A store built when ids were
+    bare file names keeps them (:func:`~.origins.legacy_id`)."""
     todo: dict[str, tuple[Article, Read]] = {}
     seen_ids: dict[str, str] = {}  # id -> where it was read (not the article: unchanged texts are let go)
     seen_hash: dict[str, tuple[str, str]] = {}  # hash -> (id, where)
 
-    def skip(problem: Problem) -> bool:
-        report.skipped.append(problem)
-        log.info("skipped %s", problem)
+    def skip(problem: Problem, *, duplicate: bool = False) -> bool:
+        # a duplicate is built once (from its first copy): listed apart, not a failure of the build
+        (report.duplicates if duplicate else report.skipped).append(problem)
+        log.info("%s %s", "duplicate" if duplicate else "skipped", problem)
         if strict:
             report.stopped = problem
         return strict
@@ -47,6 +55,8 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
                 return []
             continue
         a = r.item
+        if (old := legacy_id(a.id, r.source, existing, stored_origins or {})) and old not in seen_ids:
+            a = replace(a, id=old)  # a store built when ids were file names keeps its ids
         if a.id in seen_ids:
             if skip(Problem(r.source, f"duplicate id {a.id!r} (already read from {seen_ids[a.id]})", r.line)):
                 return []
@@ -60,7 +70,7 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
         if h in seen_hash:
             first, where = seen_hash[h]
             if skip(Problem(r.source, f"duplicate content: same article as {where} (id {first!r}), "
-                                      "built once from there", r.line)):
+                                      "built once from there", r.line), duplicate=True):
                 return []
             continue
         seen_ids[a.id] = r.where
@@ -68,6 +78,12 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
         if not force and existing.get(a.id) == h:
             report.unchanged.append(a.id)
             log.info("unchanged: %s", a.id)
+            continue
+        if a.id in existing and (other := collision(a.id, r.source, stored_origins or {})):
+            if skip(Problem(r.source, f"duplicate id {a.id!r}: the store's article {a.id!r} was read from {other}; "
+                                      "not replaced (build their common folder: ids are paths relative to it)",
+                            r.line)):
+                return []
             continue
         if max_article_chars and len(a.text) > max_article_chars:
             if skip(Problem(r.source, f"too long ({len(a.text):,} characters; the limit is {max_article_chars:,}: "
@@ -86,7 +102,8 @@ def select_articles(reads: Iterable[Read], existing: dict[str, str], report: Bui
     for a, r in todo.values():
         other = stored.get(a.sha256)
         if other is not None and other != a.id and (other not in todo or todo[other][0].sha256 == a.sha256):
-            if skip(Problem(r.source, f"duplicate content: same article as {other!r}, already in the store", r.line)):
+            if skip(Problem(r.source, f"duplicate content: same article as {other!r}, already in the store", r.line),
+                    duplicate=True):
                 return []
             continue
         selected.append(a)

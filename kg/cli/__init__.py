@@ -24,13 +24,27 @@ from ..printable import LogFormatter, printable
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+STORE_HELP = "Store directory [default: $KG_STORE or ./kg-store]."
+
+
+def _store_given_before(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A command's ``--store``, else the one given before the command (``kg --store X stats``);
+    both given and different: a usage error."""
+    before = ctx.find_root().params.get("store")
+    if value is not None and before is not None and Path(value) != Path(before):
+        raise click.BadParameter(f"given twice, as {printable(before)} before the command and {printable(value)} "
+                                 "after it; give it once")
+    return value if value is not None else before
+
+
 def store_option(f):
     return click.option(
         "--store",
         "store",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
-        help="Store directory [default: $KG_STORE or ./kg-store].",
+        callback=_store_given_before,
+        help=STORE_HELP,
     )(f)
 
 
@@ -42,8 +56,12 @@ def resolve_store(store: Path | None) -> Path:
     return store if store is not None else default_store()
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2, detail: list[str] | tuple[str, ...] = ()) -> None:
+    """``kg: error: MESSAGE`` on stderr (escaped: one line), then the ``detail`` lines (each
+    escaped), and exit with ``code``."""
     click.echo(f"kg: error: {printable(message)}", err=True)
+    for line in detail:
+        click.echo(printable(line), err=True)
     sys.exit(code)
 
 
@@ -51,7 +69,9 @@ def fail(message: str, code: int = 2) -> None:
 @click.version_option(package_name="kg")
 @click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
-def main(verbose: int, quiet: bool) -> None:
+@click.option("--store", "store", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=STORE_HELP + " Also accepted after the command.")
+def main(verbose: int, quiet: bool, store: Path | None) -> None:
     """kg: build a knowledge graph of who did what to whom from news articles.
 
     \b

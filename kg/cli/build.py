@@ -14,8 +14,10 @@ from . import fail, main, model_option, resolve_store, store_option
 @click.argument("inputs", nargs=-1, required=True)
 @store_option
 @model_option
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes that parse and extract (N > 1: N forked workers; this one resolves and writes) "
+                   "[default: the usable cores, at most one per 600 MB of available memory and one per 20 "
+                   "articles to parse].")
 @click.option("--batch-size", type=click.IntRange(1, 10000), default=16, show_default=True)
 @click.option("--force", is_flag=True, help="Re-parse articles even when unchanged.")
 @click.option("--strict", is_flag=True,
@@ -27,6 +29,15 @@ from . import fail, main, model_option, resolve_store, store_option
                    "take about a minute and 1 GB to parse].")
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links that lead out of an input folder (skipped otherwise).")
+@click.option("--title-from", type=click.Choice(["auto", "first-line", "none"]), default="auto", show_default=True,
+              help="A plain-text article without a title in its front matter: its first line is the headline "
+                   "when short, alone and without a final full stop (auto), always (first-line), never (none).")
+@click.option("--allow-private", is_flag=True,
+              help="Fetch URLs on private and loopback addresses (refused otherwise: a feed could point kg at them).")
+@click.option("--fetch-delay", type=click.FloatRange(0, 3600), default=1.0, show_default=True, metavar="S",
+              help="Seconds between two requests to one web site.")
+@click.option("--fetch-timeout", type=click.FloatRange(0.1, 3600), default=20.0, show_default=True, metavar="S",
+              help="Seconds a web request may wait for the site.")
 @click.option("--commit-every", type=click.IntRange(1, 100000), default=None, metavar="N",
               help="Articles written per write, each with its summary update [default: 1000]; "
                    "articles are written while the others are parsed, and a killed build loses "
@@ -36,21 +47,25 @@ from . import fail, main, model_option, resolve_store, store_option
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
                    "this process writes the store. --workers is then the cluster's.")
 def build(inputs, store, model, workers, batch_size, force, strict, any_language, max_article_chars, follow_symlinks,
-          commit_every, no_progress, dask_address):
-    """Parse articles (files, folders or '-' for stdin) and add them to the store.
+          title_from, allow_private, fetch_delay, fetch_timeout, commit_every, no_progress, dask_address):
+    """Parse articles (files, folders, URLs or '-' for stdin) and add them to the store.
 
     Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
-    .html. Unchanged articles are skipped, changed ones replaced. A bad input is reported
-    (file and line) and skipped, the others are still built; the last line sums up.
+    .html; a URL is a page, an RSS/Atom feed (its items' pages) or a sitemap (its pages),
+    fetched politely (robots.txt, one request at a time per site, --fetch-delay apart).
+    Unchanged articles are skipped, changed ones replaced. A bad input is reported
+    (file and line, or URL) and skipped, the others are still built; the last line sums up.
     Folders are read without leaving them: a symbolic link to outside is skipped unless
     --follow-symlinks (a file named here is always read).
-    Exit 0 when everything was built, 1 when anything was skipped, 130 on Ctrl-C
+    Exit 0 when every input is in the store (built, unchanged, or the same article as one
+    that is), 1 when anything could not be built, 130 on Ctrl-C
     (articles written so far are kept: re-run to finish).
     """
     from .. import api
     from .interrupts import Interrupts
 
     path = resolve_store(store)
+    web = {"allow_private": allow_private, "delay": fetch_delay, "timeout": fetch_timeout}
     options = {"commit_every": commit_every, "max_article_chars": max_article_chars}
     options = {k: v for k, v in options.items() if v is not None}  # the build's defaults otherwise
     try:
@@ -58,7 +73,7 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
             report = g.build(inputs, model=model, dask=dask_address, workers=workers, stdin=sys.stdin, force=force,
                              progress=not no_progress, batch_size=batch_size, strict=strict,
                              any_language=any_language, follow_symlinks=follow_symlinks,
-                             stop=interrupts.requested, **options)
+                             title_from=title_from, web=web, stop=interrupts.requested, **options)
     except (api.ModelError, api.StoreError, api.ClusterError) as e:
         fail(str(e), 2)
     except KeyboardInterrupt:
@@ -66,6 +81,9 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
         sys.exit(130)
     except OSError as e:
         fail(f"cannot write the store {path}: {e.strerror or e}; articles written so far are kept", 1)
+    for p in report.duplicates:
+        if p is not report.stopped:
+            click.echo(f"kg: duplicate {p}", err=True)
     for p in report.skipped:
         if p is not report.stopped:
             click.echo(f"kg: skipped {p}", err=True)

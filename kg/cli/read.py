@@ -28,7 +28,13 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-@main.command("query")
+def _prefixes_epilog() -> str:
+    from .. import api
+
+    return "Prefixes declared for every query: " + ", ".join(api.sparql_prefixes()) + " (--prefixes prints their IRIs)."
+
+
+@main.command("query", epilog=_prefixes_epilog())
 @click.argument("file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("-n", "--name", metavar="NAME", help="Run the named query queries/NAME.rq (see `kg queries`).")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
@@ -40,20 +46,32 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--allow-service", is_flag=True, help="Allow SERVICE (federated queries over the network).")
 @click.option("--max-width", type=click.IntRange(min=8), default=60, show_default=True,
               help="Truncate table cells to this width.")
+@click.option("--union", is_flag=True,
+              help="Default graph = the union of all graphs, as a multiset (a triple once per article "
+                   "graph holding it) instead of the merged view.")
+@click.option("--prefixes", "list_prefixes", is_flag=True,
+              help="List the prefixes every query can use without declaring them, and exit.")
 @store_option
-def query_cmd(file, name, params, fmt, timeout, allow_service, max_width, store):
+def query_cmd(file, name, params, fmt, timeout, allow_service, max_width, union, list_prefixes, store):
     """Run a SPARQL query (FILE, '-' for stdin, or --name) against the store.
 
-    The default graph is the union of all graphs. Parameters are bound as string literals,
-    never pasted into the query text. Exit 2 on a bad query or parameter, 1 on a timeout.
+    The default graph is the merged view: each entity, statement, quotation, article and
+    plain triple (`?s kg:opposes ?o`) once, and the ontology. Evidence records, mention
+    records and article texts are in the article graphs: read them with GRAPH ?g { ... }.
+    The common prefixes (rdf, rdfs, xsd, owl, skos, schema, prov, kg, kgg, person, ...; see
+    --prefixes) need no PREFIX line. Parameters are bound as string literals, never pasted
+    into the query text. Exit 2 on a bad query or parameter, 1 on a timeout.
 
     \b
     kg query --name quotes_by --param speaker="John Kirby"
     kg query my.rq --format csv > out.csv
-    echo 'SELECT * WHERE { ?s ?p ?o } LIMIT 5' | kg query -
+    echo 'SELECT ?who ?what WHERE { ?s kg:opposes ?o . ?s rdfs:label ?who . ?o rdfs:label ?what }' | kg query -
     """
     from .. import api
 
+    if list_prefixes:
+        emit("".join(f"PREFIX {k}: <{v}>\n" for k, v in api.sparql_prefixes().items()))
+        return
     if bool(file) == bool(name):
         fail("give a query FILE (or '-') or --name NAME, not both and not neither", 2)
     bound = _parse_params(params)
@@ -66,18 +84,30 @@ def query_cmd(file, name, params, fmt, timeout, allow_service, max_width, store)
             nq = api.load_query(file=file)
         prepared = api.prepare_query(nq, bound, allow_service=allow_service)
     except api.QueryError as e:
-        fail(str(e), e.exit_code)
+        query_failed(e)
     if prepared.ignored:  # e.g. `make demo` passes every parameter to every named query
         takes = ", ".join(nq.param_names) or "no parameters"
         click.echo(f"kg: note: query {nq.name!r} ignores --param {', '.join(prepared.ignored)} (it takes: {takes})",
                    err=True)
     with open_reader(store) as g:
         try:
-            out = api.format_result(g.query(prepared, timeout=timeout or None, allow_service=allow_service), fmt,
-                                    max_width=max_width)
+            result = g.query(prepared, timeout=timeout or None, allow_service=allow_service, union=union)
+            out = api.format_result(result, fmt, max_width=max_width)
         except api.QueryError as e:
-            fail(str(e), e.exit_code)
+            query_failed(e)
+        if len(result) == 0 and result.kind == "select":
+            for note in g.empty_result_notes(prepared, union=union):
+                click.echo(f"kg: note: {printable(note)}", err=True)
     emit(out)
+
+
+def query_failed(e) -> None:
+    """Exit with the message of a QueryError; a syntax error with its excerpt and caret."""
+    from .. import api
+
+    if isinstance(e, api.QuerySyntaxError):
+        fail(e.headline, e.exit_code, detail=e.excerpt)
+    fail(str(e), e.exit_code)
 
 
 @main.command("queries")
@@ -201,17 +231,54 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, store):
     click.echo(f"kg: wrote {info['format']} ({shown}) to {printable(output)}", err=True)
 
 
+@main.command("entities")
+@click.argument("words", nargs=-1)
+@click.option("-t", "--type", "type_", metavar="TYPE",
+              help="Only entities of this type (Person, Organization, Country, City, Place, Group, Event, Concept; any case).")
+@click.option("-l", "--limit", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Show at most this many (0 = all).")
+@click.option("-f", "--format", "fmt", type=click.Choice(("table", "csv", "tsv", "json")), default="table",
+              show_default=True)
+@store_option
+def entities_cmd(words, type_, limit, fmt, store):
+    """Find entities whose label or alias contains TEXT (any case; all entities without it),
+    the most mentioned first: type, mentions, articles, aliases, Wikidata id, IRI.
+
+    \b
+    kg entities kirby
+    kg entities john kirby                 (the words are one text)
+    kg entities --type country --limit 10
+    kg entities "united" --format csv
+    """
+    from .. import api
+
+    text = " ".join(words)
+    with open_reader(store) as g:
+        try:
+            found = g.entities(text, type=type_, limit=limit)
+        except api.QueryError as e:
+            fail(str(e), e.exit_code)
+        if not found and text:
+            near = g.nearest_entities(text)
+            click.echo(f"kg: note: no entity's label or alias contains {printable(text)!r}"
+                       + (f"; nearest: {printable(', '.join(near))}" if near else ""), err=True)
+    emit(api.format_entities(found, fmt))
+
+
 @main.command("stats")
 @click.option("-f", "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option("--top", type=click.IntRange(min=0), default=5, show_default=True,
+              help="The most mentioned entities shown per type.")
 @store_option
-def stats_cmd(fmt, store):
-    """Counts: articles, entities by type, relations by predicate, quotations, triples."""
+def stats_cmd(fmt, top, store):
+    """Counts: articles, entities by type with the most mentioned of each, relations by
+    predicate (most frequent first), quotations, triples."""
     import json
 
     from .. import api
 
     with open_reader(store) as g:
-        stats = g.stats()
+        stats = g.stats(top=top)
     emit(json.dumps(stats, indent=1) + "\n" if fmt == "json" else api.format_stats(stats))
 
 

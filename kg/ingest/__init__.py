@@ -3,12 +3,16 @@
 Supported inputs:
 
 * ``.txt`` / ``.md`` / ``.markdown``: plain text with optional YAML front matter
-  (``title``, ``date``, ``source``, ``url``); the id is the file name without extension.
+  (``title``, ``date``, ``source``, ``url``, ``author``), else perhaps a headline as first line
+  (:mod:`.headline`); the id is the path relative to the folder named, without extension
+  (:func:`doc_id_for`); a folder's ``_meta.yaml`` gives defaults (:mod:`.folders`).
 * ``.jsonl``: one JSON object per line with ``id`` and ``text`` (plus optional
   ``title``, ``date``, ``source``, ``url``).
 * ``.html`` / ``.htm``: main text and metadata extracted with ``trafilatura``.
 * ``-``: stdin, read as JSONL if its first non-blank character is ``{``, else as one
   plain-text article with id ``stdin``.
+* ``http(s)://...``: a web page, an RSS/Atom feed or a sitemap (:mod:`.web`, fetched politely by
+  :mod:`.fetch`); ids from canonical URLs.
 
 Bad input never raises: :func:`read_articles` yields a :class:`Problem` (with a one-line
 reason) and carries on. Any exception while reading, decoding, parsing front matter or JSON of
@@ -28,17 +32,18 @@ The modules, data flowing down the list:
 
 * :mod:`.sources` - :func:`read_inputs`: each input name to its source (the place for
   sources other than files and stdin);
-* :mod:`.files` and :mod:`.walk` - the path source: files, folders, the symbolic-link policy;
-  :mod:`.stdin` - the stdin source;
+* :mod:`.files` and :mod:`.walk` - the path source: files, folders, the symbolic-link policy,
+  with :mod:`.folders` (``_meta.yaml``); :mod:`.stdin` - the stdin source; :mod:`.web` and
+  :mod:`.fetch` - the web source;
 * :mod:`.decoding` - bytes to text (charsets);
-* :mod:`.formats` - text/markdown, JSONL, HTML to Articles, with :mod:`.frontmatter` (YAML)
-  and :mod:`.fields` (ids and metadata values);
+* :mod:`.formats` - text/markdown, JSONL, HTML to Articles, with :mod:`.frontmatter` (YAML),
+  :mod:`.headline` (a first line as headline) and :mod:`.fields` (ids and metadata values);
 * :mod:`.normalize` - text normalisation, paragraphs, repeats dropped;
 * :mod:`.language` - the English check;
 * :mod:`.records` - Problem, Note, Read and the package's logger (``kg.ingest``).
 
-Importing the package loads neither PyYAML nor trafilatura (nor spaCy): each is imported when
-a front matter or an HTML page is first read.
+Importing the package loads neither PyYAML, trafilatura, feedparser nor the HTTP client (nor
+spaCy): each is imported when a front matter, an HTML page or a URL is first read.
 """
 
 from __future__ import annotations

@@ -59,7 +59,13 @@ def declared_charset(data: bytes) -> str | None:
     match = _DECLARED_CHARSET.search(data[:4096])
     if not match:
         return None
-    name = match.group(1).decode("ascii").lower()
+    return known_charset(match.group(1).decode("ascii"))
+
+
+def known_charset(name: str) -> str | None:
+    """``name`` (an HTML ``<meta>`` or HTTP ``Content-Type`` charset) as a Python codec name,
+    if it is a character encoding Python knows; else None."""
+    name = name.strip().lower()
     try:
         info = codecs.lookup(name)
     except LookupError:

@@ -13,24 +13,41 @@ from typing import Any
 from .normalize import clean_inline, has_surrogates
 from .records import SURROGATES_NOTE, Note, Reject
 
-META_FIELDS = ("title", "date", "source", "url")
+META_FIELDS = ("title", "date", "source", "url", "author")
 MAX_ID_LENGTH = 200
 
 
-def doc_id_for(path: str | os.PathLike[str]) -> str:
-    """The article id of a file: its name without the (last) extension."""
-    return Path(path).stem
+def doc_id_for(path: str | os.PathLike[str], root: str | os.PathLike[str] | None = None) -> str:
+    """The article id of a file: its path relative to ``root`` (the folder named on the command
+    line) without the (last) extension, ``/``-separated: ``politics/001`` for
+    ``archive/politics/001.txt`` read from ``archive``. A file directly in ``root``, or named
+    itself (no ``root``), keeps its bare name (``001``): the ids of a store built when ids were
+    file names stay the same."""
+    path = Path(path)
+    if root is None:
+        return path.stem
+    return path.relative_to(root).with_suffix("").as_posix()
 
 
-def check_id(doc_id: str) -> str:
+def check_id(doc_id: str, *, nested: bool = False) -> str:
     """Return ``doc_id`` if safe as a file name and IRI part, else ``Reject``.
 
-    Rejected (not sanitised): empty ids, ``/``, ``\\``, ``..``, a leading ``.``,
+    Rejected (not sanitised): empty ids, ``/`` (unless ``nested``: a path-derived id, where each
+    ``/``-separated part is checked on its own), ``\\``, ``..``, a leading ``.``,
     NUL/control characters, line separators, lone surrogates (a JSON ``\\ud800``, or a file
     name that is not valid UTF-8), surrounding whitespace, over-long ids.
     """
     if not doc_id.strip():
         raise Reject("empty 'id'")
+    if nested and "/" in doc_id:
+        if len(doc_id) > MAX_ID_LENGTH:
+            raise Reject(f"unsafe id {doc_id[:60]!r}")
+        for part in doc_id.split("/"):
+            try:
+                check_id(part)
+            except Reject:
+                raise Reject(f"unsafe id {doc_id[:60]!r}") from None
+        return doc_id
     unsafe = (
         "/" in doc_id
         or "\\" in doc_id

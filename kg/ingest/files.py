@@ -8,10 +8,13 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+from ..model import Article
 from .decoding import decode_bytes, declared_charset
 from .fields import check_id, doc_id_for
+from .folders import FolderMetas
 from .formats import SUFFIXES, jsonl_items, parse_html, parse_text_document
 from .normalize import has_surrogates, replace_surrogates
 from .records import (
@@ -23,9 +26,13 @@ from .walk import walk
 MAX_FILE_BYTES = 1 << 30
 
 
-def read_path(name: str, *, recursive: bool, follow_symlinks: bool) -> Iterator[Read]:
+def read_path(name: str, *, recursive: bool, follow_symlinks: bool, title_from: str = "auto") -> Iterator[Read]:
     """The Reads of one input path: a folder's files (walked), a file of a known suffix, or a
-    Problem (no such path, an unsupported suffix, a broken link, not a regular file)."""
+    Problem (no such path, an unsupported suffix, a broken link, not a regular file).
+
+    A folder's files get ids relative to it (:func:`~kg.ingest.fields.doc_id_for`) and the
+    metadata of the ``_meta.yaml`` files on their way (:mod:`.folders`); ``title_from``: how a
+    plain-text article's headline is found (:mod:`.headline`), unless a ``_meta.yaml`` says."""
     if not name:
         yield problem("''", "empty path")
         return
@@ -38,22 +45,34 @@ def read_path(name: str, *, recursive: bool, follow_symlinks: bool) -> Iterator[
     except OSError as err:  # a name too long, a folder on the way that cannot be searched
         kind, reason = None, f"cannot read: {err.strerror or err}"
     if kind == "dir":
+        metas = FolderMetas(path)
         for item in walk(path, recursive, follow_symlinks):
             if isinstance(item, Problem):
                 yield Read(item, item.source)
-            else:
-                yield from read_file(item)
+                continue
+            meta = metas.for_file(item)
+            while metas.problems:
+                bad = metas.problems.pop(0)
+                yield Read(bad, bad.source)
+            while metas.notes:
+                where, note = metas.notes.pop(0)
+                logger.warning("%s: %s", where, note.text)
+            for read in read_file(item, doc_id=doc_id_for(item, path), title_from=meta.title_from or title_from):
+                if isinstance(read.item, Article):
+                    read = replace(read, item=meta.apply(read.item))
+                yield read
     elif kind == "file":
         if path.suffix.lower() in SUFFIXES:
-            yield from read_file(path)
+            yield from read_file(path, title_from=title_from)
         else:
             yield problem(name, f"unsupported file type {path.suffix or '(no suffix)'!r}")
     else:
         yield problem(name, reason)
 
 
-def read_file(path: Path) -> Iterator[Read]:
-    """Read one file of a known suffix; yield its article(s) or problems.
+def read_file(path: Path, *, doc_id: str | None = None, title_from: str = "auto") -> Iterator[Read]:
+    """Read one file of a known suffix; yield its article(s) or problems. ``doc_id``: the id
+    of its article (default: the file name without extension); not used for JSONL.
 
     Whatever goes wrong with this one file (or one line of it) is its Problem: a build
     never stops for one input. The file's own notes (its encoding) come with its first item.
@@ -84,7 +103,7 @@ def read_file(path: Path) -> Iterator[Read]:
     if kind == "jsonl":
         yield from _jsonl_reads(text, source, notes)
     else:
-        yield _document_read(text, path, kind, notes)
+        yield _document_read(text, path, kind, notes, doc_id or doc_id_for(path), title_from)
 
 
 def _load(path: Path, kind: str) -> tuple[str, str, str | None]:
@@ -105,11 +124,17 @@ def _jsonl_reads(text: str, source: str, notes: list[Note]) -> Iterator[Read]:
         yield logged_read(Problem(source, "empty"), source, None, notes)
 
 
-def _document_read(text: str, path: Path, kind: str, notes: list[Note]) -> Read:
+def _document_read(text: str, path: Path, kind: str, notes: list[Note], doc_id: str, title_from: str) -> Read:
     """The Read of a file holding one article (text, markdown or HTML)."""
     source = str(path)
-    parse = parse_html if kind == "html" else parse_text_document
-    item = parsed(lambda: parse(text, check_id(doc_id_for(path)), path=source, notes=notes), source)
+
+    def parse() -> Article:
+        if kind == "html":
+            return parse_html(text, check_id(doc_id, nested=True), path=source, notes=notes)
+        return parse_text_document(text, check_id(doc_id, nested=True), path=source, notes=notes,
+                                   title_from=title_from)
+
+    item = parsed(parse, source)
     return logged_read(item, source, None, notes)
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from ..model import Article
 from .fields import META_FIELDS, check_id, meta_value, surrogate_notes
 from .frontmatter import split_front_matter
+from .headline import split_headline
 from .normalize import clean_inline, normalize_text
 from .records import Note, Problem, Reject, parsed
 
@@ -30,13 +31,19 @@ SUFFIXES: dict[str, str] = {
 # ------------------------------------------------------------------------- text, markdown
 
 
-def parse_text_document(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None) -> Article:
+def parse_text_document(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None,
+                        title_from: str = "auto") -> Article:
     """A ``.txt``/``.md`` document (optional YAML front matter) as an Article; warnings about
-    what was read all the same are appended to ``notes``."""
+    what was read all the same are appended to ``notes``. Without a ``title`` in its front
+    matter, its first line may be its headline (``title_from``: :mod:`.headline`)."""
     notes = [] if notes is None else notes
     meta, body = split_front_matter(text)
     fields = {key: meta_value(meta, key, notes) for key in META_FIELDS}
     notes += surrogate_notes(body, *(meta.get(key) for key in META_FIELDS))
+    if fields["title"] is None:
+        headline, rest = split_headline(body, title_from)
+        if headline is not None and (title := clean_inline(headline)) and normalize_text(rest):
+            fields["title"], body = title, rest
     body = normalize_text(body)
     if not body:
         raise Reject("empty")
@@ -114,8 +121,11 @@ def _is_prose(paragraph: str) -> bool:
     return len(words) >= 4 and any(w[:1].islower() for w in words) and not _BOILERPLATE.search(paragraph)
 
 
-def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None) -> Article:
-    """Main text and metadata of an HTML page via trafilatura, as an Article.
+def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | None = None,
+               url: str | None = None) -> Article:
+    """Main text and metadata of an HTML page via trafilatura, as an Article; ``url``: where the
+    page was fetched (trafilatura resolves relative links against it, and names the site by
+    its host when the page gives no name).
 
     trafilatura parses with lxml's *HTML* parser, which does not load DTDs or resolve
     external entities; no XML parser is involved.
@@ -123,7 +133,7 @@ def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | 
     import trafilatura  # lazy: slow import, only needed for HTML
 
     try:
-        doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+        doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
     except Exception as err:  # trafilatura/lxml may raise on pathological input
         raise Reject(f"HTML extraction failed: {type(err).__name__}") from None
     if doc is None:
@@ -150,4 +160,5 @@ def parse_html(text: str, doc_id: str, *, path: str | None, notes: list[Note] | 
         source=get("sitename") or get("hostname"),
         url=get("url"),
         path=path,
+        author=clean_inline(get("author")) if get("author") else None,
     )

@@ -66,26 +66,28 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
             raise Reject(f"YAML front matter too long (over {MAX_FRONT_MATTER_CHARS:,} characters)")
     else:
         raise Reject("unterminated YAML front matter")
-    return _load(lines[1:end]), "".join(lines[end + 1:])
+    return load_yaml_mapping("".join(lines[1:end])), "".join(lines[end + 1:])
 
 
-def _load(lines: list[str]) -> dict[str, Any]:
-    """The front matter's YAML (its lines between the markers) as a mapping, or ``Reject``."""
+def load_yaml_mapping(text: str, what: str = "YAML front matter") -> dict[str, Any]:
+    """YAML text (a front matter's lines between the markers, a folder's ``_meta.yaml``) as a
+    mapping, or ``Reject`` naming ``what``."""
     import yaml
 
+    line = "front matter line" if what == "YAML front matter" else "line"
     try:
-        meta = yaml.load("".join(lines), Loader=_front_matter_loader())  # noqa: S506 - a safe loader
+        meta = yaml.load(text, Loader=_front_matter_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        where = f" (front matter line {mark.line + 1})" if mark is not None else ""
+        where = f" ({line} {mark.line + 1})" if mark is not None else ""
         problem = getattr(err, "problem", None) or "syntax error"
-        raise Reject(f"invalid YAML front matter{where}: {problem}") from None
+        raise Reject(f"invalid {what}{where}: {problem}") from None
     except RecursionError:
-        raise Reject("invalid YAML front matter: nested too deeply") from None
+        raise Reject(f"invalid {what}: nested too deeply") from None
     except Exception as err:  # nothing known; this file only
-        raise Reject(f"invalid YAML front matter ({describe(err)})") from None
+        raise Reject(f"invalid {what} ({describe(err)})") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise Reject("YAML front matter is not a mapping")
+        raise Reject(f"{what} is not a mapping")
     return meta

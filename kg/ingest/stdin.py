@@ -14,8 +14,9 @@ STDIN_SOURCE = "<stdin>"
 STDIN_ID = "stdin"
 
 
-def read_stdin(stream: TextIO) -> Iterator[Read]:
-    """Read stdin as JSONL (first non-blank char ``{``) or as one plain-text article."""
+def read_stdin(stream: TextIO, title_from: str = "auto") -> Iterator[Read]:
+    """Read stdin as JSONL (first non-blank char ``{``) or as one plain-text article (its
+    headline found by ``title_from``, :mod:`.headline`)."""
     try:
         text = stream.read()
     except (OSError, UnicodeDecodeError) as err:
@@ -34,5 +35,6 @@ def read_stdin(stream: TextIO) -> Iterator[Read]:
             yield logged_read(item, STDIN_SOURCE, line, notes)
     else:
         notes: list[Note] = []
-        item = parsed(lambda: parse_text_document(text, STDIN_ID, path=None, notes=notes), STDIN_SOURCE, where="stdin")
+        item = parsed(lambda: parse_text_document(text, STDIN_ID, path=None, notes=notes,
+                                                        title_from=title_from), STDIN_SOURCE, where="stdin")
         yield logged_read(item, STDIN_SOURCE, None, notes)

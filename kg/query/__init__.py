@@ -30,7 +30,7 @@ from .catalog import (
     parse_query_text,
     select_params,
 )
-from .errors import QueryError, QueryFailed, QueryRefused, QueryTimeout
+from .errors import QueryError, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout
 from .format import (
     FORMATS,
     GRAPH_FORMATS,
@@ -44,13 +44,13 @@ from .format import (
     json_term,
     plain,
 )
-from .run import DEFAULT_TIMEOUT, QueryResult, check_text, run_query
+from .run import DEFAULT_TIMEOUT, QueryResult, check_text, dataset_options, run_query
 from .stats import format_stats, store_stats
 
 __all__ = [
     "DEFAULT_TIMEOUT", "FORMATS", "GRAPH_FORMATS", "PARAM_KINDS", "PREFIXES", "SELECT_FORMATS", "TURTLE_PREFIXES",
-    "NamedQuery", "Param", "QueryError", "QueryFailed", "QueryRefused", "QueryResult", "QueryTimeout",
-    "check_params", "check_text", "compact", "find_query", "format_csv", "format_graph", "format_json",
+    "NamedQuery", "Param", "QueryError", "QueryFailed", "QueryRefused", "QueryResult", "QuerySyntaxError", "QueryTimeout",
+    "check_params", "check_text", "compact", "dataset_options", "find_query", "format_csv", "format_graph", "format_json",
     "format_result", "format_stats", "format_table", "json_term", "list_queries", "load_query_file", "parse_header",
     "parse_query_text", "plain", "run_query", "select_params", "store_stats",
 ]

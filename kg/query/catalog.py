@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..paths import queries_dir
 from .errors import QueryError
+from .suggest import close, did_you_mean
 
 #: Kinds of named-query parameters (the ``(kind)`` at the end of a ``#+ params:`` entry):
 #: a ``string`` is bound as given; a ``name`` (an entity's label or alias, any case) is bound
@@ -123,8 +124,9 @@ def find_query(name: str, directory: str | os.PathLike | None = None) -> NamedQu
     stem = name[:-3] if name.endswith(".rq") else name
     path = d / f"{stem}.rq"
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem) or not path.is_file():
-        known = ", ".join(q.name for q in list_queries(d)) or "(none)"
-        raise QueryError(f"no query named {name!r} in {d}; known queries: {known}")
+        names = [q.name for q in list_queries(d)]
+        raise QueryError(f"no query named {name!r} in {d}{did_you_mean(stem, names)} "
+                         f"(known queries: {', '.join(names) or 'none'}; `kg queries` lists them)")
     return load_query_file(path)
 
 
@@ -139,7 +141,10 @@ def select_params(query: NamedQuery, params: dict[str, str]) -> tuple[dict[str, 
         return dict(params), []
     missing = [p for p in query.param_names if p not in params]
     if missing:
-        raise QueryError(f"query {query.name!r} needs --param " + " ".join(f"{p}=..." for p in missing))
+        given = [p for p in params if p not in query.param_names]
+        hints = "".join(f"; --param {g}: did you mean {' or '.join(close(g, missing))}?"
+                        for g in given if close(g, missing))
+        raise QueryError(f"query {query.name!r} needs --param " + " ".join(f"{p}=..." for p in missing) + hints)
     used = {p.name: p.bind(params[p.name]) for p in query.params}
     return used, sorted(set(params) - set(used))
 
@@ -149,4 +154,5 @@ def check_params(query: NamedQuery, params: dict[str, str]) -> None:
     _, unknown = select_params(query, params)
     if unknown:
         takes = ", ".join(query.param_names) or "no parameters"
-        raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; it takes: {takes}")
+        hints = "".join(did_you_mean(u, query.param_names) for u in unknown)
+        raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}{hints} (it takes: {takes})")

@@ -25,6 +25,21 @@ class QueryError(Exception):
         self.headers = dict(headers or {})
 
 
+class QuerySyntaxError(QueryError):
+    """The query text does not parse: ``headline`` says where and what is probably wrong,
+    ``excerpt`` the query's lines there with a caret (already escaped for a terminal); the
+    message is both, one per line (:func:`kg.query.syntax.explain`)."""
+
+    status, note = 400, "syntax error"
+
+    def __init__(self, headline: str, excerpt: list[str] | tuple[str, ...] = (), *, line: int | None = None,
+                 column: int | None = None):
+        self.headline = headline
+        self.excerpt = list(excerpt)
+        self.line, self.column = line, column
+        super().__init__("\n".join([headline, *self.excerpt]))
+
+
 class QueryRefused(QueryError):
     """The query was refused before running: SERVICE without ``allow_service``, or too big."""
 

@@ -31,10 +31,23 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .. import sparql_guard
+from ..namespaces import DEFAULT_GRAPHS, SPARQL_PREFIXES
 from .catalog import PARAM_NAME_RE
-from .errors import QueryError, QueryFailed, QueryRefused, QueryTimeout
+from .errors import QueryError, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout
 
 DEFAULT_TIMEOUT = 30.0
+
+
+def dataset_options(union: bool = False) -> dict:
+    """The keyword arguments of pyoxigraph's ``Store.query`` that make kg's dataset: the
+    prefixes of :data:`kg.namespaces.SPARQL_PREFIXES` declared, and as the default graph the
+    summary and ontology graphs (:data:`kg.namespaces.DEFAULT_GRAPHS`: each statement, entity,
+    quotation, article and plain triple once), every graph (article graphs for provenance)
+    named. ``union``: the default graph is the union of all graphs instead, as a multiset (a
+    triple once per graph that holds it)."""
+    if union:
+        return {"prefixes": SPARQL_PREFIXES, "use_default_graph_as_union": True}
+    return {"prefixes": SPARQL_PREFIXES, "default_graph": [ox.NamedNode(g) for g in DEFAULT_GRAPHS]}
 
 
 def check_text(text: str, allow_service: bool = False) -> None:
@@ -92,10 +105,12 @@ def _materialise(res) -> QueryResult:
     return QueryResult("graph", triples=list(res))
 
 
-def _friendly_error(e: Exception, params: dict[str, str] | None) -> QueryError:
+def _friendly_error(e: Exception, text: str) -> QueryError:
     msg = str(e)
     if isinstance(e, SyntaxError):
-        return QueryError(f"SPARQL syntax error: {msg}")
+        from .syntax import explain
+
+        return explain(text, msg, SPARQL_PREFIXES)
     m = re.search(r"does not contains? variable \?(\w+) in its SELECT projection", msg)
     if m:
         return QueryError(
@@ -106,13 +121,13 @@ def _friendly_error(e: Exception, params: dict[str, str] | None) -> QueryError:
     return QueryFailed(f"query failed: {msg}")
 
 
-def _run_in_process(store, text: str, params: dict[str, str] | None) -> QueryResult:
+def _run_in_process(store, text: str, params: dict[str, str] | None, union: bool) -> QueryResult:
     try:
-        return _materialise(store.query(text, substitutions=_substitutions(params)))
+        return _materialise(store.ox.query(text, substitutions=_substitutions(params), **dataset_options(union)))
     except QueryError:
         raise
     except (SyntaxError, RuntimeError, ValueError, TypeError, OSError) as e:
-        raise _friendly_error(e, params) from e
+        raise _friendly_error(e, text) from e
 
 
 def run_query(
@@ -122,8 +137,11 @@ def run_query(
     timeout: float | None = None,
     *,
     allow_service: bool = False,
+    union: bool = False,
 ) -> QueryResult:
-    """Run a SPARQL query on ``store`` (a :class:`kg.store.KGStore`; default graph = union).
+    """Run a SPARQL query on ``store`` (a :class:`kg.store.KGStore`) over kg's dataset
+    (:func:`dataset_options`: the common prefixes declared; default graph = the summary and the
+    ontology, or with ``union`` the union of all graphs).
 
     ``params`` are bound as string literals through substitutions, never spliced into the text.
     ``timeout`` (seconds) runs the query in a child process that is killed when time is up
@@ -134,8 +152,8 @@ def run_query(
     check_text(text, allow_service)
     _substitutions(params)  # validates the parameter names before any process is started
     if not timeout or timeout <= 0:
-        return _run_in_process(store, text, params)
-    return _run_in_child(Path(store.path), text, params or {}, float(timeout))
+        return _run_in_process(store, text, params, union)
+    return _run_in_child(Path(store.path), text, params or {}, float(timeout), union)
 
 
 def _child_command() -> list[str]:
@@ -150,8 +168,8 @@ def _child_command() -> list[str]:
     return [sys.executable, "-I", "-c", code]
 
 
-def _run_in_child(store_path: Path, text: str, params: dict[str, str], timeout: float) -> QueryResult:
-    request = json.dumps({"store": str(store_path), "query": text, "params": params}).encode("utf-8")
+def _run_in_child(store_path: Path, text: str, params: dict[str, str], timeout: float, union: bool) -> QueryResult:
+    request = json.dumps({"store": str(store_path), "query": text, "params": params, "union": union}).encode("utf-8")
     proc = subprocess.Popen(
         _child_command(),
         stdin=subprocess.PIPE,
@@ -176,6 +194,8 @@ def _run_in_child(store_path: Path, text: str, params: dict[str, str], timeout: 
             raise QueryFailed(
                 f"query process failed (exit {proc.returncode}): {err.decode('utf-8', 'replace').strip()[-500:]}"
             ) from None
+        if info.get("type") == "QuerySyntaxError":
+            raise QuerySyntaxError(info.get("message", ""), info.get("excerpt", []))
         cls = {"QueryError": QueryError, "QueryRefused": QueryRefused}.get(info.get("type"), QueryFailed)
         raise cls(info.get("message", "query failed"))
     return _decode(out)
@@ -224,14 +244,18 @@ def child_main() -> int:  # pragma: no cover - exercised through subprocesses in
         except StoreError as e:
             raise QueryFailed(str(e)) from e
         try:
-            res = store.query(req["query"], substitutions=_substitutions(req.get("params")))
+            res = store.ox.query(req["query"], substitutions=_substitutions(req.get("params")),
+                                 **dataset_options(bool(req.get("union"))))
             data = _encode(res)
         except QueryError:
             raise
         except (SyntaxError, RuntimeError, ValueError, TypeError, OSError) as e:
-            raise _friendly_error(e, req.get("params")) from e
+            raise _friendly_error(e, req["query"]) from e
     except QueryError as e:
-        sys.stderr.write(json.dumps({"type": type(e).__name__, "message": str(e)}) + "\n")
+        info = {"type": type(e).__name__, "message": e.headline if isinstance(e, QuerySyntaxError) else str(e)}
+        if isinstance(e, QuerySyntaxError):
+            info["excerpt"] = e.excerpt
+        sys.stderr.write(json.dumps(info) + "\n")
         return 3
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

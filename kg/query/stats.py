@@ -14,8 +14,29 @@ def _scalar(store, q: str, union: bool = True) -> int:
     return 0
 
 
-def store_stats(store) -> dict:
-    """Counts of the store, all by SPARQL (each pattern read inside GRAPH ?g, counted DISTINCT).
+def top_entities(store, top: int) -> dict[str, list[dict]]:
+    """The ``top`` most mentioned entities of each type (summary graph): ``{type: [{label,
+    mentions, articles}]}``, types without entities left out."""
+    out: dict[str, list[dict]] = {}
+    if top <= 0:
+        return out
+    for t in ENTITY_TYPES:
+        rows = store.query(SPARQL_PROLOGUE + f"""
+            SELECT ?label ?m ?a WHERE {{
+              {{ SELECT ?e ?m WHERE {{ GRAPH kgg:summary {{ ?e kg:mentionCount ?m ; a kg:{t} }} }}
+                ORDER BY DESC(?m) LIMIT {int(top)} }}
+              GRAPH kgg:summary {{ ?e rdfs:label ?label . OPTIONAL {{ ?e kg:articleCount ?a }} }}
+            }} ORDER BY DESC(?m) ?label""", union=False)
+        found = [{"label": r["label"].value, "mentions": int(r["m"].value),
+                  "articles": int(r["a"].value) if r["a"] is not None else 0} for r in rows]
+        if found:
+            out[t] = found[:top]
+    return out
+
+
+def store_stats(store, top: int = 5) -> dict:
+    """Counts of the store, all by SPARQL (each pattern read inside GRAPH ?g, counted DISTINCT),
+    and the ``top`` most mentioned entities of each type.
 
     ``triples`` is the number of stored triples over all graphs (a triple held by two article
     graphs counts twice); ``distinct_triples`` the size of their union.
@@ -48,6 +69,7 @@ def store_stats(store) -> dict:
         "entities_by_type": by_type,
         "statements": sum(r["statements"] for r in relations.values()),
         "relations_by_predicate": relations,
+        "top_entities": top_entities(store, top),
         "quotations": _scalar(store, "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { GRAPH ?g { ?q a kg:Quotation } }"),
         "evidence": _scalar(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a kg:Evidence } }"),
         "graphs": _scalar(store, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
@@ -66,6 +88,11 @@ def format_stats(stats: dict) -> str:
         f"entities          {stats['entities']}",
     ]
     lines += [f"  {t:<16}{n}" for t, n in stats["entities_by_type"].items() if n]
+    if stats.get("top_entities"):
+        lines.append("most mentioned    (mentions, articles)")
+        for t, found in stats["top_entities"].items():
+            shown = ", ".join(f"{e['label']} ({e['mentions']}, {e['articles']})" for e in found)
+            lines.append(f"  {t:<16}{shown}")
     lines.append(f"statements        {stats['statements']}")
     if stats["relations_by_predicate"]:
         w = max(len(r["label"]) for r in stats["relations_by_predicate"].values())

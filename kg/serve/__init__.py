@@ -11,12 +11,16 @@ pyoxigraph behind a stdlib ``ThreadingHTTPServer`` that enforces its own limits 
 * **no federation**: ``SERVICE`` (and ``LOAD`` in updates) refused with ``400`` before any
   worker sees the text (:mod:`kg.sparql_guard`), and on Linux workers without any network;
 * **loopback** by default (``--host 127.0.0.1``; any other address prints a warning);
-* the **union of all graphs** as the default graph unless the request names its dataset.
+* the **merged view** (summary and ontology graphs: each entity, statement, quotation, article
+  and plain triple once) as the default graph unless the request names its dataset; the common
+  prefixes (``kg query --prefixes``) declared.
 
 The package, by what each module does:
 
 * :mod:`kg.serve.server`: the HTTP server, its connection cap, :func:`serve`;
 * :mod:`kg.serve.handler`: one request: routes, input checks, update authorisation, the log line;
+* :mod:`kg.serve.pages`: the browsable graph (entity, article and search pages, the graph's IRIs
+  as HTML or Turtle, results as an HTML table), rendered in the query workers;
 * :mod:`kg.serve.negotiation`: the result format (``Accept``, ``format=``);
 * :mod:`kg.serve.pool`: the workers, the two lanes, the time limit, what crashes cost;
 * :mod:`kg.serve.process`: a worker seen from the server (isolated start, frames in);

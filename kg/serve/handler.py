@@ -1,5 +1,7 @@
 """One HTTP request to the endpoint: ``/sparql`` (GET and POST, SPARQL 1.1 Protocol), the query
-form at ``/``, the CORS preflight; one log line per request. Every query response carries
+form at ``/``, the pages of the browsable graph (``/entity/...``, ``/article/...``, ``/id/...``,
+``/search``: jobs for the same workers, limits and time limit as queries, :mod:`kg.serve.pages`),
+the CORS preflight; one log line per request. Every query response carries
 ``Access-Control-Allow-Origin: *`` (YASGUI).
 
 Every input is checked here, in the HTTP thread, before a worker sees anything: the query text
@@ -32,11 +34,16 @@ from .errors import WorkerError
 from .limits import MAX_BODY, MAX_GRAPH_IRIS
 from .negotiation import NotAcceptable, negotiate
 from .page import EXAMPLE_QUERY, INDEX_HTML
+from .pages import NotFound, iri_for, negotiate_page
 from .pool import run_update
 from .spool import Spool
 
 if TYPE_CHECKING:
     from .server import SparqlServer
+
+
+PAGE_PREFIXES = ("/entity/", "/article/", "/id/")
+MAX_SEARCH = 200  # characters of a search text or type
 
 
 class BadRequest(Exception):
@@ -174,6 +181,8 @@ class SparqlHandler(BaseHTTPRequestHandler):
         params = parse_qs(url.query, keep_blank_values=True)
         if url.path in ("/", "/index.html"):
             return self._index()
+        if url.path == "/search" or url.path.startswith(PAGE_PREFIXES):
+            return self._page(url.path, params)
         if url.path != "/sparql":
             return self._text(404, f"not found: {url.path} (the endpoint is /sparql)")
         if "update" in params:
@@ -280,6 +289,11 @@ class SparqlHandler(BaseHTTPRequestHandler):
                    "named_graphs": graph_iris(params, "named-graph-uri")}
         except BadRequest as e:
             return self._text(e.status, str(e), note="bad request")
+        self._run(job)
+
+    def _run(self, job: dict):
+        """Run a job (a query or a page) on a worker of the read lane and send its answer."""
+        s = self.server
         try:
             ans = s.pool.run(job, s.query_timeout, client=self.client_address[0])
         except QueryError as e:  # ServeError, QueryTimeout
@@ -290,6 +304,32 @@ class SparqlHandler(BaseHTTPRequestHandler):
             self._send(meta["status"], b"", meta["content_type"], meta["headers"], note=note, spool=ans.spool)
         finally:
             ans.spool.close()
+
+    def _page(self, path: str, params: dict):
+        """``/search?q=TEXT[&type=T]``; ``/entity/...``, ``/article/DOC``, ``/id/...``: the page of
+        a graph IRI, HTML for a browser, RDF by ``Accept``/``format`` (:mod:`kg.serve.pages`)."""
+        import pyoxigraph as ox
+
+        s = self.server
+        accept = self.headers.get("Accept")
+        fmt = (params.get("format") or params.get("output") or [None])[0]
+        if path == "/search":
+            text, type_ = (params.get("q") or [""])[0], (params.get("type") or [""])[0]
+            if len(text) > MAX_SEARCH or len(type_) > MAX_SEARCH:
+                return self._text(400, f"search text over {MAX_SEARCH} characters", note="bad request")
+            return self._run({"page": "search", "q": text, "type": type_.strip()})
+        try:
+            check_accept(accept, fmt)
+            negotiate_page(accept, fmt)
+            kind, iri = iri_for(path)
+            ox.NamedNode(iri)
+        except NotFound:
+            return self._text(404, f"not found: {path}")
+        except (BadRequest, NotAcceptable) as e:
+            return self._text(getattr(e, "status", 406), str(e), note="bad request")
+        except ValueError as e:
+            return self._text(400, f"not a graph address: {path}: {e}", note="bad request")
+        self._run({"page": kind, "iri": iri, "accept": accept, "format": fmt, "max_rows": s.max_rows})
 
     def _update(self, text: str):
         s = self.server

@@ -1,7 +1,8 @@
 """Content negotiation: the result format a client asked for, by ``Accept`` or ``format=``.
 
 SELECT/ASK as SPARQL JSON, XML, CSV, TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD,
-RDF/XML; a ``format`` (or ``output``) parameter (``json``, ``xml``, ``csv``, ``tsv``, ``turtle``,
+RDF/XML; either as an HTML table for a browser (``Accept: text/html`` first, as browsers send it,
+or ``format=html``: :mod:`kg.serve.pages`); a ``format`` (or ``output``) parameter (``json``, ``xml``, ``csv``, ``tsv``, ``turtle``,
 ``nt``, ``jsonld``, ``rdfxml``) wins over ``Accept`` when both are given.
 """
 
@@ -14,6 +15,7 @@ SOLUTION_FORMATS = {
     "xml": ("application/sparql-results+xml", ("application/sparql-results+xml", "application/xml", "text/xml")),
     "csv": ("text/csv; charset=utf-8", ("text/csv",)),
     "tsv": ("text/tab-separated-values; charset=utf-8", ("text/tab-separated-values",)),
+    "html": ("text/html; charset=utf-8", ("text/html", "application/xhtml+xml")),
 }
 GRAPH_FORMATS = {
     "turtle": ("text/turtle; charset=utf-8", ("text/turtle", "application/x-turtle", "application/turtle",
@@ -21,6 +23,7 @@ GRAPH_FORMATS = {
     "ntriples": ("application/n-triples", ("application/n-triples", "text/plain")),
     "jsonld": ("application/ld+json", ("application/ld+json", "application/json")),
     "rdfxml": ("application/rdf+xml", ("application/rdf+xml", "application/xml", "text/xml")),
+    "html": ("text/html; charset=utf-8", ("text/html", "application/xhtml+xml")),
 }
 DEFAULT_FORMAT = {"solutions": "json", "boolean": "json", "graph": "turtle"}
 # values of the format/output parameter -> (solution format, graph format)
@@ -29,7 +32,7 @@ FORMAT_PARAM = {
     "csv": ("csv", None), "tsv": ("tsv", None), "turtle": (None, "turtle"), "ttl": (None, "turtle"),
     "n3": (None, "turtle"), "nt": (None, "ntriples"), "ntriples": (None, "ntriples"),
     "n-triples": (None, "ntriples"), "jsonld": ("json", "jsonld"), "json-ld": ("json", "jsonld"),
-    "rdf": (None, "rdfxml"), "rdfxml": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
+    "html": ("html", "html"), "rdf": (None, "rdfxml"), "rdfxml": (None, "rdfxml"), "rdf+xml": (None, "rdfxml"),
 }
 
 

@@ -86,6 +86,9 @@ class Answer:
 
 
 def job_key(job: dict) -> str:
-    """What makes two requests the same query for the engine: text and dataset."""
-    data = json.dumps([job.get("text"), job.get("default_graph"), job.get("named_graphs")], ensure_ascii=False)
+    """What makes two requests the same query for the engine: text and dataset (a page: its
+    kind and address or search text)."""
+    data = json.dumps([job.get("text"), job.get("default_graph"), job.get("named_graphs"),
+                       *([job["page"], job.get("iri"), job.get("q"), job.get("type")] if job.get("page") else [])],
+                      ensure_ascii=False)
     return hashlib.sha256(data.encode("utf-8", "surrogatepass")).hexdigest()

@@ -6,8 +6,9 @@ Started by the server as ``python -I -c BOOT PATHS --worker STORE MODE ...``
 space (``RLIMIT_AS``: a query that needs more fails with an allocation error, the server answers
 503), moves into new user + network namespaces where the kernel allows it (no network at all: a
 second layer under :mod:`kg.sparql_guard`'s refusal of SERVICE), and asks to die with the
-server. Each query runs with the union of all graphs as the default graph unless the request
-names its dataset; at most ``max_rows`` solutions (or triples) are read from the engine's lazy
+server. Each query runs over kg's dataset - the common prefixes declared, the merged view (summary
+and ontology graphs: each fact once) as the default graph, every graph named - unless the request
+names its default graph; at most ``max_rows`` solutions (or triples) are read from the engine's lazy
 iterator (``X-SPARQL-MaxRows`` when cut). A read-only handle does not see later commits, so the
 worker reopens the store when its files changed (:func:`store_signature`): a running server
 sees what ``kg build`` committed. No spaCy, no rdflib.
@@ -23,7 +24,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ..namespaces import TURTLE_PREFIXES
+from ..namespaces import DEFAULT_GRAPHS, SPARQL_PREFIXES, TURTLE_PREFIXES
 from ..processes import die_with_parent
 from ..query.format import json_term
 from .errors import error_answer, out_of_memory_message
@@ -76,17 +77,25 @@ def execute(ox_store, job: dict) -> dict:
     """
     import pyoxigraph as ox
 
+    if job.get("page"):  # an entity, article or search page (kg.serve.pages)
+        from .pages import render
+
+        return render(ox_store, job)
     try:
-        kwargs: dict = {}
+        # kg's dataset (the common prefixes; the merged view as the default graph), unless the
+        # request names its default graph
+        kwargs: dict = {"prefixes": SPARQL_PREFIXES}
         if job.get("default_graph"):
             kwargs["default_graph"] = [ox.NamedNode(u) for u in job["default_graph"]]
         else:
-            kwargs["use_default_graph_as_union"] = True
+            kwargs["default_graph"] = [ox.NamedNode(u) for u in DEFAULT_GRAPHS]
         if job.get("named_graphs"):
             kwargs["named_graphs"] = [ox.NamedNode(u) for u in job["named_graphs"]]
         res = ox_store.query(job["text"], **kwargs)
-    except SyntaxError as e:
-        return error_answer(400, f"query syntax error: {e}")
+    except SyntaxError as e:  # where, with the line and a caret, and what is probably wrong
+        from ..query.syntax import explain
+
+        return error_answer(400, str(explain(job["text"], str(e), SPARQL_PREFIXES)))
     except ValueError as e:
         return error_answer(400, f"bad request: {e}")
 
@@ -96,7 +105,12 @@ def execute(ox_store, job: dict) -> dict:
         if isinstance(res, ox.QueryBoolean):
             kind = "boolean"
             name = negotiate(kind, job.get("accept"), job.get("format"))
-            body, n = serialize_boolean(bool(res), name), 1
+            if name == "html":
+                from .pages import boolean_html
+
+                body, n = boolean_html(bool(res), job["text"]), 1
+            else:
+                body, n = serialize_boolean(bool(res), name), 1
         elif isinstance(res, ox.QuerySolutions):
             kind = "solutions"
             name = negotiate(kind, job.get("accept"), job.get("format"))
@@ -107,7 +121,13 @@ def execute(ox_store, job: dict) -> dict:
                     headers["X-SPARQL-MaxRows"] = str(max_rows)
                     break
                 rows.append([sol[v] for v in variables])
-            body, n = serialize_solutions(variables, rows, name), len(rows)
+            if name == "html":
+                from .pages import results_html
+
+                body = results_html(variables, rows, job["text"], "X-SPARQL-MaxRows" in headers)
+            else:
+                body = serialize_solutions(variables, rows, name)
+            n = len(rows)
         else:
             kind = "graph"
             name = negotiate(kind, job.get("accept"), job.get("format"))
@@ -117,7 +137,13 @@ def execute(ox_store, job: dict) -> dict:
                     headers["X-SPARQL-MaxRows"] = str(max_rows)
                     break
                 triples.append(t)
-            body, n = serialize_triples(triples, name), len(triples)
+            if name == "html":
+                from .pages import graph_html
+
+                body = graph_html(triples, job["text"], "X-SPARQL-MaxRows" in headers)
+            else:
+                body = serialize_triples(triples, name)
+            n = len(triples)
     except NotAcceptable as e:
         return error_answer(406, str(e))
     except OSError as e:

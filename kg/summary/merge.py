@@ -17,7 +17,8 @@ articles alone:
 * an entity's one label and one type are the winners of its articles' votes: new articles that
   give it the label and type it has keep them winning (their support only grows); a new entity
   takes the winners among its new articles; an entity whose new articles disagree with its
-  label or type is recomputed in SPARQL (its old articles' votes are not in the summary).
+  label or type is recomputed in SPARQL (its old articles' votes are not in the summary);
+* a new article's copied triples and an entity's plain triples are sets too (insert-only).
 
 :class:`SummaryDelta` gathers the new articles' contributions from their triples (the same
 patterns as SUMMARY_UPDATE); :meth:`SummaryDelta.plan` takes the old figures of the touched
@@ -63,15 +64,19 @@ _RANK = {_t(KG[t]): type_rank(t) for t in TYPE_PRECEDENCE}
 _WEIGHT, _EVCOUNT, _SOURCES = _t(KG.weight), _t(KG.evidenceCount), _t(KG.sources)
 _MCOUNT, _ACOUNT = _t(KG.mentionCount), _t(KG.articleCount)
 _REPORTED, _MATCHKEY = _t(KG.reportedIn), _t(KG.matchKey)
+_SHA256, _ARTICLE_CLASS = _t(KG.sha256), _t(KG.Article)
+_ARTICLE_COPIES = tuple(_t(p) for p in (RDF.type, KG.docId, SDO.headline, SDO.datePublished, SDO.publisher, SDO.url,
+                                         KG.entityCount, KG.statementCount, KG.quotationCount, SDO.mentions))
 _DECIMAL = _t(XSD.decimal)
 _SUMMARY = _t(SUMMARY_GRAPH)
 _CUT = "…"
 # the figures of each kind of entry: replaced, not added
 _READ = {"statement": (_WEIGHT, _SOURCES, _EVCOUNT, _CONF, _EXAMPLE), "quotation": (_WEIGHT, _SOURCES, _EXAMPLE),
-         "entity": (_MCOUNT, _ACOUNT, _LABEL, _TYPE)}
+         "entity": (_MCOUNT, _ACOUNT, _LABEL, _TYPE), "article": ()}
 _GROWING = frozenset({_REPORTED, _TEXT})  # a quotation's text may vary in case between articles
 _WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _SENTENCE, _ENTITY, _COUNT, *_STATEMENT_CORE, _ATTRIBUTED,
-                     _SPEAKER, _TEXT, _NAME_IN, _TYPE_IN, *_ENTITY_COPIES})  # the predicates SUMMARY_UPDATE reads
+                     _SPEAKER, _TEXT, _NAME_IN, _TYPE_IN, *_ENTITY_COPIES, _SHA256,
+                     *_ARTICLE_COPIES})  # the predicates SUMMARY_UPDATE reads
 
 
 def _lexical(term: str) -> str:
@@ -95,7 +100,7 @@ def unescape(lexical: str) -> str:
 class _Entry:
     """What the new articles contribute to one summary entry."""
 
-    kind: str  # "statement", "quotation" or "entity"
+    kind: str  # "statement", "quotation", "entity" or "article"
     core: set = field(default_factory=set)  # (predicate, object): insert-only
     articles: set = field(default_factory=set)  # article IRIs
     docs: set = field(default_factory=set)  # their document ids (escaped lexical forms)
@@ -213,9 +218,12 @@ class SummaryDelta:
         evaluated within one graph."""
         by_subject: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         wanted = _WANTED
+        links: set[tuple[str, str, str]] = set()  # other triples between IRIs: the plain triples among them
         for s, p, o in triples:
             if p in wanted:
                 by_subject[s][p].append(o)
+            elif o[0] == "<":
+                links.add((s, p, o))
         empty: dict[str, list] = {}
 
         for s, props in by_subject.items():
@@ -252,6 +260,16 @@ class SummaryDelta:
                 for _, art, _ in rows:
                     e.core.add((_REPORTED, art))
                     e.docs.update(_lexical(d) for d in by_subject.get(art, empty).get(_DOCID, ()))
+            if _EVIDENCE in props and links:  # ?st kg:evidence ?ev ; rdf:subject ?e ; ... . ?e ?p ?o
+                for subj in props.get(_STATEMENT_CORE[0], ()):
+                    for p in props.get(_STATEMENT_CORE[1], ()):
+                        for o in props.get(_STATEMENT_CORE[2], ()):
+                            if (subj, p, o) in links:
+                                self._entry(subj, "entity").core.add((p, o))
+            if _ARTICLE_CLASS in types and _SHA256 in props:  # the article's node, without its text
+                e = self._entry(s, "article")
+                for p in _ARTICLE_COPIES:
+                    e.core.update((p, o) for o in props.get(p, ()))
             if _MENTIONS in types:
                 for ent in props.get(_ENTITY, ()):
                     e = self._entry(ent, "entity")
@@ -320,6 +338,8 @@ class SummaryDelta:
             values = old.get(p, ())
             return values[0] if len(values) == 1 else (None if not values else "many")
 
+        if e.kind == "article":  # copies only
+            return {}
         if not e.articles:  # e.g. labels without a mention record, a statement without confidence
             return None
         if e.kind == "entity":

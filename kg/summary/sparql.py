@@ -14,11 +14,17 @@ once, no ``GRAPH ?g``):
   most mentions, then :data:`kg.model.TYPE_PRECEDENCE` for a type and the greatest name in
   code-point order for a label), its other names and aliases as ``skos:altLabel``, sameAs,
   mentionCount, articleCount, and the lower-cased names and aliases as ``kg:matchKey``, for
-  case-insensitive lookups by name. The vote is a function of the article graphs alone: the
-  same whatever the order and batching of the builds.
+  case-insensitive lookups by name (the vote is a function of the article graphs alone: the
+  same whatever the order and batching of the builds); with the plain ``entity kg:P entity`` triples of the positive, factual statements it is the
+  subject of (an article graph states them beside the statement);
+* each article once: its node's type, document id, headline, date, publisher, URL, counts and
+  ``schema:mentions`` links (:data:`ARTICLE_COPIES`; not its text nor its hash).
+
+The summary is the default graph of ``kg query`` and ``kg serve`` (with the ontology), so plain
+SPARQL there sees each of these once.
 
 Every sub-select reads article graphs only (anchored on ``kg:evidence`` / ``kg:Mentions``
-records, which only article graphs hold) and is grouped by the node in its first projected
+records and ``kg:sha256``, which only article graphs hold) and is grouped by the node in its first projected
 variable, so the same operations restricted to some nodes are the operations with a
 ``VALUES`` block for that variable (:func:`operations`): :data:`SUMMARY_UPDATE` recomputes the
 whole graph, :func:`update_for` the entries of the nodes a write touches.
@@ -112,6 +118,21 @@ WHERE {{
 }} ;"""
 
 
+#: The article node's triples copied into the summary graph (as :data:`ENTITY_COPIES` for
+#: entities): what a query about articles needs, without their text (the article graph has it).
+ARTICLE_COPIES = ("rdf:type", "kg:docId", "schema:headline", "schema:datePublished", "schema:publisher",
+                  "schema:url", "kg:entityCount", "kg:statementCount", "kg:quotationCount", "schema:mentions")
+
+
+def _article_copies(only: Restriction) -> str:
+    """The article triples copied into the summary graph, one operation per predicate;
+    ``kg:sha256`` (which only an article graph holds) anchors them in article graphs."""
+    return "\n".join(f"""INSERT {{ GRAPH {_S} {{ ?art {p} ?v }} }}
+WHERE {{
+  SELECT ?art ?v WHERE {{{only("art")} GRAPH ?g {{ ?art kg:sha256 ?h ; {p} ?v }} }} GROUP BY ?art ?v
+}} ;""" for p in ARTICLE_COPIES)
+
+
 def operations(only: Restriction = _whole) -> str:
     """The operations that (re)compute summary entries from the article graphs, ``;``-separated;
     ``only(var)`` is put at the start of each sub-select grouped by ``?var``."""
@@ -173,6 +194,15 @@ WHERE {{
   GROUP BY ?e
 }} ;
 {_entity_entries(only)}
+INSERT {{ GRAPH {_S} {{ ?e ?p ?o }} }}
+WHERE {{
+  # the plain triples: kept with their subject entity (recomputed with it), which any write
+  # touching one of its statements touches too (summarised_node: rdf:subject)
+  SELECT ?e ?p ?o WHERE {{{only("e")}
+    GRAPH ?g {{ ?st rdf:subject ?e ; kg:evidence ?ev ; rdf:predicate ?p ; rdf:object ?o . ?e ?p ?o }} }}
+  GROUP BY ?e ?p ?o
+}} ;
+{_article_copies(only)}
 INSERT {{ GRAPH {_S} {{ ?e kg:matchKey ?k }} }}
 WHERE {{
   SELECT ?e ?k WHERE {{{only("e")}
@@ -241,14 +271,15 @@ def node_count(store, limit: int = SUMMARY_FULL_ABOVE + 1) -> int:
 
 _RDF_TYPE = str(RDF.type)
 _ENTITY = str(KG.entity)
-_SUMMARISED = frozenset({str(KG.Statement), str(KG.Quotation)})
+_SUBJECT = str(RDF.subject)
+_SUMMARISED = frozenset({str(KG.Statement), str(KG.Quotation), str(KG.Article)})
 
 
 def summarised_node(s: str, p: str, o: str) -> str | None:
-    """The statement, quotation or entity whose summary entry the triple ``s p o`` (IRIs and
-    values) of an article graph contributes to (its type triple, or a mention record's
-    kg:entity), else None."""
-    if p == _ENTITY:
+    """The statement, quotation, entity or article whose summary entry the triple ``s p o``
+    (IRIs and values) of an article graph contributes to (its type triple, a mention record's
+    kg:entity, a statement's subject: the plain triples are kept with it), else None."""
+    if p == _ENTITY or p == _SUBJECT:
         return o
     if p == _RDF_TYPE and o in _SUMMARISED:
         return s
@@ -262,12 +293,14 @@ def summarised_nodes(quads) -> set[str]:
 
 
 def summarised_nodes_in_store(store, graph_iris: Iterable[str]) -> set[str]:
-    """Statements, quotations and entities the named graphs ``graph_iris`` of ``store`` contribute to."""
+    """Statements, quotations, entities and articles the named graphs ``graph_iris`` of ``store``
+    contribute to."""
     import pyoxigraph as ox
 
     graphs = [g for g in graph_iris if store.ox.contains_named_graph(ox.NamedNode(g))]
     if not graphs:
         return set()
     q = f"""SELECT DISTINCT ?x WHERE {{ VALUES ?g {{ {" ".join(f"<{g}>" for g in graphs)} }}
-      GRAPH ?g {{ {{ ?x a <{KG.Statement}> }} UNION {{ ?x a <{KG.Quotation}> }} UNION {{ ?m <{KG.entity}> ?x }} }} }}"""
+      GRAPH ?g {{ {{ ?x a <{KG.Statement}> }} UNION {{ ?x a <{KG.Quotation}> }} UNION {{ ?m <{KG.entity}> ?x }}
+                UNION {{ ?st <{RDF.subject}> ?x }} UNION {{ ?x a <{KG.Article}> }} }} }}"""
     return {row["x"].value for row in store.ox.query(q)}
