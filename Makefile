@@ -62,12 +62,13 @@ demo: install
 	done
 	$(BIN)/kg export --store $(STORE) --format gexf --graph cooccurrence --output $(OUT)/exports/cooccurrence.gexf
 	$(BIN)/kg export --store $(STORE) --format csv --output $(OUT)/exports/csv
+	$(BIN)/kg export --store $(STORE) --format csv --no-open --output $(OUT)/exports/csv-scored
 	$(BIN)/kg viz --store $(STORE) --output $(OUT)/exports/graph.html
 	$(BIN)/kg viz --store $(STORE) --output $(OUT)/exports/graph.png
 	@echo; echo "exports written to $(OUT)/exports/"; ls -la $(OUT)/exports
 	@if [ -f ../shared/eval/score.py ]; then \
 	  echo; echo "== seed gold (../shared/eval/seeds.gold.json)"; \
-	  $(BIN)/python ../shared/eval/score.py ../shared/eval/seeds.gold.json $(OUT)/exports/csv | tail -n 20; fi
+	  $(BIN)/python ../shared/eval/score.py ../shared/eval/seeds.gold.json $(OUT)/exports/csv-scored | tail -n 20; fi
 
 test: test-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider

@@ -8,12 +8,18 @@ modality), ``half`` (the core is right but something a reader would notice is of
 qualifier, planned stated as done, a label cut short) or ``wrong``; a wrong or half verdict
 names its failure class (``CLASSES``). Quotations are judged on their span and speaker.
 
-    python bench/audit.py sample [--articles 80] [--units 150] [--seed 1] [--kind relations|quotes] [--pool test]
+    python bench/audit.py sample [--articles 80] [--units 150] [--seed 1] [--kind relations|quotes|open] [--pool test]
     python bench/audit.py add out/audit/to_judge.jsonl      # judged lines -> bench/audit/judgements.jsonl
-    python bench/audit.py report [--sample out/audit/sample-relations.jsonl]
+    python bench/audit.py report [--sample out/audit/sample-relations.jsonl] [--judgements FILE]
+
+Open relations (``kg:OpenStatement``: a verb phrase between two named entities outside the
+vocabulary) are units of their own kind, ``open``, judged like relations with the verb phrase as
+``predicate`` (``--kind open``; their verdicts are reported apart from the vocabulary's). The
+verdicts of the open statements of tune-pool samples are kept in ``bench/audit/open-judgements.jsonl``
+(``report --judgements bench/audit/open-judgements.jsonl``).
 
 ``sample`` builds the articles (``kg build``) into ``out/audit/store``, reads every unit with
-``bench/audit/units.rq`` / ``quotes.rq``, draws ``--units`` of them at random (seeded), and writes
+``bench/audit/units.rq`` / ``quotes.rq`` / ``open.rq``, draws ``--units`` of them at random (seeded), and writes
 those without a verdict to ``out/audit/to_judge.jsonl`` (fill ``verdict``, ``class``, ``note``)
 and the whole draw to ``out/audit/sample-<kind>.jsonl``. Verdicts live in
 ``bench/audit/judgements.jsonl``, keyed by the unit's text (article, labels, predicate, ...):
@@ -74,16 +80,21 @@ def pool_of(doc: str) -> str:
     return "test" if hashlib.sha1(doc.encode("utf-8")).digest()[0] % 2 else "tune"
 
 
+#: the query that lists the units of each kind (bench/audit/), and the first field of their keys
+UNIT_QUERIES = {"relations": "units.rq", "quotes": "quotes.rq", "open": "open.rq"}
+KEY_PREFIX = {"relations": "R", "quotes": "Q", "open": "O"}
+
+
 def unit_key(u: dict) -> str:
     if u["kind"] == "quotes":
         return "|".join(("Q", u["doc"], u["speaker"], " ".join(u["quote"].split())))
-    return "|".join(("R", u["doc"], u["subject"], u["predicate"], u["object"], u["polarity"], u["modality"],
-                     u.get("speaker") or ""))
+    return "|".join((KEY_PREFIX[u["kind"]], u["doc"], u["subject"], u["predicate"], u["object"], u["polarity"],
+                     u["modality"], u.get("speaker") or ""))
 
 
 def run_units(store: Path, kind: str) -> list[dict]:
     """Every unit of ``kind`` in the store, as dicts with a ``key`` (one per article and fact)."""
-    query = AUDIT / ("quotes.rq" if kind == "quotes" else "units.rq")
+    query = AUDIT / UNIT_QUERIES[kind]
     r = subprocess.run([*KG, "query", str(query), "--store", str(store), "--format", "json", "--timeout", "300"],
                        capture_output=True, text=True, check=True)
     rows = [{k: v["value"] for k, v in b.items()} for b in json.loads(r.stdout)["results"]["bindings"]]
@@ -93,11 +104,13 @@ def run_units(store: Path, kind: str) -> list[dict]:
             u = {"kind": "quotes", "doc": row["doc"], "speaker": row["speaker"], "quote": row["quote"],
                  "partial": row.get("partial") == "true"}
         else:
-            u = {"kind": "relations", "doc": row["doc"], "subject": row["subject"], "predicate": row["predicate"],
+            u = {"kind": kind, "doc": row["doc"], "subject": row["subject"], "predicate": row["predicate"],
                  "object": row["object"], "polarity": row["polarity"], "modality": row["modality"],
                  "speaker": row.get("speaker") or "", "subject_type": row.get("stype", ""),
                  "object_type": row.get("otype", ""), "rule": row.get("rule", ""),
                  "confidence": row.get("confidence", "")}
+            if kind == "open":
+                u["trigger"] = row.get("trigger", "")  # the words as written ("held talks with")
         key = unit_key(u)
         u = units.setdefault(key, dict(u, key=key, evidence=[]))
         sent = " ".join((row.get("sentence") or "").split())
@@ -199,7 +212,7 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 
 
 def cmd_report(a) -> int:
-    judged = load_judgements()
+    judged = load_judgements(Path(a.judgements)) if a.judgements else load_judgements()
     if a.sample:
         keys = [json.loads(x)["key"] for x in Path(a.sample).read_text(encoding="utf-8").splitlines() if x.strip()]
         units = [judged[k] for k in keys if k in judged]
@@ -207,7 +220,7 @@ def cmd_report(a) -> int:
     else:
         units = list(judged.values())
         missing = 0
-    for kind in ("relations", "quotes"):
+    for kind in UNIT_QUERIES:
         us = [u for u in units if u.get("kind", "relations") == kind]
         if not us:
             continue
@@ -220,7 +233,7 @@ def cmd_report(a) -> int:
         classes = Counter(u.get("class") for u in us if u["verdict"] != "right")
         if classes:
             print("  failure classes: " + ", ".join(f"{c} {k}" for c, k in classes.most_common()))
-        if kind == "relations":
+        if kind in ("relations", "open"):
             by_pred: dict[str, Counter] = defaultdict(Counter)
             for u in us:
                 by_pred[u.get("predicate", "?")][u["verdict"]] += 1
@@ -239,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--articles", type=int, default=80)
     s.add_argument("--units", type=int, default=150, help="units to draw (0: all)")
     s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--kind", choices=("relations", "quotes"), default="relations")
+    s.add_argument("--kind", choices=tuple(UNIT_QUERIES), default="relations",
+                   help="relations of the vocabulary, quotations, or open relations (open statements)")
     s.add_argument("--pool", choices=("test", "tune", "all"), default="test",
                    help="which half of the articles outside the gold to draw from (default: test)")
     s.add_argument("--workers", type=int, default=2)
@@ -250,6 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     d.set_defaults(fn=cmd_add)
     r = sub.add_parser("report", help="precision with a 95 % interval, failure classes, per predicate")
     r.add_argument("--sample", help="only the units of this sample file (default: every verdict)")
+    r.add_argument("--judgements", help="read the verdicts from this JSONL file (judged to_judge lines) instead of "
+                                        "bench/audit/judgements.jsonl")
     r.set_defaults(fn=cmd_report)
     a = ap.parse_args(argv)
     return a.fn(a)

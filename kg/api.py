@@ -290,19 +290,23 @@ class KnowledgeGraph:
         default graph is the union of all graphs)."""
         return self.store.dataset
 
-    def graph(self, projection: str = "entities", *, looks: bool = False):
+    def graph(self, projection: str = "entities", *, looks: bool = False, open_relations: bool = True):
         """A networkx graph of a projection of the store: ``entities`` (a MultiDiGraph: entities
-        and quotations, one edge per statement), ``cooccurrence`` (entities named in one
-        sentence) or ``rdf`` (every triple between IRIs). ``looks``: with the colours, sizes,
-        positions and communities of the Gephi export (:mod:`kg.graph`). Raises ``GraphError``."""
+        and quotations, one edge per statement; open statements are edges with
+        ``vocabulary="open"``, left out with ``open_relations=False``), ``cooccurrence`` (entities
+        named in one sentence) or ``rdf`` (every triple between IRIs). ``looks``: with the colours,
+        sizes, positions and communities of the Gephi export (:mod:`kg.graph`). Raises ``GraphError``."""
         from . import graph as kgraph
 
-        return kgraph.gephi_graph(self.store, projection) if looks else kgraph.project(self.store, projection)
+        if looks:
+            return kgraph.gephi_graph(self.store, projection, open_relations=open_relations)
+        return kgraph.project(self.store, projection, open_relations=open_relations)
 
     def export(self, fmt: str, output, **options) -> None:
         """Write the store as ``fmt`` (ttl, nt, nq, trig, jsonld, graphml, gexf, csv) to
         ``output`` (a path, ``"-"`` for stdout, a directory for csv); ``graph=`` a projection
-        for graphml and gexf, ``dynamic=False`` for a static GEXF. Files are replaced atomically."""
+        for graphml and gexf, ``dynamic=False`` for a static GEXF, ``open_relations=True`` to add
+        the open statements to the entity graph, ``min_confidence=`` to leave out the less sure relations. Files are replaced atomically."""
         from . import export as kx
 
         kx.export(self.store, fmt, output, **options)

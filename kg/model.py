@@ -122,6 +122,24 @@ SPEAKER_TYPES = ("Person", "Organization", "Country")
 
 
 @dataclass(frozen=True)
+class OpenRelation:
+    """A clause between two named entities that no vocabulary predicate covers, kept apart from
+    the :class:`Relation` facts: ``subject -label-> object`` where ``label`` is the verb phrase
+    as a lemma ("praise", "play against", "hold talks with"). It becomes a ``kg:OpenStatement``,
+    never a plain ``s p o`` triple."""
+
+    subject: str  # Entity.key
+    label: str  # the verb phrase: verb lemma, particle, a light verb's noun, preposition
+    object: str  # Entity.key
+    evidence: Provenance
+    polarity: str = POSITIVE
+    modality: str = ASSERTED
+    attributed_to: str | None = None  # Entity.key of the speaker, for clauses inside quotations or reported speech
+    confidence: float = 0.5
+    rule: str = ""
+
+
+@dataclass(frozen=True)
 class Quotation:
     """A direct quotation attributed to a speaker (an Entity.key, or None if unknown).
 
@@ -144,3 +162,4 @@ class ArticleGraph:
     relations: tuple[Relation, ...] = ()
     quotations: tuple[Quotation, ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    open_relations: tuple[OpenRelation, ...] = ()

@@ -12,6 +12,9 @@ Data model (see data/ontology.ttl and README "Data model"):
   label it: the article's mention record holds the name and type the article gives it
   (``kg:nameInArticle``, ``kg:typeInArticle``) and the summary graph gives the entity ONE type
   and ONE label, those most articles give it (:mod:`kg.summary`);
+* open relations (clauses between two named entities no vocabulary predicate covers) are
+  ``kg:OpenStatement`` nodes with the verb phrase as ``kg:verbPhrase``: never a
+  ``kg:Statement``, never a plain ``s p o`` triple;
 * a ``summary`` graph, the merged view that queries read: every statement, quotation and
   entity once, with its core triples, the articles reporting it and derived figures (weight
   = supporting articles, aggregated confidence, mention counts); defined in SPARQL by
@@ -35,7 +38,7 @@ from rdflib import Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
 from . import namespaces as ns
-from .model import FACTUAL_MODALITIES, POSITIVE, ArticleGraph, Entity, Quotation, Relation
+from .model import FACTUAL_MODALITIES, POSITIVE, ArticleGraph, Entity, OpenRelation, Quotation, Relation
 
 # kg's namespaces and graph IRIs (kg.namespaces) as rdflib terms
 BASE = ns.BASE
@@ -74,6 +77,8 @@ def _mint(kind: str, *parts: object) -> str:
         return ARTICLE_GRAPH_PREFIX + quote(str(parts[0]), safe="")
     if kind in ("statement", "evidence", "quote", "mentions"):
         return f"{ID}{kind}/{_digest(*parts)}"
+    if kind == "open":  # parts: subject, verb phrase, object, polarity, modality, speaker
+        return f"{ID}open-statement/{_digest(*parts)}"
     raise ValueError(f"unknown IRI kind {kind!r}")
 
 
@@ -110,6 +115,11 @@ def _statement_iri(r: Relation, ids: dict[str, str]) -> str:
                  ids[r.attributed_to] if r.attributed_to else None)
 
 
+def _open_iri(r: OpenRelation, ids: dict[str, str]) -> str:
+    return _mint("open", ids[r.subject], r.label, ids[r.object], r.polarity, r.modality,
+                 ids[r.attributed_to] if r.attributed_to else None)
+
+
 def _quote_iri(q: Quotation, ids: dict[str, str]) -> str:
     """A quotation's IRI, from its speaker's identity and words; a partial one's also from that, so
     one node never is both (the same words quoted whole elsewhere are another node)."""
@@ -119,12 +129,14 @@ def _quote_iri(q: Quotation, ids: dict[str, str]) -> str:
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
-    """How many distinct entities, statements and quotations the article holds (written with it)."""
+    """How many distinct entities, statements, quotations and open statements the article holds
+    (written with it)."""
     ids = identities(ag)
     return {
         KG.entityCount: len({e.identity for e in ag.entities}),
         KG.statementCount: len({_statement_iri(r, ids) for r in ag.relations}),
         KG.quotationCount: len({_quote_iri(q, ids) for q in ag.quotations}),
+        KG.openStatementCount: len({_open_iri(r, ids) for r in ag.open_relations}),
     }
 
 
@@ -215,6 +227,8 @@ def article_triples(ag: ArticleGraph, ids: dict[str, str] | None = None) -> Iter
         yield from relation_triples(r, art, ids)
     for q in ag.quotations:
         yield from quotation_triples(q, art, ids)
+    for r in ag.open_relations:
+        yield from open_relation_triples(r, art, ids)
 
 
 def entity_triples(e: Entity, art, doc_id: str) -> Iterator[tuple]:
@@ -269,6 +283,26 @@ def relation_triples(r: Relation, art, ids: dict[str, str]) -> Iterator[tuple]:
     yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
     if r.polarity == POSITIVE and r.modality in FACTUAL_MODALITIES:
         yield s, p, o
+
+
+def open_relation_triples(r: OpenRelation, art, ids: dict[str, str]) -> Iterator[tuple]:
+    """A ``kg:OpenStatement``: subject, object, verb phrase, polarity, modality, speaker and
+    evidence, like a statement's; no rdf:predicate and no plain ``s p o`` triple, so that it never
+    reads as a fact of the vocabulary."""
+    st_iri = _open_iri(r, ids)
+    st = nt_iri(st_iri)
+    yield st, _v.rdf_type, _v.kg_OpenStatement
+    yield st, _v.rdf_subject, nt_iri(_entity_iri(ids[r.subject]))
+    yield st, _v.rdf_object, nt_iri(_entity_iri(ids[r.object]))
+    yield st, _v.kg_verbPhrase, _str(r.label)
+    yield st, _v.kg_polarity, _str(r.polarity)
+    yield st, _v.kg_modality, _str(r.modality)
+    if r.attributed_to:
+        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(ids[r.attributed_to]))
+    ev = nt_iri(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
+    yield st, _v.kg_evidence, ev
+    rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
+    yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
 
 
 def quotation_triples(q: Quotation, art, ids: dict[str, str]) -> Iterator[tuple]:

@@ -50,7 +50,7 @@ from typing import NamedTuple
 from .extract import DocExtraction, Mention, final_mention
 from .extract.mentions import NOT_PERSON, POSSESSIVE_ENDINGS
 from .extract.records import CONCEPT, ORG_NOUN, PRON, REFERRING
-from .model import SPEAKER_TYPES, TYPE_PRECEDENCE, ArticleGraph, Entity, Provenance, Quotation, Relation
+from .model import SPEAKER_TYPES, TYPE_PRECEDENCE, ArticleGraph, Entity, OpenRelation, Provenance, Quotation, Relation
 from .names import entity_words, gazetteer_identity, name_identity
 from .vocab import load_vocabulary
 
@@ -76,6 +76,12 @@ NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 #: words an acronym leaves out ("RIAA": Recording Industry Association of America)
 ACRONYM_SKIPS = frozenset({"of", "and", "the", "for", "de", "du", "des", "la", "le", "del", "van", "von", "&", "in",
                            "on", "at", "to"})
+
+#: entity types an open relation never links: a concept is no named entity
+OPEN_EXCLUDED_TYPES = frozenset({"Concept"})
+#: who a relation may be attributed to (a quotation's speaker, "X said that", "according to X"):
+#: a person, or an agency, newspaper or government that reports it
+REPORTER_TYPES = ("Person", "Organization", "Country", "Group")
 
 
 class Key(NamedTuple):
@@ -400,7 +406,9 @@ class Resolver:
         relations = self._relations(d, keys)
         relations.extend(self._titles_from_gazetteer(d, keys.keys, relations))
         quotes = self._quotations(d, keys)
-        return ArticleGraph(d.article, self._entities(d, keys, relations, quotes), tuple(relations), tuple(quotes))
+        opens = self._open_relations(d, keys, relations)
+        return ArticleGraph(d.article, self._entities(d, keys, relations, quotes, opens), tuple(relations), tuple(quotes),
+                            open_relations=tuple(opens))
 
     def _article_keys(self, d: DocExtraction, people: frozenset[str] | None) -> _ArticleKeys:
         mentions = d.mentions
@@ -504,8 +512,33 @@ class Resolver:
             ev = Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger)
             relations.append(Relation(
                 Entity.make_key(*sk[:2]), pred, Entity.make_key(*ok[:2]), ev, r.polarity, r.modality,
-                Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None, r.confidence, r.rule))
+                Entity.make_key(*spk[:2]) if spk and spk[0] in REPORTER_TYPES else None, r.confidence, r.rule))
         return relations
+
+    @staticmethod
+    def _open_relations(d: DocExtraction, keys: _ArticleKeys, relations: list[Relation]) -> list[OpenRelation]:
+        """The open relations between two named entities of different keys (never a concept), one
+        per (subject, label, object, polarity, modality, speaker, sentence); none where a vocabulary
+        relation of the same sentence links the same two entities."""
+        art = d.article
+        linked = {(r.evidence.start, frozenset((r.subject, r.object))) for r in relations}
+        out: dict[tuple, OpenRelation] = {}
+        for r in d.open_relations:
+            sk, ok = keys.of(r.subj), keys.of(r.obj)
+            if sk is None or ok is None or sk[:2] == ok[:2] or OPEN_EXCLUDED_TYPES & {sk[0], ok[0]}:
+                continue
+            spk = keys.of(r.speaker) if r.speaker is not None else None
+            s0, s1 = d.sentences[r.sent]
+            subj, obj = Entity.make_key(*sk[:2]), Entity.make_key(*ok[:2])
+            if (s0, frozenset((subj, obj))) in linked:
+                continue
+            att = Entity.make_key(*spk[:2]) if spk and spk[0] == "Person" else None
+            o = OpenRelation(subj, r.label, obj, Provenance(art.id, art.text[s0:s1], s0, s1, r.trigger), r.polarity,
+                             r.modality, att, r.confidence, r.rule)
+            key = (subj, r.label, obj, r.polarity, r.modality, att, s0)
+            if key not in out or out[key].confidence < o.confidence:
+                out[key] = o
+        return list(out.values())
 
     @staticmethod
     def _quotations(d: DocExtraction, keys: _ArticleKeys) -> list[Quotation]:
@@ -520,12 +553,13 @@ class Resolver:
         return quotes
 
     def _entities(self, d: DocExtraction, keys: _ArticleKeys, relations: list[Relation],
-                  quotes: list[Quotation]) -> tuple[Entity, ...]:
+                  quotes: list[Quotation], opens: list[OpenRelation] = ()) -> tuple[Entity, ...]:
         """Every named mention's entity, plus the concepts, organisation nouns and groups a
-        relation or quotation uses; with their aliases (the other names the article gives it -
-        not the capital that stood for a country) and mention counts."""
-        needed = {r.subject for r in relations} | {r.object for r in relations} | {
-            r.attributed_to for r in relations if r.attributed_to} | {q.speaker for q in quotes}
+        relation, open relation or quotation uses; with their aliases (the other names the article
+        gives it - not the capital that stood for a country) and mention counts."""
+        facts = [*relations, *opens]
+        needed = {r.subject for r in facts} | {r.object for r in facts} | {
+            r.attributed_to for r in facts if r.attributed_to} | {q.speaker for q in quotes}
         aliases: dict[tuple, set[str]] = defaultdict(set)
         counts: Counter = Counter()
         found: dict[tuple, Key] = {}

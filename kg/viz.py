@@ -87,6 +87,7 @@ def view_data(G, details: dict, title: str, graph: str, total: tuple[int, int]) 
             "id": eid, "s": index[u], "t": index[v], "label": d.get("label", ""), "kind": d.get("kind", ""),
             "weight": d.get("weight", 1), "polarity": d.get("polarity", "positive"),
             "modality": d.get("modality", "asserted"), "attributed_to": d.get("attributed_to", ""),
+            "vocabulary": d.get("vocabulary", ""),
             "confidence": d.get("confidence", ""), "start": d.get("start", ""),
             "color": _hex(d["r"], d["g"], d["b"]),
             "evidence": [list(p) for p in ev[:MAX_EVIDENCE]], "evidence_total": len(ev),
@@ -213,15 +214,16 @@ def render_image(G, fh, fmt: str, title: str = "", top: int = TOP_LABELS) -> Non
 
 # ---------------------------------------------------------------- entry point
 def viz(store, output, fmt: str | None = None, graph: str = "entities", title: str | None = None,
-        max_nodes: int = MAX_NODES, top: int = TOP_LABELS) -> dict:
+        max_nodes: int = MAX_NODES, top: int = TOP_LABELS, open_relations: bool = True) -> dict:
     """Write the picture of ``store`` to ``output`` (a path; the format from its extension
-    unless ``fmt``). Returns ``{"format", "nodes", "edges", "total_nodes", "total_edges"}``."""
+    unless ``fmt``); ``open_relations=False`` leaves the open statements out. Returns
+    ``{"format", "nodes", "edges", "total_nodes", "total_edges"}``."""
     fmt = format_of(output, fmt)
     if graph not in VIZ_GRAPHS:
         raise VizError(f"kg viz draws {' or '.join(VIZ_GRAPHS)}, not {graph!r} (export it with kg export --graph)")
     details: dict = {}
     try:
-        full = project(store, graph, details)
+        full = project(store, graph, details, open_relations)
         total = (full.number_of_nodes(), full.number_of_edges())
         G = decorate(trim(full, max_nodes))
     except GraphError as e:

@@ -1,4 +1,5 @@
-"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, quotes.yaml, concepts.yaml) as lookups."""
+"""The rule data (data/relations.yaml, roles.yaml, lexicon.yaml, quotes.yaml, concepts.yaml, openrel.yaml) as
+lookups."""
 
 from __future__ import annotations
 
@@ -9,6 +10,25 @@ from pathlib import Path
 import yaml
 
 from .paths import data_dir
+
+
+#: ``concepts`` of a frame that accepts any specific concept (the default)
+SPECIFIC = "specific"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The sense a predicate's word must have for a fact (data/relations.yaml ``frame``/``senses``;
+    checked by :mod:`kg.extract.frames`)."""
+
+    objects: tuple[str, ...] = ()  # entity types of the object in this sense; empty: any
+    concepts: frozenset[str] | None = None  # canonical concepts a Concept object may be; None: any specific one
+    deny: frozenset[str] = frozenset()  # object heads that mean another sense
+    deny_preps: frozenset[str] = frozenset()  # prepositions on the verb that mean another sense
+    particles: frozenset[str] = frozenset()  # particles the verb may take in this sense
+    subjects: tuple[str, ...] = ()  # subject types in this sense; empty: the predicate's
+    recipients: tuple[str, ...] = ("Person", "Organization", "Country", "Group")
+    with_thing: bool = False  # "provide X with Y": X is the recipient
 
 
 @dataclass(frozen=True)
@@ -24,6 +44,17 @@ class Predicate:
     object_types: tuple[str, ...] = ()  # empty: any type
     recipient: tuple[str, ...] = ()  # prepositions of a second object that is a recipient ("to Russia")
     travel: bool = False  # its verbs' objects are places
+    frame: Frame = Frame()
+    senses: tuple[tuple[str, Frame], ...] = ()  # verb lemma or "verb prep" -> its own frame
+    noun_senses: tuple[tuple[str, Frame], ...] = ()  # event noun -> its own frame
+
+    def frame_for(self, word: str | None, noun: bool = False) -> Frame:
+        """The frame of the predicate read through ``word``: a verb lemma or "verb prep", or with
+        ``noun`` an event noun ("attacks on X")."""
+        for w, f in self.noun_senses if noun else self.senses:
+            if w == word:
+                return f
+        return self.frame
 
     def allows(self, subject_type: str, object_type: str) -> bool:
         return subject_type in self.subject_types and (not self.object_types or object_type in self.object_types)
@@ -67,6 +98,8 @@ class ModalityCues:
     adverbs: dict[str, str]  # its adverbs ("possibly")
     marks: dict[str, str]  # its subordinators ("whether")
     infinitive_only: frozenset[str]  # verbs that give their modality only to an infinitive (xcomp)
+    adjectives: dict[str, str] = field(default_factory=dict)  # adjectives governing its infinitive ("due to")
+    nouns: dict[str, str] = field(default_factory=dict)  # nouns governing its infinitive ("a bid to")
 
 
 @dataclass
@@ -84,6 +117,8 @@ class Vocabulary:
     role_verbs: dict[str, str] = field(default_factory=dict)  # verb lemma -> be, serve, become or appoint
     lexicon: dict = field(default_factory=dict)
     concepts: dict[str, str] = field(default_factory=dict)  # surface (lower) -> canonical concept
+    openrel: dict = field(default_factory=dict)  # data/openrel.yaml: the word lists of open relations
+    concept_classes: dict[str, frozenset[str]] = field(default_factory=dict)  # class -> canonical concepts
 
     _sets: dict = field(default_factory=dict, repr=False)
 
@@ -97,6 +132,23 @@ class Vocabulary:
             self._sets[key] = frozenset(w.lower() for w in words)
         return self._sets[key]
 
+    def open_words(self, key: str) -> frozenset[str]:
+        """A list of data/openrel.yaml as a lower-case set (cached)."""
+        ck = ("openrel", key)
+        if ck not in self._sets:
+            words = self.openrel.get(key) or []
+            bad = [w for w in words if not isinstance(w, str)]
+            if bad:
+                raise ValueError(f"openrel list {key!r} has non-string entries {bad!r} (quote them in YAML)")
+            self._sets[ck] = frozenset(w.lower() for w in words)
+        return self._sets[ck]
+
+    @cached_property
+    def open_governors(self) -> dict[str, str]:
+        """data/openrel.yaml ``complement_governors`` as governing verb -> modality (or ``negative``)."""
+        table = self.openrel.get("complement_governors") or {}
+        return {w.lower(): m for m, words in table.items() for w in words or []}
+
     @cached_property
     def phrasal_verbs(self) -> frozenset[str]:
         """The verbs of the phrasal predicates ("call" of "call for")."""
@@ -106,15 +158,23 @@ class Vocabulary:
     def modality(self) -> ModalityCues:
         """The lexicon's ``modality`` table (a verb in two modalities has the last one)."""
         mod = self.lexicon.get("modality", {})
-        aux, verbs, adverbs, marks = ({w: m for m, d in mod.items() for w in d.get(kind, [])}
-                                      for kind in ("aux", "verbs", "adverbs", "marks"))
+        aux, verbs, adverbs, marks, adjectives, nouns = (
+            {w: m for m, d in mod.items() for w in d.get(kind, [])}
+            for kind in ("aux", "verbs", "adverbs", "marks", "adjectives", "nouns"))
         only = set()
         for m, d in mod.items():
             listed = d.get("infinitive_only") or []
             if listed == "all":
                 listed = [w for w, wm in verbs.items() if wm == m]
             only.update(listed)
-        return ModalityCues(aux, verbs, adverbs, marks, frozenset(only))
+        return ModalityCues(aux, verbs, adverbs, marks, frozenset(only), adjectives, nouns)
+
+    @cached_property
+    def event_fates(self) -> dict[str, str]:
+        """The lexicon's ``event_fates``: a verb (or "verb particle") -> what it says became of the
+        event its object names (a modality, ``negated`` or ``none``)."""
+        return {str(w).lower(): fate for fate, words in (self.lexicon.get("event_fates") or {}).items()
+                for w in words or ()}
 
     @cached_property
     def travel_verbs(self) -> frozenset[str]:
@@ -211,15 +271,61 @@ def _load_yaml(path: Path):
         return yaml.load(f, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
 
 
+_FRAME_LISTS = ("objects", "subjects", "recipients")
+_FRAME_SETS = ("deny", "deny_preps", "particles")
+
+
+def _frame(raw: dict, concepts: dict[str, str], classes: dict[str, frozenset[str]], where: str) -> Frame:
+    """A :class:`Frame` of a ``frame`` mapping; ``concepts`` names canonical concepts and classes."""
+    unknown = set(raw) - set(_FRAME_LISTS) - set(_FRAME_SETS) - {"concepts", "with_thing"}
+    if unknown:
+        raise ValueError(f"{where}: unknown frame fields {sorted(unknown)}")
+    kw: dict = {k: tuple(raw[k]) for k in _FRAME_LISTS if raw.get(k) is not None}
+    kw.update({k: frozenset(str(w).lower() for w in raw[k]) for k in _FRAME_SETS if raw.get(k) is not None})
+    allowed = raw.get("concepts", SPECIFIC)
+    if allowed != SPECIFIC:
+        names: set[str] = set()
+        for name in allowed or ():
+            if name in classes:
+                names |= classes[name]
+            elif name.lower() in concepts:
+                names.add(concepts[name.lower()])
+            else:
+                raise ValueError(f"{where}: {name!r} is neither a concept nor a class of data/concepts.yaml")
+        kw["concepts"] = frozenset(names)
+    if raw.get("with_thing"):
+        kw["with_thing"] = True
+    return Frame(**kw)
+
+
 @lru_cache(maxsize=4)
 def load_vocabulary(directory: str | None = None) -> Vocabulary:
     d = Path(directory) if directory else data_dir()
     v = Vocabulary()
+    concepts = d / "concepts.yaml"
+    cdata = (_load_yaml(concepts) or {}) if concepts.exists() else {}
+    for canon, names in (cdata.get("concepts") or {}).items():
+        v.concepts[canon.lower()] = canon
+        for n in names or []:
+            v.concepts[n.lower()] = canon
+    for cls, names in (cdata.get("classes") or {}).items():
+        missing = [n for n in names or () if n.lower() not in v.concepts]
+        if missing:
+            raise ValueError(f"concepts.yaml: class {cls!r} names unknown concepts {missing}")
+        v.concept_classes[cls] = frozenset(v.concepts[n.lower()] for n in names or ())
     for p in _load_yaml(d / "relations.yaml")["predicates"]:
         kw = {k: tuple(p[k]) for k in ("subject_types", "object_types", "recipient") if p.get(k)}
+        base = p.get("frame") or {}
+        frame = _frame(base, v.concepts, v.concept_classes, p["id"])
+        senses = tuple((w.lower(), _frame({**base, **(raw or {})}, v.concepts, v.concept_classes, f"{p['id']} {w}"))
+                       for w, raw in (p.get("senses") or {}).items())
+        noun_senses = tuple(
+            (n.lower(), _frame({**base, **{k: x for k, x in entry.items() if k != "preps"}}, v.concepts,
+                               v.concept_classes, f"{p['id']} {n}"))
+            for n, entry in (p.get("nouns") or {}).items() if isinstance(entry, dict))
         v.predicates[p["id"]] = Predicate(
             p["id"], p["label"], p["comment"], p.get("inverse"), bool(p.get("symmetric")), p.get("negated"),
-            travel=bool(p.get("travel")), **kw
+            travel=bool(p.get("travel")), frame=frame, senses=senses, noun_senses=noun_senses, **kw
         )
         for lemma in p.get("verbs") or []:
             v.verbs.setdefault(lemma.lower(), p["id"])
@@ -227,17 +333,15 @@ def load_vocabulary(directory: str | None = None) -> Vocabulary:
         for phrase in p.get("phrasal") or []:
             verb, _, prep = phrase.lower().rpartition(" ")
             v.phrasal.setdefault((verb, prep), p["id"])
-        for noun, preps in (p.get("nouns") or {}).items():
+        for noun, entry in (p.get("nouns") or {}).items():
+            preps = entry.get("preps", ()) if isinstance(entry, dict) else entry
             v.nouns.setdefault(noun.lower(), []).append((p["id"], tuple(preps)))
     _load_roles(v, _load_yaml(d / "roles.yaml"))
     v.lexicon = _load_yaml(d / "lexicon.yaml")
     quotes = d / "quotes.yaml"  # the quotation rules' words, kept apart from the lexicon
     if quotes.exists():
         v.lexicon = {**v.lexicon, **(_load_yaml(quotes) or {})}
-    concepts = d / "concepts.yaml"
-    if concepts.exists():
-        for canon, names in (_load_yaml(concepts).get("concepts") or {}).items():
-            v.concepts[canon.lower()] = canon
-            for n in names or []:
-                v.concepts[n.lower()] = canon
+    openrel = d / "openrel.yaml"
+    if openrel.exists():
+        v.openrel = _load_yaml(openrel) or {}
     return v

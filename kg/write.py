@@ -149,7 +149,7 @@ def article_graph_iri(doc_id: str) -> str:
 
 
 def _units(ag: ArticleGraph) -> int:
-    return len(ag.relations) + len(ag.quotations) + len(ag.entities)
+    return len(ag.relations) + len(ag.quotations) + len(ag.open_relations) + len(ag.entities)
 
 
 def write_articles(store: KGStore, graphs: Iterable[ArticleGraph], *, part_units: int = ARTICLE_PART_UNITS,
@@ -290,7 +290,7 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
 
     from .rdf import XSD, article_counts, identities
 
-    facts = [("r", r) for r in ag.relations] + [("q", q) for q in ag.quotations]
+    facts = [("r", r) for r in ag.relations] + [("q", q) for q in ag.quotations] + [("o", o) for o in ag.open_relations]
     chunks = [facts[i:i + part_units] for i in range(0, len(facts), part_units)] or [[]]
     g = article_graph_iri(ag.article.id)
     art = str(mint("article", ag.article.id))
@@ -307,7 +307,8 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
             # later parts drop the article's own triples: do not convert its text again
             article=ag.article if i == 0 else dataclasses.replace(ag.article, text=""),
             relations=tuple(x for kind, x in chunk if kind == "r"),
-            quotations=tuple(x for kind, x in chunk if kind == "q"))
+            quotations=tuple(x for kind, x in chunk if kind == "q"),
+            open_relations=tuple(x for kind, x in chunk if kind == "o"))
         nodes = summary.summarised_nodes_in_store(store, [g]) if i == 0 else set()
 
         def quads(part=part, first=(i == 0), nodes=nodes):

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from kg import write
-from kg.model import Article, ArticleGraph, Entity, Provenance, Quotation, Relation
+from kg.model import Article, ArticleGraph, Entity, OpenRelation, Provenance, Quotation, Relation
 from kg.store import KGStore
 
 LANE_MARKERS = ("model", "subprocess", "slow")
@@ -31,7 +31,11 @@ _HOSTILE_BUILDS = tuple(f"test_hostile_inputs::{t}" for t in (
 #: Test modules (``test_x``) and tests (``test_x::test_y``) that load the spaCy model.
 MODEL: frozenset[str] = frozenset({
     "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
-    "test_openie", "test_property", "test_roles", "test_summary",
+    "test_openie", "test_precision", "test_property", "test_roles", "test_summary",
+    *(f"test_openrel::{t}" for t in (
+        "test_open_relation_is_read", "test_negation_and_modality_are_kept", "test_quotation_is_attributed_to_its_speaker",
+        "test_no_open_relation", "test_vocabulary_fact_is_never_repeated_as_open",
+        "test_name_with_an_open_parenthesis_is_no_argument")),
     *(f"test_entities::{t}" for t in (
         "test_entity_types_from_evidence", "test_variants_of_a_name_are_one_entity",
         "test_different_entities_stay_apart")),
@@ -71,7 +75,7 @@ SUBPROCESS: frozenset[str] = frozenset({
         "test_serve_refuses_bypasses_and_crashers_with_400", "test_modules_in_the_working_directory_are_never_imported")),
     *(f"test_viz::{t}" for t in (
         "test_viz_does_not_import_spacy", "test_page_loads_and_draws", "test_click_on_a_node_shows_relations_and_evidence",
-        "test_click_on_an_edge_shows_its_evidence", "test_search_legend_and_zoom")),
+        "test_click_on_an_edge_shows_its_evidence", "test_search_legend_and_zoom", "test_open_edge_in_the_browser")),
 })
 
 
@@ -210,6 +214,38 @@ def role_graph() -> ArticleGraph:
     ev = Provenance("doc3", t, 0, len(t), "spokesperson of")
     rel = Relation(kirby.key, "spokespersonOf", us.key, ev, confidence=0.9, rule="appos")
     return ArticleGraph(Article("doc3", t, title="Third report"), (kirby, us), (rel,), ())
+
+
+def open_graph() -> ArticleGraph:
+    """A fourth article with a vocabulary fact and two open statements (verb phrases no predicate
+    covers): Spain beat Italy; Acme did not hold talks with Initech (negative, planned)."""
+    t = "Spain beat Italy in Rome. Acme will not hold talks with Initech. Spain opposes the plan."
+    es = Entity("Country:Spain", "Country", "Spain", (), "Q29", 2)
+    it = Entity("Country:Italy", "Country", "Italy", (), "Q38", 1)
+    acme = Entity("Organization:Acme", "Organization", "Acme", (), None, 1)
+    ini = Entity("Organization:Initech", "Organization", "Initech", (), None, 1)
+    plan = Entity("Concept:plan", "Concept", "plan", (), None, 1)
+    opens = (
+        OpenRelation(es.key, "beat", it.key, _ev("doc4", t, "Spain beat Italy in Rome.", "beat"), confidence=0.6,
+                     rule="open-svo"),
+        OpenRelation(acme.key, "hold talks with", ini.key,
+                     _ev("doc4", t, "Acme will not hold talks with Initech.", "will not hold talks with"),
+                     polarity="negative", modality="planned", confidence=0.5, rule="open-light"),
+    )
+    rel = Relation(es.key, "opposes", plan.key, _ev("doc4", t, "Spain opposes the plan.", "opposes"), confidence=0.8,
+                   rule="svo")
+    return ArticleGraph(Article("doc4", t, title="Fourth report", date="2023-03-19"), (es, it, acme, ini, plan),
+                        (rel,), (), open_relations=opens)
+
+
+@pytest.fixture()
+def open_store(tmp_path):
+    """A real on-disk store holding the handmade articles and :func:`open_graph`."""
+    path = tmp_path / "open-store"
+    with KGStore.open(path) as s:
+        write.load_ontology(s)
+        write.write_all(s, [*handmade_graphs(), open_graph()])
+    return path
 
 
 @pytest.fixture()

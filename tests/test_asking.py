@@ -107,7 +107,9 @@ def test_each_library_query_counts_each_fact_once(nq, three_store):
     params = {p: PARAMS[p] for p in nq.param_names}
     with kg.open(three_store, read_only=True) as g:
         res = g.query(nq.name, params)
-    assert res.kind == "select" and res.rows, nq.name
+    assert res.kind == "select", nq.name
+    # the fixture's articles hold no open statement (tests/test_openrel.py tests that query on one that does)
+    assert res.rows or nq.name == "open_relations", nq.name
     assert len(set(res.rows)) == len(res.rows), f"{nq.name} repeats rows"
     rows = res.dicts()
     cols = set(res.variables)

@@ -29,8 +29,9 @@ from kg.store import KGStore
 FIXTURES = Path(__file__).parent / "fixtures" / "export"
 # FORMAT.md (shared/eval): the exact column layout the scorer and Gephi read.
 NODE_COLUMNS = ["Id", "Label", "Type", "Aliases", "Mentions", "Sources"]
+# shared/eval/FORMAT.md's columns, then kg's Vocabulary (controlled or open: the scorer reads columns by name)
 EDGE_COLUMNS = ["Source", "Target", "Label", "Weight", "Polarity", "Modality", "AttributedTo", "Sources",
-                "Evidence", "Confidence"]
+                "Evidence", "Confidence", "Vocabulary"]
 
 
 def graph_sizes(store) -> dict[str, int]:
@@ -503,4 +504,35 @@ def test_cli_export_graph_option(handmade_store, tmp_path):
     r = cli("export", "--store", st, "-f", "csv", "--graph", "rdf", "-o", str(tmp_path / "csv"))
     assert r.exit_code == 2 and "graphml or gexf only" in r.output
     r = cli("export", "--store", st, "-f", "gexf", "--graph", "people", "-o", str(out))
+    assert r.exit_code == 2
+
+
+def test_cli_export_min_confidence_leaves_out_less_sure_relations(handmade_store, tmp_path):
+    st = str(handmade_store)
+    r = cli("export", "--store", st, "-f", "csv", "-o", str(tmp_path / "all"))
+    assert r.exit_code == 0, r.output
+    _, every = read_csv(tmp_path / "all" / "edges.csv")
+    confs = sorted({float(e["Confidence"]) for e in every if e["Label"] != "said"})
+    assert len(confs) > 1  # the handmade store has relations of several confidences
+    cut = confs[-1]
+    r = cli("export", "--store", st, "-f", "csv", "--min-confidence", str(cut), "-o", str(tmp_path / "sure"))
+    assert r.exit_code == 0, r.output
+    _, sure = read_csv(tmp_path / "sure" / "edges.csv")
+    kept = [e for e in sure if e["Label"] != "said"]
+    assert kept and all(float(e["Confidence"]) >= cut for e in kept)
+    assert len(kept) == sum(1 for e in every if e["Label"] != "said" and float(e["Confidence"]) >= cut) < len(
+        [e for e in every if e["Label"] != "said"])
+    assert [e for e in sure if e["Label"] == "said"] == [e for e in every if e["Label"] == "said"]
+    _, nodes_all = read_csv(tmp_path / "all" / "nodes.csv")
+    _, nodes_sure = read_csv(tmp_path / "sure" / "nodes.csv")
+    assert nodes_sure == nodes_all  # the entities stay
+    out = tmp_path / "sure.gexf"
+    r = cli("export", "--store", st, "-f", "gexf", "--min-confidence", str(cut), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    G = nx.read_gexf(out)
+    assert all(float(d["confidence"]) >= cut for _, _, d in G.edges(data=True) if d.get("predicate") != "said")
+    for args in (("-f", "ttl"), ("-f", "gexf", "--graph", "cooccurrence")):
+        r = cli("export", "--store", st, *args, "--min-confidence", "0.5", "-o", str(tmp_path / "x"))
+        assert r.exit_code == 2 and "entity graph" in r.output
+    r = cli("export", "--store", st, "-f", "csv", "--min-confidence", "1.5", "-o", str(tmp_path / "y"))
     assert r.exit_code == 2

@@ -42,7 +42,7 @@ def entity_types(ag):
     [
         # direct objects, synonyms normalised
         ("France condemned the coup in Niger.", ("France", "opposes", "coup", "positive")),
-        ("Germany rejected the proposal on Tuesday.", ("Germany", "opposes", "proposal", "positive")),
+        ("Germany rejected the budget proposal on Tuesday.", ("Germany", "opposes", "budget proposal", "positive")),
         # negation mapped through the vocabulary: not support -> opposes
         ("Japan does not support the embargo.", ("Japan", "opposes", "embargo", "positive")),
         # prepositional (phrasal) verbs
@@ -61,7 +61,7 @@ def entity_types(ag):
         ("Kenyan President William Ruto arrived on Sunday.", ("William Ruto", "presidentOf", "Kenya", "positive")),
         ("Pentagon spokesman Pat Ryder declined to comment.", ("Pat Ryder", "spokespersonOf", "Department of Defense", "positive")),
         # relative clause: the antecedent is the subject
-        ("Norway, which leads the mission, sent observers.", ("Norway", "leads", "mission", "positive")),
+        ("Norway, which leads the observer mission, sent monitors.", ("Norway", "leads", "observer mission", "positive")),
         # control: "invited X to speak with Y"
         ("Spain invited Gabriel Boric to meet with Pedro Sanchez.", ("Gabriel Boric", "meets", "Pedro Sanchez", "positive")),
         # evidential negation: no signs that X supplied Y
@@ -201,7 +201,7 @@ def test_relation_inside_quote_is_attributed(run):
 
 
 def test_evidence_offsets_point_into_text(run):
-    text = "Intro sentence here. Chile condemned the attack on the embassy."
+    text = "Intro sentence here. Chile condemned the airstrikes on the embassy."
     ag = run(text)
     r = next(r for r in ag.relations if r.predicate == "opposes")
     assert text[r.evidence.start : r.evidence.end] == r.evidence.sentence

@@ -25,6 +25,8 @@ REQUIRED = {
 PARAM_DEFAULTS = {"speaker": "John Kirby", "entity": "United States", "a": "United States", "b": "ceasefire"}
 # Queries that need facts the two handmade articles do not have (run on role_store instead).
 NEEDS_ROLE_FACT = {"roles"}
+# Queries that need an open statement (run on open_store).
+NEEDS_OPEN_FACT = {"open_relations"}
 
 SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 ALL_QUERIES = kq.list_queries()
@@ -68,7 +70,8 @@ def test_query_header(nq):
 
 @pytest.mark.parametrize("nq", ALL_QUERIES, ids=lambda q: q.name)
 def test_query_returns_rows(nq, request):
-    path = request.getfixturevalue("role_store" if nq.name in NEEDS_ROLE_FACT else "handmade_store")
+    path = request.getfixturevalue("role_store" if nq.name in NEEDS_ROLE_FACT else
+                                   "open_store" if nq.name in NEEDS_OPEN_FACT else "handmade_store")
     params = {p: PARAM_DEFAULTS[p] for p in nq.param_names}
     with KGStore.open(path, read_only=True) as s:
         res = kq.run_query(s, nq.text, kq.select_params(nq, params)[0])

@@ -57,7 +57,8 @@ def copies(graphs, k: int):
         out.append(dataclasses.replace(
             ag, article=dataclasses.replace(ag.article, id=new, path=None),
             relations=tuple(dataclasses.replace(r, evidence=ev(r.evidence, new)) for r in ag.relations),
-            quotations=tuple(dataclasses.replace(q, evidence=ev(q.evidence, new)) for q in ag.quotations)))
+            quotations=tuple(dataclasses.replace(q, evidence=ev(q.evidence, new)) for q in ag.quotations),
+            open_relations=tuple(dataclasses.replace(o, evidence=ev(o.evidence, new)) for o in ag.open_relations)))
     return out
 
 

@@ -268,3 +268,57 @@ def test_search_legend_and_zoom(browser_page):
     assert page.evaluate("kgViz.selected()") != US
     page.locator(".kg-legend-item", has_text="Country").click()
     assert problems == []
+
+
+# ---------------------------------------------------------------- open relations in the page
+@pytest.fixture(scope="module")
+def open_viz(tmp_path_factory):
+    """A store with open statements (conftest.open_graph), drawn as HTML with and without them."""
+    from conftest import handmade_graphs, open_graph
+    from kg import write
+
+    d = tmp_path_factory.mktemp("viz-open")
+    store = d / "store"
+    with KGStore.open(store) as s:
+        write.load_ontology(s)
+        write.write_all(s, [*handmade_graphs(), open_graph()])
+    for name, extra in (("all", ()), ("plain", ("--no-open",))):
+        r = cli("viz", "--store", str(store), "--output", str(d / f"{name}.html"), *extra)
+        assert r.exit_code == 0, r.output
+    return d
+
+
+def test_page_flags_open_edges_and_no_open_leaves_them_out(open_viz):
+    edges = page_data((open_viz / "all.html").read_text(encoding="utf-8"))["edges"]
+    flags = {e["label"]: e["vocabulary"] for e in edges}
+    assert flags["beat"] == "open" and flags["hold talks with"] == "open" and flags["opposes"] == "controlled"
+    plain = page_data((open_viz / "plain.html").read_text(encoding="utf-8"))["edges"]
+    assert {e["vocabulary"] for e in plain} == {"controlled"} and len(plain) == len(edges) - 2
+
+
+def test_open_edge_in_the_browser(open_viz, browser_page):
+    # a second tab of the module's browser (one Playwright session per process)
+    page = browser_page[0].context.new_page()
+    try:
+        problems: list[str] = []
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        page.goto((open_viz / "all.html").as_uri())
+        page.wait_for_function("window.kgViz && window.kgViz.ready", timeout=15000)
+        assert "open relation" in page.locator("#kg-legend").inner_text()
+        eid = page.evaluate("kgViz.data.edges.find(e => e.label === 'beat').id")
+        page.evaluate(f"kgViz.select({eid!r})")
+        text = page.locator("#kg-panel").inner_text()
+        assert "not a predicate of the vocabulary" in text and "Spain beat Italy in Rome." in text
+        # the legend item hides the open edges: a click where the edge was selects nothing
+        page.keyboard.press("Escape")
+        page.evaluate("kgViz.fit()")
+        pos = page.evaluate(f"kgViz.edgeScreenPosition({eid!r})")
+        page.mouse.click(pos["x"], pos["y"])
+        assert page.evaluate("kgViz.selected()") == eid
+        page.locator(".kg-legend-open").click()
+        assert page.evaluate("kgViz.selected()") is None
+        page.mouse.click(pos["x"], pos["y"])
+        assert page.evaluate("kgViz.selected()") != eid
+        assert problems == []
+    finally:
+        page.close()

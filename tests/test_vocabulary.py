@@ -57,16 +57,18 @@ def test_lexicon_lists_are_strings():
 
 
 def test_a_lemma_in_two_predicates_is_told_apart_by_object_type():
-    """A verb may serve two predicates ("fire" a minister / a missile) only when their object
-    types do not overlap, so the resolver's choice is never arbitrary."""
-    seen = {}
-    for p in _predicates("relations.yaml"):
-        for lemma in p.get("verbs") or []:
-            if lemma in seen:
-                other = seen[lemma]
-                a, b = set(other.get("object_types") or ["*"]), set(p.get("object_types") or ["*"])
-                assert "*" not in a | b and not a & b, f"{lemma!r} in {other['id']} and {p['id']}"
-            seen[lemma] = p
+    """A verb may serve two predicates ("fire" a minister / a missile, "dismiss" a claim / a
+    minister) only when the object types of its senses (its frame's ``objects``, else the
+    predicate's ``object_types``) do not overlap, so the choice is never arbitrary."""
+    from kg.vocab import load_vocabulary
+
+    v = load_vocabulary()
+    for lemma, preds in v.verb_preds.items():
+        for i, a in enumerate(preds):
+            for b in preds[i + 1:]:
+                ta, tb = ({*(v.predicates[p].frame_for(lemma).objects or v.predicates[p].object_types or ["*"])}
+                          for p in (a, b))
+                assert "*" not in ta | tb and not ta & tb, f"{lemma!r} in {a} and {b}"
 
 
 def test_ontology_file_matches_its_generator(tmp_path):
@@ -95,5 +97,11 @@ def test_rule_words_are_strings(fname):
     for p in _predicates(fname):
         for key in ("verbs", "phrasal", "titles", "subject_types", "object_types"):
             assert all(isinstance(w, str) for w in p.get(key) or []), (p["id"], key)
-        for noun, preps in (p.get("nouns") or {}).items():
+        for noun, entry in (p.get("nouns") or {}).items():
+            preps = entry.get("preps", []) if isinstance(entry, dict) else entry
             assert isinstance(noun, str) and all(isinstance(x, str) for x in preps), (p["id"], noun)
+        frames = [p.get("frame") or {}, *(p.get("senses") or {}).values(),
+                  *(e for e in (p.get("nouns") or {}).values() if isinstance(e, dict))]
+        for f in frames:
+            for key in ("objects", "concepts", "deny", "deny_preps", "particles", "subjects", "recipients"):
+                assert all(isinstance(w, str) for w in f.get(key) or []), (p["id"], key)

@@ -63,6 +63,7 @@ def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]])
     renamed: dict[str, str] = {}  # an entity key of a piece -> the key of the merged entity
     relations: list = []
     quotations: list = []
+    opens: list = []
     warnings: list = []
     for offset, g in graphs:
         for e in g.entities:
@@ -77,6 +78,7 @@ def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]])
                 roles=_union(old.roles, e.roles), mentions=old.mentions + e.mentions, qid=old.qid or e.qid)
         relations += [dataclasses.replace(r, evidence=_shift(r.evidence, offset)) for r in g.relations]
         quotations += [dataclasses.replace(q, evidence=_shift(q.evidence, offset)) for q in g.quotations]
+        opens += [dataclasses.replace(o, evidence=_shift(o.evidence, offset)) for o in g.open_relations]
         warnings += g.warnings
     for _, g in graphs:
         for e in g.entities:
@@ -85,12 +87,16 @@ def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]])
     def key(k):
         return renamed.get(k, k) if k else k
 
-    relations = [r if (key(r.subject), key(r.object), key(r.attributed_to)) == (r.subject, r.object, r.attributed_to)
-                 else dataclasses.replace(r, subject=key(r.subject), object=key(r.object), attributed_to=key(r.attributed_to))
-                 for r in relations]
+    def rekeyed(facts):
+        return [r if (key(r.subject), key(r.object), key(r.attributed_to)) == (r.subject, r.object, r.attributed_to)
+                else dataclasses.replace(r, subject=key(r.subject), object=key(r.object), attributed_to=key(r.attributed_to))
+                for r in facts]
+
+    relations, opens = rekeyed(relations), rekeyed(opens)
     quotations = [q if key(q.speaker) == q.speaker else dataclasses.replace(q, speaker=key(q.speaker)) for q in quotations]
     return dataclasses.replace(graphs[0][1], article=article, entities=tuple(entities.values()),
-                               relations=tuple(relations), quotations=tuple(quotations), warnings=tuple(warnings))
+                               relations=tuple(relations), quotations=tuple(quotations), warnings=tuple(warnings),
+                               open_relations=tuple(opens))
 
 
 def extract_articles(articles: list[Article], stage: Callable[..., Iterator[tuple[Article, object]]], *,

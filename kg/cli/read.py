@@ -149,19 +149,31 @@ def queries_cmd(fmt):
               help="graphml/gexf only: entities and their relations; cooccurrence = entities linked by "
                    "co-mention (weight = sentences); rdf = the full RDF graph.")
 @click.option("--static", is_flag=True, help="gexf: no timeline (mode=static) even when articles have dates.")
+@click.option("--open/--no-open", "with_open", default=False, show_default=True,
+              help="Entity graph (graphml, gexf, csv): add the open relations (edges with vocabulary=open: a verb "
+                   "phrase between two named entities that no vocabulary predicate covers; less sure than the "
+                   "vocabulary's facts, so left out unless asked for).")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None, metavar="C",
+              help="graphml, gexf, csv (entity graph): leave out the relations whose confidence is below C "
+                   "(0.7: a verb with named arguments; 0.6: event nouns, recipients, pronouns).")
 @store_option
-def export_cmd(fmt, output, graph, static, store):
+def export_cmd(fmt, output, graph, static, with_open, min_confidence, store):
     """Export the store as RDF or as a graph for Gephi / networkx.
 
     GraphML and GEXF open in Gephi coloured by entity type (data/palette.yaml), sized by
     mentions, laid out (fixed seed) and with a `community` attribute; GEXF has a timeline
-    (node and edge `start` = first article date) when articles have dates.
+    (node and edge `start` = first article date) when articles have dates. Edges of the
+    entity graph carry `vocabulary`: `controlled` (a predicate of the vocabulary) or `open`
+    (the text's own verb phrase as label; filter on it in Gephi, or --no-open); edges.csv
+    has it as its last column, `Vocabulary`.
     Files are replaced atomically (written next to the target, then renamed).
 
     \b
     kg export --format gexf -o graph.gexf                  open in Gephi (File > Open)
     kg export --format graphml --graph cooccurrence -o co.graphml
     kg export --format csv -o gephi/        nodes.csv + edges.csv (Gephi spreadsheet import)
+    kg export --format csv --open -o gephi/        the same with the open relations (Vocabulary=open)
+    kg export --format gexf --min-confidence 0.7 -o sure.gexf    only the surest relations
     kg export --format ttl -o - | gzip > kg.ttl.gz
     """
     from .. import api
@@ -170,9 +182,18 @@ def export_cmd(fmt, output, graph, static, store):
         fail("--format csv writes a directory (nodes.csv, edges.csv); give --output DIR", 2)
     if graph != "entities" and fmt not in GRAPH_FORMATS:
         fail(f"--graph {graph} applies to --format graphml or gexf only", 2)
+    if no_open and (graph != "entities" or fmt not in (*GRAPH_FORMATS, "csv")):
+        fail("--no-open applies to the entity graph (--format graphml, gexf or csv); in RDF, open relations are "
+             "the kg:OpenStatement nodes (kg query --name open_relations)", 2)
     opts = {"graph": graph} if fmt in GRAPH_FORMATS else {}
     if fmt == "gexf" and static:
         opts["dynamic"] = False
+    if with_open:
+        opts["open_relations"] = True
+    if min_confidence is not None:
+        if fmt not in GRAPH_FORMATS and fmt != "csv" or graph != "entities":
+            fail("--min-confidence applies to the entity graph (graphml, gexf, csv) only", 2)
+        opts["min_confidence"] = min_confidence
     with open_reader(store) as g:
         try:
             g.export(fmt, output, **opts)
@@ -200,8 +221,10 @@ def export_cmd(fmt, output, graph, static, store):
               help="Draw only this many nodes, the most mentioned and connected (0 = all).")
 @click.option("--labels", "top", type=click.IntRange(min=0), default=25, show_default=True,
               help="png/svg: label this many top entities.")
+@click.option("--no-open", "no_open", is_flag=True,
+              help="Leave out the open relations (verb phrases between named entities, dotted in the page).")
 @store_option
-def viz_cmd(output, fmt, graph, title, max_nodes, top, store):
+def viz_cmd(output, fmt, graph, title, max_nodes, top, no_open, store):
     """Draw the graph: an interactive HTML page or a PNG/SVG image.
 
     The page is one file with everything inside (no network): search, colours by type with
@@ -220,7 +243,8 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, store):
         fail(str(e), 2)
     with open_reader(store) as g:
         try:
-            info = g.viz(output, fmt=fmt, graph=graph, title=title, max_nodes=max_nodes, top=top)
+            info = g.viz(output, fmt=fmt, graph=graph, title=title, max_nodes=max_nodes, top=top,
+                         open_relations=not no_open)
         except (api.VizError, api.ExportError) as e:
             fail(str(e), 2)
         except OSError as e:

@@ -15,6 +15,10 @@ is asked for (:class:`Writer`):
 * ``csv`` (:mod:`kg.export.csvfiles`): a directory with ``nodes.csv`` and ``edges.csv``, always
   the entity graph.
 
+The entity graph's open statements (a verb phrase between two named entities, no vocabulary
+predicate) are edges flagged ``vocabulary="open"`` (CSV column ``Vocabulary``); the option
+``open_relations=False`` (``kg export --no-open``) leaves them out.
+
 ``output`` is a path, ``"-"`` for stdout (single-stream formats only), or a binary stream.
 Files are written atomically (:func:`open_output`): to a temporary file in the same directory,
 then ``os.replace``; for ``csv`` each of the two files is replaced that way inside the
@@ -29,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..graph import DEFAULT_PROJECTION, DESCRIPTIONS, PROJECTIONS, GraphError, entity_graph, gephi_graph
+from ..graph import DEFAULT_PROJECTION, DESCRIPTIONS, PROJECTIONS, GraphError, confident, entity_graph, gephi_graph
 from ..store import unfinished_write
 from .output import ExportError, open_output
 
@@ -82,8 +86,10 @@ def _directory(output) -> Path:
 def export(store, fmt: str, output, **opts) -> None:
     """Write ``store`` in format ``fmt`` to ``output``. Options: ``graph`` (the projection, for
     :data:`GRAPH_FORMATS`), ``dynamic`` (gexf: a timeline), ``expanded`` (jsonld: pyoxigraph's
-    expanded form). :class:`ExportError` (:class:`UnfinishedWriteError` for a store holding an
-    unfinished write, refused before the output is opened: an existing file stays as it was)."""
+    expanded form), ``open_relations`` (default false; true adds the open statements to the entity
+    graph of graphml, gexf and csv), ``min_confidence`` (the entity graph of graphml, gexf and csv: the
+    statements below it are left out). :class:`ExportError` (:class:`UnfinishedWriteError` for a store
+    holding an unfinished write, refused before the output is opened: an existing file stays as it was)."""
     try:
         writer = EXPORTERS[fmt]
     except KeyError:
@@ -94,6 +100,18 @@ def export(store, fmt: str, output, **opts) -> None:
     if graph != DEFAULT_PROJECTION and fmt not in GRAPH_FORMATS:
         raise ExportError(f"--graph {graph} applies to {' and '.join(GRAPH_FORMATS)} only "
                           f"({fmt} is {'always the entity graph' if fmt == 'csv' else 'the RDF itself'})")
+    open_relations = opts.pop("open_relations", False)
+    if open_relations and (writer.takes == "store" or graph != DEFAULT_PROJECTION):
+        raise ExportError(f"--open applies to the entity graph (graphml, gexf, csv), not to "
+                          f"{fmt if writer.takes == 'store' else 'the ' + graph + ' graph'}: in RDF, open statements "
+                          f"are the kg:OpenStatement nodes (queries/open_relations.rq)")
+    min_confidence = opts.pop("min_confidence", None)
+    if min_confidence is not None:
+        if writer.takes == "store" or graph != DEFAULT_PROJECTION:
+            raise ExportError("--min-confidence applies to the entity graph (graphml, gexf, csv) only; "
+                              "RDF exports keep every statement with its kg:confidence")
+        if not 0.0 <= float(min_confidence) <= 1.0:
+            raise ExportError(f"--min-confidence must be between 0 and 1, not {min_confidence}")
     problem = unfinished_write(store, "export")
     if problem:
         raise UnfinishedWriteError(problem)
@@ -105,12 +123,12 @@ def export(store, fmt: str, output, **opts) -> None:
             with open_output(output) as fh:
                 write(store, fh, **options)
         elif writer.takes == "graph":
-            G = gephi_graph(store, graph)
+            G = gephi_graph(store, graph, open_relations=open_relations, min_confidence=min_confidence)
             with open_output(output) as fh:
                 write(G, fh, **options)
         else:
             directory = _directory(output)
-            write(entity_graph(store), directory, **options)
+            write(confident(entity_graph(store, open_relations=open_relations), min_confidence), directory, **options)
     except GraphError as e:
         raise ExportError(str(e)) from None
 

@@ -10,8 +10,11 @@ from pathlib import Path
 from .output import open_output
 
 NODE_COLUMNS = ("Id", "Label", "Type", "Aliases", "Mentions", "Sources")
+#: the columns of shared/eval/FORMAT.md, then ``Vocabulary``: ``controlled`` (a predicate of the
+#: vocabulary, a ``said`` edge) or ``open`` (an open statement: ``Label`` is the text's verb phrase)
 EDGE_COLUMNS = (
     "Source", "Target", "Label", "Weight", "Polarity", "Modality", "AttributedTo", "Sources", "Evidence", "Confidence",
+    "Vocabulary",
 )
 
 
@@ -23,7 +26,7 @@ def csv_rows(G) -> tuple[list[list], list[list]]:
     ]
     edges = [
         [u, v, d["label"], d["weight"], d["polarity"], d["modality"], d["attributed_to_id"],
-         d["sources"], d["evidence"], format(d["confidence"], "g")]
+         d["sources"], d["evidence"], format(d["confidence"], "g"), d["vocabulary"]]
         for u, v, _k, d in sorted(G.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[2]))
     ]
     return nodes, edges

@@ -7,9 +7,14 @@ One module per kind of rule, each a stage function over a :class:`~kg.extract.co
 * :mod:`~kg.extract.quotes` - quotation marks (speakers come with coreference);
 * :mod:`~kg.extract.roles` - titles, appositions, unnamed roles;
 * :mod:`~kg.extract.coref` - pronouns and descriptions, quotation speakers;
+* :mod:`~kg.extract.patterns` - per sentence, the constructions of data/patterns.yaml (verb
+  frames such as "X sold Y to Z", "the New York-based firm X"); the verbs they read are not
+  read again by the verb rules;
 * :mod:`~kg.extract.relations` - per sentence, the relations of its verb clauses
   (:mod:`~kg.extract.clauses`, shared with :mod:`kg.openie`) and of its event nouns, with
-  their arguments (:mod:`~kg.extract.arguments`).
+  their arguments (:mod:`~kg.extract.arguments`);
+* :mod:`~kg.extract.openrel` - the open relations of the same clauses: two named entities
+  linked by a verb the vocabulary does not cover, labelled with the verb phrase.
 
 Every rule reads its words from data/ (:mod:`kg.vocab`); its numbers are in
 :mod:`~kg.extract.params`. Turning mentions into entities is :mod:`kg.resolve`'s job.
@@ -23,14 +28,17 @@ from .clauses import OBJ_DEPS, SUBJ_DEPS, clauses, rel_phrase, verb_lemma
 from .context import Context, Rules, default_rules
 from .coref import coreference
 from .mentions import named_mentions
+from .openrel import dedupe_open, open_relations
+from .patterns import constructions
 from .quotes import find_quotes
-from .records import Clause, DocExtraction, Mention, RawQuote, RawRelation, final_mention
+from .records import Clause, DocExtraction, Mention, RawOpenRelation, RawQuote, RawRelation, final_mention
 from .relations import dedupe, nominal_relations, verb_relations
 from .roles import roles
 from .table import DocTable, trimmed
 
 __all__ = [
-    "OBJ_DEPS", "SUBJ_DEPS", "Clause", "DocExtraction", "DocTable", "Extractor", "Mention", "RawQuote", "RawRelation",
+    "OBJ_DEPS", "SUBJ_DEPS", "Clause", "DocExtraction", "DocTable", "Extractor", "Mention", "RawOpenRelation", "RawQuote",
+    "RawRelation",
     "Rules", "clauses", "extract", "final_mention", "rel_phrase", "verb_lemma",
 ]
 
@@ -44,8 +52,13 @@ def extract(doc, article: Article, rules: Rules | None = None, strings: dict[int
     roles(ctx)
     coreference(ctx)
     for sent in ctx.sents:
-        for c in clauses(sent, ctx.rules.vocab, ctx.table):
+        sent_clauses = clauses(sent, ctx.rules.vocab, ctx.table)
+        constructions(ctx, sent, sent_clauses)
+        for c in sent_clauses:
+            n = len(ctx.relations)
             verb_relations(ctx, c)
+            if c.verb.i not in ctx.claimed:  # a construction pattern's verb is no open relation
+                open_relations(ctx, c, ctx.relations[n:])
         nominal_relations(ctx, sent)
     text = ctx.table.text
     return DocExtraction(
@@ -55,6 +68,7 @@ def extract(doc, article: Article, rules: Rules | None = None, strings: dict[int
         tuple(dedupe(ctx.relations)),
         tuple(ctx.quotes.out),
         tuple(ctx.title_only),
+        tuple(dedupe_open(ctx)),
     )
 
 

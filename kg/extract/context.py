@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..vocab import Vocabulary, load_vocabulary
-from .records import PRON, REFERRING, Mention, RawQuote, RawRelation, final_mention
+from .records import PRON, REFERRING, Mention, RawOpenRelation, RawQuote, RawRelation, final_mention
 from .table import DocTable
 
 #: pronoun features (data/lexicon.yaml ``pronouns``) of a personal pronoun that may stand for a person
@@ -152,12 +152,17 @@ class Context:
     mentions: list[Mention] = field(default_factory=list)
     tok2m: dict[int, int] = field(default_factory=dict)  # token -> the first mention covering it
     relations: list[RawRelation] = field(default_factory=list)
+    open_relations: list[RawOpenRelation] = field(default_factory=list)
     quotes: QuoteState = field(default_factory=QuoteState)
     we_of: dict[int, int] = field(default_factory=dict)  # "we" mention -> speaker mention
     titles: dict[int, str] = field(default_factory=dict)  # person mention -> role predicate
     concept_at: dict[int, int] = field(default_factory=dict)  # head token -> concept mention
+    concept_info: dict[int, tuple[str | None, bool]] = field(default_factory=dict)  # concept mention ->
+    # (its canonical concept of data/concepts.yaml or None, whether it is specific)
     # titles written with no organisation: (person, role, sentence, words, modality)
     title_only: list[tuple[int, str, int, str, str]] = field(default_factory=list)
+    reliable: dict[int, bool] = field(default_factory=dict)  # pronoun mention -> a fact may rest on it
+    claimed: set[int] = field(default_factory=set)  # verbs a construction pattern read (kg.extract.patterns)
 
     @classmethod
     def of(cls, doc, rules: Rules, strings: dict[int, str] | None = None) -> Context:

@@ -18,8 +18,12 @@ SYMMETRIC_PENALTY = 0.05
 LIGHT_VERB_PENALTY = 0.05
 #: "supplied weapons to Russia": the recipient as a second object
 RECIPIENT_PENALTY = 0.1
+#: an object that is a specific common noun data/concepts.yaml does not know ("restructuring process")
+SPECIFIC_CONCEPT_PENALTY = 0.1
 #: an event noun with its agent ("Xi's trip to Moscow", "talks between X and Y")
 NOMINAL_CONF = 0.6
+#: a construction pattern without a verb: "the New York-based firm X", "Cincinnati, Ohio" (kg.extract.patterns)
+CONSTRUCTION_CONF = 0.75
 #: roles: a title written with the name, an apposition, an unnamed role linked to a later name
 TITLE_CONF = 0.85
 APPOSITION_CONF = 0.75
@@ -38,6 +42,8 @@ CONF_DIGITS = 3
 PRONOUN_SENTENCES = 3
 #: "its", "they": a country, organisation or group at most this many sentences back
 NONPERSON_SENTENCES = 2
+#: a fact rests on a pronoun only when its referent is named at most this many sentences back
+FACT_PRONOUN_SENTENCES = 1
 #: "he said": the speaker is the subject of a main clause at most this many sentences of narration back
 SPEAKER_PRONOUN_SENTENCES = 3
 #: a partial quotation counts if a speech or calling verb governs it at most this many hops up the tree
@@ -55,6 +61,8 @@ INDEFINITE_ROLE_SENTENCES = 3
 EVIDENTIAL_HOPS = 4
 #: hops up the tree from a verb to the verb that gives it its modality ("plans to speak")
 MODALITY_HOPS = 3
+#: hops up the tree from a verb to a condition it is part of ("if China decides to send ...")
+CONDITION_HOPS = 6
 #: hops up the tree from a verb to the speech verb of indirect speech ("X said that ...")
 REPORTED_HOPS = 3
 #: how deep an argument is followed through transparent nouns ("calls for talks on ...")
@@ -73,3 +81,14 @@ PERSON_NAME_TOKENS = (2, 3)
 MIN_QUOTE_TOKENS = 2
 #: a concept's label has at least this many characters, unless data/concepts.yaml names it
 MIN_CONCEPT_CHARS = 3
+
+# ---------------------------------------------------------------- open relations
+#: an open relation (kg.extract.openrel): subject - verb - named object, below the vocabulary's VERB_CONF
+#: (its label is the text's own verb, not a predicate whose sense a rule checked)
+OPEN_CONF = 0.6
+#: lowered for a subject taken over from another verb, a passive, a prepositional object
+#: ("play against X"), a light verb's noun ("held talks with X")
+OPEN_INHERITED_PENALTY = 0.1
+OPEN_PASSIVE_PENALTY = 0.05
+OPEN_PREP_PENALTY = 0.05
+OPEN_LIGHT_PENALTY = 0.05

@@ -58,6 +58,22 @@ class RawRelation:
 
 
 @dataclass(frozen=True)
+class RawOpenRelation:
+    """An open relation between two mentions (:mod:`kg.extract.openrel`): ``label`` is the verb phrase."""
+
+    subj: int
+    label: str
+    obj: int
+    sent: int
+    trigger: str  # the words as written ("did not beat", "held talks with")
+    polarity: str = POSITIVE
+    modality: str = ASSERTED
+    speaker: int | None = None
+    confidence: float = 0.5
+    rule: str = ""
+
+
+@dataclass(frozen=True)
 class RawQuote:
     text: str
     start: int
@@ -78,6 +94,7 @@ class DocExtraction:
     quotes: tuple[RawQuote, ...]
     # titles written with no organisation: (person, role, sentence, words, modality)
     titles: tuple[tuple[int, str, int, str, str], ...] = ()
+    open_relations: tuple[RawOpenRelation, ...] = ()
 
 
 @dataclass
@@ -95,6 +112,7 @@ class Clause:
     modality: str = ASSERTED
     inherited_subject: bool = False
     aux: list = field(default_factory=list)
+    hypothetical: bool = False  # inside a condition ("if X sends weapons"): states nothing
 
 
 def final_mention(mentions: Sequence[Mention], mid: int | None) -> int | None:

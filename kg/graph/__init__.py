@@ -2,8 +2,8 @@
 
 Projections (:data:`PROJECTIONS`, each ``(store, details=None) -> networkx graph``):
 
-* ``entities`` (:mod:`kg.graph.entities`): entities and one edge per statement, quotations
-  round their speakers;
+* ``entities`` (:mod:`kg.graph.entities`): entities and one edge per statement (open statements
+  flagged ``vocabulary="open"``), quotations round their speakers;
 * ``cooccurrence`` (:mod:`kg.graph.cooccurrence`): entities linked when one sentence names both;
 * ``rdf`` (:mod:`kg.graph.rdfgraph`): every resource and triple of the store.
 
@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from .common import QUOTATION_TYPE, GraphError, article_info, first_date, iso_date, local_name, node_id
 from .cooccurrence import COOCCURRENCE_LABEL, cooccurrence_graph, split_sentences
-from .entities import SAID, edge_kind, entity_graph
+from .entities import CONTROLLED, OPEN, SAID, edge_kind, entity_graph
 from .positions import LAYOUT_MAX_NODES, LAYOUT_SCALE, LAYOUT_SEED, layout
 from .looks import SIZE_MAX, SIZE_MIN, communities, decorate
 from .palette import hex_rgb, palette
@@ -39,23 +39,43 @@ DESCRIPTIONS = {
 }
 
 
-def project(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None):
-    """The networkx graph of one of :data:`PROJECTIONS` (undecorated)."""
+def project(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None, open_relations: bool = True):
+    """The networkx graph of one of :data:`PROJECTIONS` (undecorated). ``open_relations=False``
+    leaves the open statements out of the entity graph (the other projections have none)."""
     try:
         fn = PROJECTIONS[graph]
     except KeyError:
         raise GraphError(f"unknown graph {graph!r}; choose one of {', '.join(PROJECTIONS)}") from None
+    if fn is entity_graph:
+        return fn(store, details, open_relations=open_relations)
     return fn(store, details)
 
 
-def gephi_graph(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None, seed: int = LAYOUT_SEED):
-    """A projection decorated for Gephi (:func:`project` then :func:`decorate`)."""
-    return decorate(project(store, graph, details), seed)
+def confident(G, min_confidence: float | None):
+    """``G`` (the entity graph) without the statement edges whose confidence is below
+    ``min_confidence`` (quotations' ``said`` edges stay); the entities stay as nodes. ``None``:
+    ``G`` as it is."""
+    if min_confidence is None:
+        return G
+    drop = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
+            if d.get("predicate") != SAID and float(d.get("confidence", 0.0)) < min_confidence]
+    G.remove_edges_from(drop)
+    return G
+
+
+def gephi_graph(store, graph: str = DEFAULT_PROJECTION, details: dict | None = None, seed: int = LAYOUT_SEED,
+                open_relations: bool = True, min_confidence: float | None = None):
+    """A projection decorated for Gephi (:func:`project`, :func:`confident` for the entity graph,
+    then :func:`decorate`)."""
+    G = project(store, graph, details, open_relations)
+    if graph == DEFAULT_PROJECTION:
+        G = confident(G, min_confidence)
+    return decorate(G, seed)
 
 
 __all__ = [
-    "COOCCURRENCE_LABEL", "DEFAULT_PROJECTION", "DESCRIPTIONS", "LAYOUT_MAX_NODES", "LAYOUT_SCALE", "LAYOUT_SEED",
+    "CONTROLLED", "COOCCURRENCE_LABEL", "DEFAULT_PROJECTION", "OPEN", "DESCRIPTIONS", "LAYOUT_MAX_NODES", "LAYOUT_SCALE", "LAYOUT_SEED",
     "PROJECTIONS", "QUOTATION_TYPE", "SAID", "SIZE_MAX", "SIZE_MIN", "GraphError", "article_info", "communities",
-    "cooccurrence_graph", "decorate", "edge_kind", "entity_graph", "first_date", "gephi_graph", "hex_rgb",
+    "confident", "cooccurrence_graph", "decorate", "edge_kind", "entity_graph", "first_date", "gephi_graph", "hex_rgb",
     "iso_date", "layout", "local_name", "node_id", "palette", "project", "qname", "rdf_graph", "split_sentences",
 ]

@@ -27,6 +27,13 @@ SELECT DISTINCT ?st ?s ?p ?o ?pol ?mod ?att WHERE {
     OPTIONAL { ?st kg:attributedTo ?att }
   }
 }"""
+Q_OPEN = _P + """
+SELECT DISTINCT ?st ?s ?vp ?o ?pol ?mod ?att WHERE {
+  GRAPH ?g {
+    ?st a kg:OpenStatement ; rdf:subject ?s ; kg:verbPhrase ?vp ; rdf:object ?o ; kg:polarity ?pol ; kg:modality ?mod .
+    OPTIONAL { ?st kg:attributedTo ?att }
+  }
+}"""
 Q_QUOTES = _P + """
 SELECT DISTINCT ?q ?text ?speaker ?partial WHERE {
   GRAPH ?g { ?q a kg:Quotation ; schema:text ?text . OPTIONAL { ?q kg:speaker ?speaker } OPTIONAL { ?q kg:partial ?partial } }
@@ -44,6 +51,13 @@ SELECT ?x ?doc ?sentence ?start ?conf WHERE {
 }"""
 Q_SUMMARY = _P + "SELECT ?st ?c WHERE { GRAPH ?g { ?st kg:confidence ?c ; kg:weight ?w } }"
 Q_PREDICATE_LABELS = _P + f"SELECT ?p ?label WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?p rdfs:label ?label }} }}"
+
+
+#: the ``vocabulary`` attribute of an edge (and the CSV's ``Vocabulary`` column): a statement of the
+#: controlled vocabulary (and a speaker's ``said`` edge), or an open statement labelled with its verb phrase
+CONTROLLED, OPEN = "controlled", "open"
+#: the ``kind`` of an open statement's edge starts with this, so it never equals a predicate's kind
+OPEN_KIND_PREFIX = "open: "
 
 
 def edge_kind(predicate: str, polarity: str, modality: str, attributed_to: str = "") -> str:
@@ -158,6 +172,7 @@ def _add_statements(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_lab
             kind=kind,
             label=pred_labels.get(p, local),
             predicate=local,
+            vocabulary=CONTROLLED,
             weight=len(docs),
             polarity=pol or "positive",
             modality=mod or "asserted",
@@ -167,6 +182,32 @@ def _add_statements(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_lab
             evidence=evidence.sentences(st),
             sources="|".join(docs),
             start=first_date(docs, nodes.articles),
+        )
+        edge_evidence[eid] = evidence.pairs(st)
+
+
+def _add_open_statements(G, store, nodes: _EntityNodes, evidence: _Evidence, edge_evidence: dict) -> None:
+    """One edge per open statement, flagged ``vocabulary="open"``, its ``label`` the verb phrase,
+    its ``kind`` starting with "open: " and its ``predicate`` empty (see :func:`entity_graph`)."""
+    confidence = {st: to_float(c) for st, c in rows(store, Q_SUMMARY)}
+    for st, s, vp, o, pol, mod, att in sorted_rows(store, Q_OPEN):
+        u, v = nodes.add(G, s), nodes.add(G, o)
+        docs = evidence.sources(st)
+        conf = confidence.get(st)
+        if conf is None:
+            conf = evidence.best_confidence(st)
+        att_id = nodes.add(G, att) if att else ""
+        att_label = G.nodes[att_id]["label"] if att_id else ""
+        eid = node_id(st)
+        kind = OPEN_KIND_PREFIX + edge_kind(vp or "", pol or "positive", mod or "asserted", att_label)
+        if any(d.get("kind") == kind for d in (G.get_edge_data(u, v) or {}).values()):
+            kind += f" [{att_id or eid}]"
+        G.add_edge(
+            u, v, key=eid,
+            id=eid, kind=kind, label=vp or "", predicate="", vocabulary=OPEN,
+            weight=len(docs), polarity=pol or "positive", modality=mod or "asserted",
+            attributed_to=att_label, attributed_to_id=att_id, confidence=round(float(conf), 3),
+            evidence=evidence.sentences(st), sources="|".join(docs), start=first_date(docs, nodes.articles),
         )
         edge_evidence[eid] = evidence.pairs(st)
 
@@ -190,7 +231,7 @@ def _add_quotations(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_lab
             G.add_edge(
                 u, qid_, key=eid,
                 id=eid, kind=SAID, label=SAID_PARTIAL_LABEL if partial else pred_labels.get(KG + SAID, SAID),
-                predicate=SAID, partial=partial,
+                predicate=SAID, partial=partial, vocabulary=CONTROLLED,
                 weight=len(docs), polarity="positive", modality="asserted",
                 attributed_to="", attributed_to_id="",
                 confidence=1.0,  # the quotation is attributed to its speaker by a speech verb; no score is stored
@@ -199,7 +240,7 @@ def _add_quotations(G, store, nodes: _EntityNodes, evidence: _Evidence, pred_lab
             edge_evidence[eid] = evidence.pairs(q)
 
 
-def entity_graph(store, details: dict | None = None):
+def entity_graph(store, details: dict | None = None, open_relations: bool = True):
     """The entity graph as a ``networkx.MultiDiGraph``, built with a handful of SELECTs.
 
     Nodes (keyed by :func:`node_id`): entities with ``label``, ``type``, ``mentions`` (int),
@@ -208,13 +249,16 @@ def entity_graph(store, details: dict | None = None):
     quotations are nodes of type ``Quotation`` whose label is the quoted text.
     Edges (key = ``id``): one per statement, with ``predicate`` (local name), ``kind``
     (:func:`edge_kind`: distinct for the edges between two nodes), ``label`` (the predicate's
-    rdfs:label), ``weight`` (supporting articles, int), ``polarity``, ``modality``,
+    rdfs:label), ``vocabulary`` (``"controlled"``), ``weight`` (supporting articles, int), ``polarity``, ``modality``,
     ``attributed_to`` (speaker label or ""), ``attributed_to_id``, ``confidence`` (float),
     ``evidence`` (sentences joined with " | "), ``sources`` ("|"-joined doc ids), ``start``
     (first supporting article's date or ""); plus a ``said`` edge from each speaker to each
     of its quotations. A ``said`` edge also has ``partial`` (1: the quotation is a few of the
     speaker's words inside the writer's sentence, and the edge's label is "said (partial)";
-    else 0). All attributes are flat str/int/float values, never None.
+    else 0). One edge per open statement (unless ``open_relations`` is false), flagged
+    ``vocabulary="open"``, with the verb phrase as ``label``, ``predicate`` "" and a ``kind``
+    starting with "open: " - a relation in the text's own words, not a fact of the vocabulary. All
+    attributes are flat str/int/float values, never None.
 
     ``details``, if given, is filled with ``articles`` (:func:`article_info`) and ``evidence``
     (``{edge id: [(doc, sentence), ...]}`` in document order), for views that show them apart.
@@ -232,6 +276,8 @@ def entity_graph(store, details: dict | None = None):
         pred_labels.setdefault(p, label)
     edge_evidence: dict[str, list[tuple[str, str]]] = {}
     _add_statements(G, store, nodes, evidence, pred_labels, edge_evidence)
+    if open_relations:
+        _add_open_statements(G, store, nodes, evidence, edge_evidence)
     _add_quotations(G, store, nodes, evidence, pred_labels, edge_evidence)
     if details is not None:
         details["articles"] = articles

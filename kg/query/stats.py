@@ -1,5 +1,5 @@
-"""``kg stats``: counts of the store (articles, entities by type, relations by predicate,
-quotations, evidence, graphs, triples), all by SPARQL."""
+"""``kg stats``: counts of the store (articles, entities by type, relations by predicate, open
+statements, quotations, evidence, graphs, triples), all by SPARQL."""
 
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ def store_stats(store, top: int = 5) -> dict:
         "statements": sum(r["statements"] for r in relations.values()),
         "relations_by_predicate": relations,
         "top_entities": top_entities(store, top),
+        "open_statements": _scalar(
+            store, "SELECT (COUNT(DISTINCT ?st) AS ?n) WHERE { GRAPH ?g { ?st a kg:OpenStatement } }"),
         "quotations": _scalar(store, "SELECT (COUNT(DISTINCT ?q) AS ?n) WHERE { GRAPH ?g { ?q a kg:Quotation } }"),
         "evidence": _scalar(store, "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { GRAPH ?g { ?e a kg:Evidence } }"),
         "graphs": _scalar(store, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
@@ -101,6 +103,7 @@ def format_stats(stats: dict) -> str:
         for r in stats["relations_by_predicate"].values():
             lines.append(f"  {r['label']:<{w}}  {r['statements']:>6}  {r['positive']:>6}  {r['negative']:>6}")
     lines += [
+        f"open statements   {stats.get('open_statements', 0)}  (verb phrases outside the vocabulary)",
         f"quotations        {stats['quotations']}",
         f"evidence          {stats['evidence']}",
         f"graphs            {stats['graphs']}",

@@ -52,10 +52,13 @@ def _t(iri) -> str:
 
 _TYPE = _t(RDF.type)
 _STATEMENT, _QUOTATION, _MENTIONS = _t(KG.Statement), _t(KG.Quotation), _t(KG.Mentions)
+_OPEN = _t(KG.OpenStatement)
 _EVIDENCE, _ARTICLE, _CONF, _DOCID = _t(KG.evidence), _t(KG.article), _t(KG.confidence), _t(KG.docId)
 _SENTENCE, _EXAMPLE = _t(KG.sentence), _t(KG.exampleSentence)
 _ENTITY, _COUNT = _t(KG.entity), _t(KG["count"])
 _STATEMENT_CORE = tuple(_t(p) for p in (RDF.subject, RDF.predicate, RDF.object, KG.polarity, KG.modality))
+_OPEN_CORE = tuple(_t(p) for p in (RDF.subject, RDF.object, KG.verbPhrase, KG.polarity, KG.modality))
+_CORES = ((_STATEMENT, _STATEMENT_CORE), (_OPEN, _OPEN_CORE))  # the statement kinds and their core
 _ATTRIBUTED, _SPEAKER, _TEXT = _t(KG.attributedTo), _t(KG.speaker), _t(SDO.text)
 _LABEL, _ALT = _t(RDFS.label), _t(SKOS.altLabel)
 _NAME_IN, _TYPE_IN = _t(KG.nameInArticle), _t(KG.typeInArticle)
@@ -74,8 +77,8 @@ _CUT = "…"
 _READ = {"statement": (_WEIGHT, _SOURCES, _EVCOUNT, _CONF, _EXAMPLE), "quotation": (_WEIGHT, _SOURCES, _EXAMPLE),
          "entity": (_MCOUNT, _ACOUNT, _LABEL, _TYPE), "article": ()}
 _GROWING = frozenset({_REPORTED, _TEXT})  # a quotation's text may vary in case between articles
-_WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _SENTENCE, _ENTITY, _COUNT, *_STATEMENT_CORE, _ATTRIBUTED,
-                     _SPEAKER, _TEXT, _NAME_IN, _TYPE_IN, *_ENTITY_COPIES, _SHA256,
+_WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _SENTENCE, _ENTITY, _COUNT, *_STATEMENT_CORE, *_OPEN_CORE,
+                     _ATTRIBUTED, _SPEAKER, _TEXT, _NAME_IN, _TYPE_IN, *_ENTITY_COPIES, _SHA256,
                      *_ARTICLE_COPIES})  # the predicates SUMMARY_UPDATE reads
 
 
@@ -231,12 +234,14 @@ class SummaryDelta:
             # (?ev, ?art, ?ec) for ?s kg:evidence ?ev . ?ev kg:article ?art (and its confidences)
             rows = [(ev, art, by_subject.get(ev, empty).get(_CONF, ()))
                     for ev in props.get(_EVIDENCE, ()) for art in by_subject.get(ev, empty).get(_ARTICLE, ())]
-            if _STATEMENT in types and all(p in props for p in _STATEMENT_CORE):
+            for kind, core in _CORES:
+                if kind not in types or not all(p in props for p in core):
+                    continue
                 supported = [(ev, art, confs) for ev, art, confs in rows if confs]
                 if supported:
                     e = self._entry(s, "statement")
-                    e.core.add((_TYPE, _STATEMENT))
-                    for p in _STATEMENT_CORE:
+                    e.core.add((_TYPE, kind))
+                    for p in core:
                         e.core.update((p, o) for o in props[p])
                     top = max(Decimal(_lexical(c)) for _, _, confs in supported for c in confs)
                     e.max_conf = top if e.max_conf is None else max(e.max_conf, top)

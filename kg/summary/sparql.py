@@ -4,7 +4,7 @@ The summary graph is the merged view of the corpus that queries read (one graph,
 once, no ``GRAPH ?g``):
 
 * each statement once, with its core (type, subject, predicate, object, polarity, modality,
-  attribution), the articles reporting it (``kg:reportedIn``, and the first document ids as
+  attribution; an open statement's verb phrase in place of the predicate), the articles reporting it (``kg:reportedIn``, and the first document ids as
   one display literal, ``kg:sources``) and derived figures: weight = number of distinct
   articles with evidence; evidenceCount; confidence = max(c) raised by 0.1 per extra
   supporting article (a noisy-OR needs ln/exp, not in SPARQL);
@@ -148,6 +148,18 @@ WHERE {{
                   ?ev kg:article ?art ; kg:confidence ?ec }} }}
   GROUP BY ?st ?s ?p ?o ?pol ?mod
 }} ;
+INSERT {{ GRAPH {_S} {{
+  ?st a kg:OpenStatement ; rdf:subject ?s ; rdf:object ?o ; kg:verbPhrase ?vp ; kg:polarity ?pol ; kg:modality ?mod ;
+      kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
+WHERE {{
+  SELECT ?st ?s ?o ?vp ?pol ?mod (COUNT(DISTINCT ?art) AS ?w) (COUNT(DISTINCT ?ev) AS ?n)
+         (xsd:decimal(ROUND(1000 * IF(MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1) > 1, 1,
+                                      MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1))) / 1000) AS ?c)
+  WHERE {{{only("st")} GRAPH ?g {{ ?st a kg:OpenStatement ; kg:evidence ?ev ; rdf:subject ?s ; rdf:object ?o ;
+                      kg:verbPhrase ?vp ; kg:polarity ?pol ; kg:modality ?mod .
+                  ?ev kg:article ?art ; kg:confidence ?ec }} }}
+  GROUP BY ?st ?s ?o ?vp ?pol ?mod
+}} ;
 INSERT {{ GRAPH {_S} {{ ?st kg:attributedTo ?a }} }}
 WHERE {{
   SELECT ?st ?a WHERE {{{only("st")} GRAPH ?g {{ ?st kg:evidence ?ev ; kg:attributedTo ?a }} }} GROUP BY ?st ?a
@@ -272,11 +284,11 @@ def node_count(store, limit: int = SUMMARY_FULL_ABOVE + 1) -> int:
 _RDF_TYPE = str(RDF.type)
 _ENTITY = str(KG.entity)
 _SUBJECT = str(RDF.subject)
-_SUMMARISED = frozenset({str(KG.Statement), str(KG.Quotation), str(KG.Article)})
+_SUMMARISED = frozenset({str(KG.Statement), str(KG.OpenStatement), str(KG.Quotation), str(KG.Article)})
 
 
 def summarised_node(s: str, p: str, o: str) -> str | None:
-    """The statement, quotation, entity or article whose summary entry the triple ``s p o``
+    """The statement (open or not), quotation, entity or article whose summary entry the triple ``s p o``
     (IRIs and values) of an article graph contributes to (its type triple, a mention record's
     kg:entity, a statement's subject: the plain triples are kept with it), else None."""
     if p == _ENTITY or p == _SUBJECT:
@@ -301,6 +313,6 @@ def summarised_nodes_in_store(store, graph_iris: Iterable[str]) -> set[str]:
     if not graphs:
         return set()
     q = f"""SELECT DISTINCT ?x WHERE {{ VALUES ?g {{ {" ".join(f"<{g}>" for g in graphs)} }}
-      GRAPH ?g {{ {{ ?x a <{KG.Statement}> }} UNION {{ ?x a <{KG.Quotation}> }} UNION {{ ?m <{KG.entity}> ?x }}
+      GRAPH ?g {{ {{ ?x a <{KG.Statement}> }} UNION {{ ?x a <{KG.OpenStatement}> }} UNION {{ ?x a <{KG.Quotation}> }} UNION {{ ?m <{KG.entity}> ?x }}
                 UNION {{ ?st <{RDF.subject}> ?x }} UNION {{ ?x a <{KG.Article}> }} }} }}"""
     return {row["x"].value for row in store.ox.query(q)}

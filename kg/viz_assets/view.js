@@ -46,8 +46,9 @@
   function sx(n) { return n.x * view.scale + view.tx; }
   function sy(n) { return -n.y * view.scale + view.ty; }
   function radius(n) { return Math.max(3, n.size * view.scale * 0.8); }
+  var hideOpen = false; // the legend's "open relation" item hides the edges with vocabulary 'open'
   function visible(n) { return !hiddenTypes[n.type]; }
-  function edgeVisible(e) { return visible(e.src) && visible(e.tgt); }
+  function edgeVisible(e) { return visible(e.src) && visible(e.tgt) && !(hideOpen && e.vocabulary === 'open'); }
 
   function resize() {
     var rect = canvas.getBoundingClientRect();
@@ -126,7 +127,9 @@
     ctx.strokeStyle = e.color;
     ctx.fillStyle = e.color;
     ctx.lineWidth = (strong ? 2.2 : 1) * Math.min(3, 0.6 + Math.sqrt(e.weight) * 0.5);
-    if (e.polarity === 'negative') ctx.setLineDash([6, 4]); else ctx.setLineDash([]);
+    if (e.polarity === 'negative') ctx.setLineDash([6, 4]);
+    else if (e.vocabulary === 'open') ctx.setLineDash([2, 3]);
+    else ctx.setLineDash([]);
     ctx.beginPath();
     ctx.moveTo(x1, y1);
     ctx.lineTo(x2, y2);
@@ -300,6 +303,7 @@
   function relationText(e) {
     var t = (e.polarity === 'negative' ? 'not ' : '') + e.label;
     if (e.modality && e.modality !== 'asserted') t += ' (' + e.modality + ')';
+    if (e.vocabulary === 'open') t += ' [open]';
     return t;
   }
 
@@ -364,7 +368,9 @@
     h.appendChild(nodeLink(e.tgt));
     panel.appendChild(h);
     panel.appendChild(facts([
-      ['relation', e.label], ['polarity', e.polarity], ['modality', e.modality], ['according to', e.attributed_to],
+      ['relation', e.label],
+      ['vocabulary', e.vocabulary === 'open' ? 'open: the verb phrase of the text, not a predicate of the vocabulary' : e.vocabulary],
+      ['polarity', e.polarity], ['modality', e.modality], ['according to', e.attributed_to],
       ['articles', e.weight], ['confidence', e.confidence], ['first reported', e.start], ['id', e.id]
     ]));
     panel.appendChild(el('h3', null, 'Evidence'));
@@ -431,6 +437,19 @@
     neg.appendChild(line);
     neg.appendChild(el('span', null, 'negated relation'));
     legend.appendChild(neg);
+    if (edges.some(function (e) { return e.vocabulary === 'open'; })) {
+      var open = el('li', 'kg-legend-item kg-legend-open');
+      var dots = el('span', 'kg-dots');
+      open.appendChild(dots);
+      open.appendChild(el('span', null, 'open relation (the text\'s verb; click to hide)'));
+      open.addEventListener('click', function () {
+        hideOpen = !hideOpen;
+        open.classList.toggle('kg-off', hideOpen);
+        if (selected && selected.kind === 'edge' && !edgeVisible(selected.item)) select(null, null);
+        draw();
+      });
+      legend.appendChild(open);
+    }
   }
 
   // ------------------------------------------------------------ events
