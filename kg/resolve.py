@@ -470,7 +470,7 @@ class Resolver:
                 ner[k.type] += 1
                 if k.type == "Person" and m.label == "PERSON" and len(_clean(m.name).split()) < len(k.label.split()):
                     votes["Person"] += PERSON_VOTE  # "Gazzola said": a surname that stands for the whole name
-                t = ew.name_type(k.label)
+                t = ew.name_type(k.label) if k.type != "Concept" else None  # "months in prison" is no place's name
                 if t:
                     votes[t] += NAME_WORDS_VOTE
                 if m.cue == NOT_PERSON:
