@@ -13,6 +13,7 @@ all meet.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import json
 import unicodedata
@@ -35,6 +36,7 @@ class GazEntry:
     aliases: tuple[str, ...] = ()
     seat_of_state: bool = False
     roles: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # a country's ISO 3166 codes
 
 
 # ---------------------------------------------------------------------------------------
@@ -95,6 +97,12 @@ def norm_key(surface: str) -> str:
     return " ".join([t if _is_acronym(t) else t.casefold() for t in s.split()])
 
 
+def _is_code_of(surface: str, entry: GazEntry) -> bool:
+    """``surface`` is one of the country's ISO codes, dotted or not ("BT", "B.T.", "BTN")."""
+    plain = surface.replace(".", "")
+    return plain.isupper() and plain in entry.codes
+
+
 def _all_caps(surface: str) -> bool:
     letters = [c for c in surface if c.isalpha()]
     return bool(letters) and all(c.isupper() for c in letters)
@@ -132,8 +140,13 @@ class Gazetteer:
         entries: Iterable[tuple[str, GazEntry]] = (),
         demonyms: Mapping[str, str] | None = None,
         capitals: Iterable[str] = (),
+        news_codes: Iterable[str] | None = None,
     ):
         capital_ids = frozenset(capitals)
+        # ISO codes of countries that news does not write for the country ("BT", "IE", "MDA"):
+        # kept apart from names (:meth:`code_country`); None keeps every code a name
+        keep_codes = None if news_codes is None else frozenset(c.upper() for c in news_codes)
+        self._codes: dict[str, GazEntry] = {}
         self.entries: list[GazEntry] = []
         self._by_id: dict[str, GazEntry] = {}
         self._by_key: dict[str, tuple[int, GazEntry]] = {}
@@ -149,6 +162,10 @@ class Gazetteer:
             for surface in (entry.name, *entry.aliases):
                 key = norm_key(surface)
                 if not key:
+                    continue
+                if keep_codes is not None and category == "country" and surface != entry.name \
+                        and _is_code_of(surface, entry) and surface.replace(".", "").upper() not in keep_codes:
+                    self._codes.setdefault(key, entry)
                     continue
                 old = self._by_key.get(key)
                 if old is None or rank < old[0]:
@@ -179,7 +196,8 @@ class Gazetteer:
         for row in _read_jsonl(d / "countries.jsonl"):
             iso3 = row["id"]
             entries.append(("country", GazEntry(iso3, row["name"], "Country", row.get("qid"), iso3,
-                                                _tuple(row.get("aliases")))))
+                                                _tuple(row.get("aliases")), codes=tuple(
+                                                    c for c in (row.get("iso2"), row.get("iso3")) if c))))
             for word in row.get("demonyms") or ():
                 demonyms.setdefault(word, iso3)
 
@@ -210,7 +228,13 @@ class Gazetteer:
                 row.get("country"), _tuple(row.get("aliases")), roles=_tuple(row.get("roles")),
             )))
 
-        return cls(entries, demonyms, capitals)
+        from .names import entity_words
+
+        ew = entity_words()
+        # well-known aliases and other spellings of the names (data/entities.yaml)
+        entries = [(cat, dataclasses.replace(e, aliases=tuple(dict.fromkeys((*e.aliases, *extra)))))
+                   if (extra := ew.other_names(e.name)) else (cat, e) for cat, e in entries]
+        return cls(entries, demonyms, capitals, ew.country_codes)
 
     # -- queries -----------------------------------------------------------------------
 
@@ -231,6 +255,14 @@ class Gazetteer:
         Countries beat organisations beat government bodies beat cities beat persons."""
         hit = self._find(self._by_key, surface)
         return hit[1] if hit else None
+
+    def code_country(self, surface: str) -> GazEntry | None:
+        """The country whose ISO code ``surface`` is ("BT" -> Bhutan), for a code that news does
+        not write for the country and :meth:`lookup` therefore does not know: the resolver
+        takes it only where the text means a place."""
+        if not surface:
+            return None
+        return self._codes.get(norm_key(surface))
 
     def get(self, entry_id: str) -> GazEntry | None:
         """The entry with this id (``"USA"``, ``"org:united-nations"``, ``"city:moscow"``)."""

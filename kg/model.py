@@ -11,6 +11,10 @@ from dataclasses import dataclass, field
 
 # Entity types of the graph (the classes of data/ontology.ttl).
 ENTITY_TYPES = ("Person", "Organization", "Country", "City", "Place", "Group", "Event", "Concept")
+#: which type wins a tie between equally supported types of one entity (the resolver within an
+#: article, the summary graph across articles): the more specific first; a name read as often
+#: as a place as a person, with no full name of a person behind it ("in Boulder"), a place
+TYPE_PRECEDENCE = ("Country", "City", "Organization", "Place", "Person", "Group", "Event", "Concept")
 
 POSITIVE = "positive"
 NEGATIVE = "negative"
@@ -63,10 +67,15 @@ class Provenance:
 
 @dataclass(frozen=True)
 class Entity:
-    """A real-world entity as seen by one article (its aliases and mentions there).
+    """A real-world entity as seen by one article: the type and label the article gives it, its
+    aliases and mentions there.
 
-    ``key`` is the resolver's identity ``"Type:Canonical Label"``; the RDF layer mints
-    the IRI from it, so the same key from two articles is the same node.
+    ``key`` (``"Type:Label"``) names the entity within the article: relations, quotations and
+    attributions refer to it. ``id`` is its identity across articles (:mod:`kg.names`: a
+    gazetteer id such as ``country:usa``, ``entity:<name key>`` for a name, ``concept:<words>``);
+    the RDF layer mints the IRI from it, never from the type, so two articles that type or spell
+    one entity differently ("eBay" an organisation, "Ebay" a person) give one node, whose type
+    and label the summary graph decides. An empty ``id`` is derived from the label.
     """
 
     key: str
@@ -76,6 +85,16 @@ class Entity:
     qid: str | None = None
     mentions: int = 1
     roles: tuple[str, ...] = ()
+    id: str = ""
+
+    @property
+    def identity(self) -> str:
+        """``id``, or the identity of the label alone (:func:`kg.names.name_identity`)."""
+        if self.id:
+            return self.id
+        from .names import name_identity
+
+        return name_identity(self.label)
 
     @staticmethod
     def make_key(type_: str, label: str) -> str:

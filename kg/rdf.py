@@ -6,7 +6,12 @@ Data model (see data/ontology.ttl and README "Data model"):
   article supports: the article node, its entities' type/label/aliases, statements,
   evidence records, quotations and the plain ``s p o`` triples of positive facts;
 * statements, entities and quotations have IRIs minted from their content, so the
-  same fact read in two articles is one node with two evidence records;
+  same fact read in two articles is one node with two evidence records; an entity's IRI comes
+  from its identity (:mod:`kg.names`: ``…/id/country/usa``, ``…/id/entity/ebay``,
+  ``…/id/concept/ceasefire``), never from its type, and its article graph does not type or
+  label it: the article's mention record holds the name and type the article gives it
+  (``kg:nameInArticle``, ``kg:typeInArticle``) and the summary graph gives the entity ONE type
+  and ONE label, those most articles give it (:mod:`kg.summary`);
 * open relations (clauses between two named entities no vocabulary predicate covers) are
   ``kg:OpenStatement`` nodes with the verb phrase as ``kg:verbPhrase``: never a
   ``kg:Statement``, never a plain ``s p o`` triple;
@@ -63,9 +68,9 @@ def slug(text: str) -> str:
 
 
 def _mint(kind: str, *parts: object) -> str:
-    if kind == "entity":  # parts: type, label
-        type_, label = parts
-        return f"{ID}{str(type_).lower()}/{slug(str(label))}"
+    if kind == "entity":  # parts: the identity "<kind>:<value>" (kg.names)
+        ident_kind, _, value = str(parts[0]).partition(":")
+        return f"{ID}{slug(ident_kind)}/{slug(value)}"
     if kind == "article":
         return f"{ID}article/{quote(str(parts[0]), safe='')}"
     if kind == "graph":
@@ -83,34 +88,55 @@ def mint(kind: str, *parts: object) -> URIRef:
 
 
 @functools.lru_cache(maxsize=65536)
-def _entity_iri(key: str) -> str:
-    type_, _, label = key.partition(":")
-    return _mint("entity", type_, label)
+def _entity_iri(identity: str) -> str:
+    return _mint("entity", identity)
 
 
-def _statement_iri(r: Relation) -> str:
-    return _mint("statement", r.subject, r.predicate, r.object, r.polarity, r.modality, r.attributed_to)
+class _Identities(dict):
+    """Entity keys of one article (``"Type:Label"``) -> identities; a key no entity of the article
+    has is the identity of its label."""
+
+    def __missing__(self, key: str) -> str:
+        from .names import name_identity
+
+        return name_identity(key.partition(":")[2])
 
 
-def _open_iri(r: OpenRelation) -> str:
-    return _mint("open", r.subject, r.label, r.object, r.polarity, r.modality, r.attributed_to)
+def identities(ag: ArticleGraph) -> dict[str, str]:
+    """The identity of each entity key of the article (relations and quotations name entities by key)."""
+    ids = _Identities()
+    for e in ag.entities:
+        ids.setdefault(e.key, e.identity)
+    return ids
 
 
-def _quote_iri(q: Quotation) -> str:
-    """A quotation's IRI, from its speaker and words; a partial one's also from that, so one node
-    never is both (the same words quoted whole elsewhere are another node)."""
+def _statement_iri(r: Relation, ids: dict[str, str]) -> str:
+    return _mint("statement", ids[r.subject], r.predicate, ids[r.object], r.polarity, r.modality,
+                 ids[r.attributed_to] if r.attributed_to else None)
+
+
+def _open_iri(r: OpenRelation, ids: dict[str, str]) -> str:
+    return _mint("open", ids[r.subject], r.label, ids[r.object], r.polarity, r.modality,
+                 ids[r.attributed_to] if r.attributed_to else None)
+
+
+def _quote_iri(q: Quotation, ids: dict[str, str]) -> str:
+    """A quotation's IRI, from its speaker's identity and words; a partial one's also from that, so
+    one node never is both (the same words quoted whole elsewhere are another node)."""
+    speaker = ids[q.speaker] if q.speaker else None
     words = " ".join(q.text.lower().split())
-    return _mint("quote", q.speaker, words, "partial") if q.partial else _mint("quote", q.speaker, words)
+    return _mint("quote", speaker, words, "partial") if q.partial else _mint("quote", speaker, words)
 
 
 def article_counts(ag: ArticleGraph) -> dict[URIRef, int]:
     """How many distinct entities, statements, quotations and open statements the article holds
     (written with it)."""
+    ids = identities(ag)
     return {
-        KG.entityCount: len({e.key for e in ag.entities}),
-        KG.statementCount: len({_statement_iri(r) for r in ag.relations}),
-        KG.quotationCount: len({_quote_iri(q) for q in ag.quotations}),
-        KG.openStatementCount: len({_open_iri(r) for r in ag.open_relations}),
+        KG.entityCount: len({e.identity for e in ag.entities}),
+        KG.statementCount: len({_statement_iri(r, ids) for r in ag.relations}),
+        KG.quotationCount: len({_quote_iri(q, ids) for q in ag.quotations}),
+        KG.openStatementCount: len({_open_iri(r, ids) for r in ag.open_relations}),
     }
 
 
@@ -170,8 +196,10 @@ def _decimal(x: float) -> str:
     return f'"{max(0.0, min(1.0, x)):.3f}"^^{_v.xsd_decimal}'
 
 
-def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
-    """All triples one article contributes (to be put in its named graph), as N-Triples terms."""
+def article_triples(ag: ArticleGraph, ids: dict[str, str] | None = None) -> Iterator[tuple]:
+    """All triples one article contributes (to be put in its named graph), as N-Triples terms.
+    ``ids``: the identities of the article's entity keys (:func:`identities`), for a part of an
+    article that holds its relations but not its entities."""
     a = ag.article
     art = nt_iri(_mint("article", a.id))
     yield art, _v.rdf_type, _v.kg_Article
@@ -192,30 +220,35 @@ def article_triples(ag: ArticleGraph) -> Iterator[tuple]:
     for p, n in article_counts(ag).items():
         yield art, nt_iri(str(p)), nt_integer(n)
 
+    ids = identities(ag) if ids is None else ids
     for e in ag.entities:
         yield from entity_triples(e, art, a.id)
     for r in ag.relations:
-        yield from relation_triples(r, art)
+        yield from relation_triples(r, art, ids)
     for q in ag.quotations:
-        yield from quotation_triples(q, art)
+        yield from quotation_triples(q, art, ids)
     for r in ag.open_relations:
-        yield from open_relation_triples(r, art)
+        yield from open_relation_triples(r, art, ids)
 
 
 def entity_triples(e: Entity, art, doc_id: str) -> Iterator[tuple]:
-    ent = nt_iri(_entity_iri(e.key))
-    yield ent, _v.rdf_type, _kg(e.type)
-    yield ent, _v.rdfs_label, _str(e.label)
+    """The entity as one article sees it: its aliases and QID on the entity, the name and type
+    the article gives it on the article's mention record (the summary graph types and labels
+    the entity once, from all its articles)."""
+    ident = e.identity
+    ent = nt_iri(_entity_iri(ident))
     for alias in e.aliases:
         if alias != e.label:
             yield ent, _v.skos_altLabel, _str(alias)
     if e.qid:
         yield ent, _v.owl_sameAs, nt_iri(str(WD[e.qid]))
-    m = nt_iri(_mint("mentions", doc_id, e.key))
+    m = nt_iri(_mint("mentions", doc_id, ident))
     yield m, _v.rdf_type, _v.kg_Mentions
     yield m, _v.kg_article, art
     yield m, _v.kg_entity, ent
     yield m, _v.kg_count, nt_integer(e.mentions)
+    yield m, _v.kg_nameInArticle, _str(e.label)
+    yield m, _v.kg_typeInArticle, _kg(e.type)
     yield art, _v.sdo_mentions, ent
 
 
@@ -232,10 +265,10 @@ def _evidence_triples(node, ev, art, conf: float | None, extra=()):
     yield from extra
 
 
-def relation_triples(r: Relation, art) -> Iterator[tuple]:
-    st_iri = _statement_iri(r)
+def relation_triples(r: Relation, art, ids: dict[str, str]) -> Iterator[tuple]:
+    st_iri = _statement_iri(r, ids)
     st = nt_iri(st_iri)
-    s, p, o = nt_iri(_entity_iri(r.subject)), _kg(r.predicate), nt_iri(_entity_iri(r.object))
+    s, p, o = nt_iri(_entity_iri(ids[r.subject])), _kg(r.predicate), nt_iri(_entity_iri(ids[r.object]))
     yield st, _v.rdf_type, _v.kg_Statement
     yield st, _v.rdf_subject, s
     yield st, _v.rdf_predicate, p
@@ -243,7 +276,7 @@ def relation_triples(r: Relation, art) -> Iterator[tuple]:
     yield st, _v.kg_polarity, _str(r.polarity)
     yield st, _v.kg_modality, _str(r.modality)
     if r.attributed_to:
-        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(r.attributed_to))
+        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(ids[r.attributed_to]))
     ev = nt_iri(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
     yield st, _v.kg_evidence, ev
     rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
@@ -252,53 +285,53 @@ def relation_triples(r: Relation, art) -> Iterator[tuple]:
         yield s, p, o
 
 
-def open_relation_triples(r: OpenRelation, art) -> Iterator[tuple]:
+def open_relation_triples(r: OpenRelation, art, ids: dict[str, str]) -> Iterator[tuple]:
     """A ``kg:OpenStatement``: subject, object, verb phrase, polarity, modality, speaker and
     evidence, like a statement's; no rdf:predicate and no plain ``s p o`` triple, so that it never
     reads as a fact of the vocabulary."""
-    st_iri = _open_iri(r)
+    st_iri = _open_iri(r, ids)
     st = nt_iri(st_iri)
     yield st, _v.rdf_type, _v.kg_OpenStatement
-    yield st, _v.rdf_subject, nt_iri(_entity_iri(r.subject))
-    yield st, _v.rdf_object, nt_iri(_entity_iri(r.object))
+    yield st, _v.rdf_subject, nt_iri(_entity_iri(ids[r.subject]))
+    yield st, _v.rdf_object, nt_iri(_entity_iri(ids[r.object]))
     yield st, _v.kg_verbPhrase, _str(r.label)
     yield st, _v.kg_polarity, _str(r.polarity)
     yield st, _v.kg_modality, _str(r.modality)
     if r.attributed_to:
-        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(r.attributed_to))
+        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(ids[r.attributed_to]))
     ev = nt_iri(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
     yield st, _v.kg_evidence, ev
     rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
     yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
 
 
-def quotation_triples(q: Quotation, art) -> Iterator[tuple]:
-    node_iri = _quote_iri(q)
+def quotation_triples(q: Quotation, art, ids: dict[str, str]) -> Iterator[tuple]:
+    node_iri = _quote_iri(q, ids)
     node = nt_iri(node_iri)
     yield node, _v.rdf_type, _v.kg_Quotation
     yield node, _v.sdo_text, _str(q.text)
     if q.partial:
         yield node, _v.kg_partial, f'"true"^^{_v.xsd_boolean}'
     if q.speaker:
-        yield node, _v.kg_speaker, nt_iri(_entity_iri(q.speaker))
+        yield node, _v.kg_speaker, nt_iri(_entity_iri(ids[q.speaker]))
     ev = nt_iri(_mint("evidence", node_iri, q.evidence.article_id, q.evidence.start, q.evidence.end))
     yield node, _v.kg_evidence, ev
     yield from _evidence_triples(ev, q.evidence, art, None, ((ev, _v.kg_verb, _str(q.verb)),))
 
 
-def article_text(ag: ArticleGraph) -> tuple[str, list[tuple[str, str, str]]]:
+def article_text(ag: ArticleGraph, ids: dict[str, str] | None = None) -> tuple[str, list[tuple[str, str, str]]]:
     """The article's named graph as text - ``GRAPH <g> { s p o . ... }``, valid TriG and a valid
     SPARQL ``INSERT DATA`` body - and its triples (N-Triples terms)."""
     g = nt_iri(_mint("graph", ag.article.id))
-    triples = list(article_triples(ag))
+    triples = list(article_triples(ag, ids))
     return "".join([f"GRAPH {g} {{\n", *[f"{s} {p} {o} .\n" for s, p, o in triples], "}\n"]), triples
 
 
-def article_quads(ag: ArticleGraph) -> list:
-    """The article's named graph as pyoxigraph quads."""
+def article_quads(ag: ArticleGraph, ids: dict[str, str] | None = None) -> list:
+    """The article's named graph as pyoxigraph quads (``ids``: as :func:`article_triples`)."""
     import pyoxigraph as ox
 
-    return list(ox.parse(input=article_text(ag)[0].encode("utf-8"), format=ox.RdfFormat.TRIG))
+    return list(ox.parse(input=article_text(ag, ids)[0].encode("utf-8"), format=ox.RdfFormat.TRIG))
 
 
 def __getattr__(name: str):

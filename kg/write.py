@@ -288,7 +288,7 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
     the real hash in place."""
     import pyoxigraph as ox
 
-    from .rdf import XSD, article_counts
+    from .rdf import XSD, article_counts, identities
 
     facts = [("r", r) for r in ag.relations] + [("q", q) for q in ag.quotations] + [("o", o) for o in ag.open_relations]
     chunks = [facts[i:i + part_units] for i in range(0, len(facts), part_units)] or [[]]
@@ -300,6 +300,7 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
     # the article's counts are of the whole article, not of its first part
     counts = {ox.NamedNode(str(p)): ox.Literal(str(n), datatype=ox.NamedNode(str(XSD.integer)))
               for p, n in article_counts(ag).items()}
+    ids = identities(ag)  # later parts name entities their first part holds
     for i, chunk in enumerate(chunks):
         part = dataclasses.replace(
             ag, entities=ag.entities if i == 0 else (),
@@ -311,7 +312,7 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
         nodes = summary.summarised_nodes_in_store(store, [g]) if i == 0 else set()
 
         def quads(part=part, first=(i == 0), nodes=nodes):
-            for q in _quads(part, nodes):
+            for q in _quads(part, nodes, ids):
                 if q.subject.value == art and q.graph_name.value == g:
                     if not first:
                         continue  # the article's own triples: in the first part only
@@ -331,11 +332,12 @@ def write_article_parts(store: KGStore, ag: ArticleGraph, *, part_units: int = A
         yield i + 1, len(chunks)
 
 
-def _quads(ag: ArticleGraph, nodes: set[str]):
-    """The article's quads, lazily; the summarised nodes they mention are added to ``nodes``."""
+def _quads(ag: ArticleGraph, nodes: set[str], ids: dict[str, str] | None = None):
+    """The article's quads, lazily; the summarised nodes they mention are added to ``nodes``
+    (``ids``: :func:`kg.rdf.article_triples`'s)."""
     from .rdf import article_quads
 
-    for q in article_quads(ag):
+    for q in article_quads(ag, ids):
         node = summary.summarised_node(q.subject.value, q.predicate.value, q.object.value)
         if node is not None:
             nodes.add(node)

@@ -89,7 +89,7 @@ def test_a_surname_takes_a_full_name_from_its_own_article_only(tmp_path):
         subjects = {(r["doc"].value, r["l"].value) for r in s.query(
             "PREFIX kg: <https://w3id.org/newskg/ontology#> SELECT ?doc ?l WHERE { GRAPH ?g { "
             "?st a kg:Statement ; <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?e ; kg:evidence/kg:article ?a . "
-            "?a kg:docId ?doc . ?e <http://www.w3.org/2000/01/rdf-schema#label> ?l } }")}
+            "?a kg:docId ?doc . ?m kg:entity ?e ; kg:nameInArticle ?l } }")}
     assert ("full", "Kaisa Lindqvist") in subjects and ("surname", "Lindqvist") in subjects, subjects
     assert ("surname", "Kaisa Lindqvist") not in subjects
 

@@ -57,9 +57,10 @@ def make_store(path: Path) -> Path:
 
 
 def hostile_path() -> str:
+    from kg.names import name_identity
     from kg.rdf import mint
 
-    return local_path(str(mint("entity", "Person", HOSTILE)))
+    return local_path(str(mint("entity", name_identity(HOSTILE))))  # the IRI of the entity's identity
 
 
 class Tags(HTMLParser):

@@ -56,22 +56,44 @@ def _union(a: tuple, b: tuple) -> tuple:
 
 def merge_chunk_graphs(article: Article, graphs: list[tuple[int, ArticleGraph]]) -> ArticleGraph:
     """One article's graph from the graphs of its pieces (``(offset of the piece, graph)``):
-    entities merged by key (mentions added up), evidence offsets shifted into ``article.text``."""
+    entities merged by identity (mentions added up; the type and label of the piece that
+    mentions it most, the other label an alias, and the other pieces' keys renamed to its key),
+    evidence offsets shifted into ``article.text``."""
     entities: dict[str, object] = {}
+    renamed: dict[str, str] = {}  # an entity key of a piece -> the key of the merged entity
     relations: list = []
     quotations: list = []
     opens: list = []
     warnings: list = []
     for offset, g in graphs:
         for e in g.entities:
-            old = entities.get(e.key)
-            entities[e.key] = e if old is None else dataclasses.replace(
-                old, aliases=_union(old.aliases, e.aliases), roles=_union(old.roles, e.roles),
-                mentions=old.mentions + e.mentions, qid=old.qid or e.qid)
+            old = entities.get(e.identity)
+            if old is None:
+                entities[e.identity] = e
+                continue
+            first, second = (old, e) if old.mentions >= e.mentions else (e, old)
+            labels = (second.label,) if second.label != first.label else ()
+            entities[e.identity] = dataclasses.replace(
+                first, aliases=tuple(a for a in _union(_union(old.aliases, e.aliases), labels) if a != first.label),
+                roles=_union(old.roles, e.roles), mentions=old.mentions + e.mentions, qid=old.qid or e.qid)
         relations += [dataclasses.replace(r, evidence=_shift(r.evidence, offset)) for r in g.relations]
         quotations += [dataclasses.replace(q, evidence=_shift(q.evidence, offset)) for q in g.quotations]
         opens += [dataclasses.replace(o, evidence=_shift(o.evidence, offset)) for o in g.open_relations]
         warnings += g.warnings
+    for _, g in graphs:
+        for e in g.entities:
+            renamed[e.key] = entities[e.identity].key
+
+    def key(k):
+        return renamed.get(k, k) if k else k
+
+    def rekeyed(facts):
+        return [r if (key(r.subject), key(r.object), key(r.attributed_to)) == (r.subject, r.object, r.attributed_to)
+                else dataclasses.replace(r, subject=key(r.subject), object=key(r.object), attributed_to=key(r.attributed_to))
+                for r in facts]
+
+    relations, opens = rekeyed(relations), rekeyed(opens)
+    quotations = [q if key(q.speaker) == q.speaker else dataclasses.replace(q, speaker=key(q.speaker)) for q in quotations]
     return dataclasses.replace(graphs[0][1], article=article, entities=tuple(entities.values()),
                                relations=tuple(relations), quotations=tuple(quotations), warnings=tuple(warnings),
                                open_relations=tuple(opens))

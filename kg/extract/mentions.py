@@ -1,27 +1,46 @@
 """Named mentions: spaCy's entities (without determiners, titles and honorifics at their
 edges), a person's name NER missed where it found it elsewhere in the article, and gazetteer
-names NER missed ("the Kremlin", "PRC")."""
+names NER missed ("the Kremlin", "PRC").
+
+Spans are whole names: coordinated adjectives of one name ("the British and Irish Lions"),
+hyphenated words ("sci-fi shooter", never "fi shooter"; "pro-Russian" is no name), no title
+("Archbishop Desmond Tutu" is "Desmond Tutu") and no determiner ("this Women's Day"). A social
+network where something was said ("on Twitter", "in a Facebook post") is no mention: it is the
+venue, not an actor. Each NER mention carries the type its context says (``cue``: "shares of
+X", "X's chief executive", "X, a militia"), one piece of the evidence :mod:`kg.resolve` weighs.
+The words are data/entities.yaml's (:mod:`kg.names`)."""
 
 from __future__ import annotations
 
+from ..names import entity_words
 from .clauses import OBJ_DEPS, verb_lemma
 from .context import Context, Rules
 from .params import NAME_NGRAMS, PERSON_NAME_TOKENS, TITLE_LOOKBACK, TITLE_TAIL_TOKENS
-from .records import Mention
+from .records import HYPHEN, Mention
 
 NER_LABELS = {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT"}
 #: the mention label of a gazetteer entry's type (other types: ORG; persons are not looked up)
 GAZETTEER_LABELS = {"Country": "GPE", "City": "GPE"}
 #: a possessive written as part of a name token ("Kirby's")
 POSSESSIVE_ENDINGS = ("'s", "’s")
+#: the cue of a name its context says is no person's ("the Grayback"), none of the other types
+NOT_PERSON = "-Person"
 
 
 def add_mention(ctx: Context, start_tok: int, end_tok: int, label: str, **kw) -> Mention:
     """A new mention of tokens ``start_tok`` to ``end_tok`` (exclusive); the tokens it covers
     point to it unless an earlier mention holds them."""
-    span = ctx.doc[start_tok:end_tok]
+    doc = ctx.doc
+    name = kw.pop("name", None)
+    same = name is None or name.lower() == doc[start_tok:end_tok].text.lower()
+    while same and _hyphen_before(doc, start_tok) and start_tok - 2 not in ctx.tok2m:
+        # a hyphenated word is whole: "sci-fi shooter", not "fi shooter"
+        prefix = doc[start_tok - 2].text + doc[start_tok - 1].text
+        name = (prefix.lower() if name and name.islower() else prefix) + (name if name else doc[start_tok:end_tok].text)
+        start_tok -= 2
+    span = doc[start_tok:end_tok]
     text = span.text
-    name = kw.pop("name", None) or text
+    name = name or text
     kw.setdefault("dep", span.root.dep_)
     head = span.root.head
     kw.setdefault("main_clause", head.dep_ == "ROOT" or (head.dep_ == "conj" and head.head.dep_ == "ROOT"))
@@ -32,6 +51,12 @@ def add_mention(ctx: Context, start_tok: int, end_tok: int, label: str, **kw) ->
     for i in range(start_tok, end_tok):
         ctx.tok2m.setdefault(i, m.id)
     return m
+
+
+def _hyphen_before(doc, i: int) -> bool:
+    """Token ``i`` continues a hyphenated word ("sci-fi": "fi" after "sci" and "-", no spaces)."""
+    return i >= 2 and doc[i - 1].text == HYPHEN and not doc[i - 1].whitespace_ and not doc[i - 2].whitespace_ \
+        and doc[i - 2].is_alpha
 
 
 def is_actor(rules: Rules, tok) -> bool:
@@ -61,7 +86,8 @@ def _looks_like_person(rules: Rules, span, before) -> bool:
     lo, hi = PERSON_NAME_TOKENS
     if not lo <= len(span) <= hi or not all(t.pos_ == "PROPN" and t.is_title for t in span):
         return False
-    if any(t.lower_ in rules.org_nouns for t in span) or rules.gaz.lookup(span.text) is not None:
+    if any(t.lower_ in rules.org_nouns for t in span) or rules.gaz.lookup(span.text) is not None \
+            or entity_words().name_type(span.text) is not None:
         return False
     if before is not None and before.lower_.rstrip(".") in rules.honorific_stems:
         return True
@@ -70,11 +96,16 @@ def _looks_like_person(rules: Rules, span, before) -> bool:
 
 
 def _edges(ctx: Context, s: int, e: int) -> tuple[int, int]:
-    """An entity's tokens without determiners, possessives and punctuation at its edges, and
-    without an amount NER ran into it ("Apple 1.8 billion euros")."""
-    doc, articles = ctx.doc, ctx.rules.articles
-    while s < e and (doc[s].lower_ in articles or doc[s].is_punct):
+    """An entity's tokens without determiners, possessives and punctuation at its edges, without
+    an amount NER ran into it ("Apple 1.8 billion euros") and without a bracket it opens and does
+    not close ("World Health Organization (WHO": the acronym is a mention of its own)."""
+    doc, articles, determiners = ctx.doc, ctx.rules.articles, entity_words().determiners
+    while s < e and (doc[s].lower_ in articles or doc[s].lower_ in determiners or doc[s].is_punct):
         s += 1
+    for j in range(s + 1, e):
+        if doc[j].text == "(" and not any(t.text == ")" for t in doc[j + 1:e]):
+            e = j
+            break
     while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct or doc[e - 1].lower_ in POSSESSIVE_ENDINGS):
         e -= 1
     for j in range(s + 1, e):
@@ -83,9 +114,11 @@ def _edges(ctx: Context, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def _leading_title(ctx: Context, s: int, e: int) -> tuple[str | None, int]:
+def _leading_title(ctx: Context, s: int, e: int, label: str = "") -> tuple[str | None, int]:
     """Titles and honorifics written inside an entity ("President Xi"): the first title's role
-    predicate and the number of tokens they take."""
+    predicate and the number of tokens they take. In a person's name also the titles of
+    data/entities.yaml that are no role ("Archbishop", "Lieutenant Colonel"), unless what is
+    left is a known place or organisation ("Captain America")."""
     rules = ctx.rules
     title = None
     words = [t.lower_ for t in ctx.doc[s:e]]
@@ -97,23 +130,99 @@ def _leading_title(ctx: Context, s: int, e: int) -> tuple[str | None, int]:
             i += hit[1]
         elif words[i] in rules.honorifics or words[i].rstrip(".") in rules.honorifics:
             i += 1
+        elif label == "PERSON" and (n := entity_words().title_length(words, i) or _job_word(words, i)) \
+                and i + n < len(words):
+            known = rules.gaz.lookup(ctx.doc[s + i + n:e].text)
+            if known is not None and known.type != "Person":
+                break
+            i += n
         else:
             break
     return title, i
 
 
+def _job_word(words: list[str], i: int) -> int:
+    """1 when a person's name starts with a noun that says what the person is and two words
+    follow ("Lawyer Ahmed Amman" at the start of a sentence, where NER takes the capital in)."""
+    return int(i == 0 and len(words) >= 3 and entity_words().apposition_type(words[0]) == "Person")
+
+
+def _ner_spans(ctx: Context) -> list[tuple[int, int, str]]:
+    """NER's entities of the labels kg uses, as ``(start, end, label)``; an adjective coordinated
+    into a name joins it ("the British and Irish Lions": one organisation, not "British" and
+    "Irish Lions")."""
+    doc, articles = ctx.doc, ctx.rules.articles
+    ents = [(ent.start, ent.end, ent.label_) for ent in doc.ents if ent.label_ in NER_LABELS]
+    out = []
+    i = 0
+    while i < len(ents):
+        s, e, label = ents[i]
+        if i + 1 < len(ents):
+            s2, e2, label2 = ents[i + 1]
+            if (e - s == 1 and (label == "NORP" or doc[s].pos_ == "ADJ") and label2 == "ORG" and s2 == e + 1
+                    and doc[e].lower_ in ("and", "&") and s > 0 and doc[s - 1].lower_ in articles):
+                out.append((s, e2, label2))
+                i += 2
+                continue
+        out.append((s, e, label))
+        i += 1
+    return out
+
+
+def _is_venue(ctx: Context, s: int, e: int) -> bool:
+    """A social network as the place something was said: "on Twitter", "via Facebook", "took to
+    Instagram", "in a Facebook post"."""
+    words = entity_words()
+    span = ctx.doc[s:e]
+    if not words.is_social_network(span.text):
+        return False
+    root = span.root
+    head = root.head
+    if root.dep_ == "pobj":
+        return head.lower_ in words.venue_prepositions or (head.lower_ == "to" and head.head.lemma_.lower() == "take")
+    return root.dep_ in ("compound", "amod", "nmod") and head.lemma_.lower() in words.venue_nouns
+
+
+def _cue(ctx: Context, s: int, e: int, titled: bool = False) -> str:
+    """The entity type the words around a name say ("shares of X", "X's chief executive", "the
+    band X", "X, a company ..."), or ""."""
+    doc, words = ctx.doc, entity_words()
+    sent = ctx.sents[ctx.sent_of.get(s, 0)]
+    before = [t.lower_ for t in doc[max(sent.start, s - 3):s]]
+    j = e
+    possessive = j < sent.end and (doc[j].tag_ == "POS" or doc[j].lower_ in POSSESSIVE_ENDINGS)
+    if possessive:
+        j += 1
+    after = [t.lower_ for t in doc[j:min(sent.end, j + 3)]]
+    t = words.context_type(before, after, possessive)
+    if t:
+        return t
+    if s > sent.start and ctx.table.pos[s - 1] == "NOUN" and doc[s - 1].is_lower:
+        t = words.apposition_type(doc[s - 1].lemma_)  # "Iranian airline Mahan Air", "entrepreneur Elon Musk"
+        if t:
+            return t
+    root = doc[s:e].root
+    for c in root.children:
+        if c.dep_ == "appos" and not s <= c.i < e:
+            t = words.apposition_type(c.lemma_)
+            if t:
+                return t
+    if not titled and s > sent.start and doc[s - 1].lower_ in ctx.rules.definite and root.dep_ != "compound":
+        return NOT_PERSON  # "the Grayback", "the Lions": no person's name has an article ("the Biden administration" aside)
+    return ""
+
+
 def _ner_mentions(ctx: Context) -> None:
     doc, rules = ctx.doc, ctx.rules
-    for ent in doc.ents:
-        if ent.label_ not in NER_LABELS:
-            continue
-        s, e = _edges(ctx, ent.start, ent.end)
-        title, n_title = _leading_title(ctx, s, e)
+    for s0, e0, label in _ner_spans(ctx):
+        s, e = _edges(ctx, s0, e0)
+        if s >= e or _hyphen_before(doc, s) and doc[s - 2].is_lower:
+            continue  # "pro-Russian", "anti-American": a word, not a name
+        title, n_title = _leading_title(ctx, s, e, label)
         s += n_title
-        if s >= e:
+        if s >= e or _is_venue(ctx, s, e):
             continue
         name = doc[s:e].text
-        label = ent.label_
         if label in ("ORG", "GPE") and e - s <= TITLE_TAIL_TOKENS and s >= TITLE_TAIL_TOKENS:
             # "Secretary of State" is a title, not the organisation "State"
             words = [t.lower_ for t in doc[max(0, s - TITLE_LOOKBACK) : e]]
@@ -125,7 +234,7 @@ def _ner_mentions(ctx: Context) -> None:
         if label == "PERSON" and doc[e - 1].text.endswith(POSSESSIVE_ENDINGS):
             name = name[:-2]
         add_mention(ctx, s, e, label, name=name, title=title, actor=is_actor(rules, doc[s:e].root),
-                    surname=doc[e - 1].text if label == "PERSON" else "")
+                    surname=doc[e - 1].text if label == "PERSON" else "", cue=_cue(ctx, s, e, n_title > 0))
 
 
 def _names_seen_elsewhere(ctx: Context) -> None:

@@ -38,6 +38,7 @@ class Mention:
     main_clause: bool = False  # the head is the subject/object of the sentence's main verb
     locative: bool = False  # used as a place: "in Moscow", "a trip to Moscow", "visited Moscow"
     surname: str = ""
+    cue: str = ""  # the entity type the name's context says ("shares of X": Organization), or ""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from .sparql import SUMMARY_UPDATE
 
 #: The layout of the summary graph that this kg maintains; bump it when SUMMARY_UPDATE changes
 #: what the summary holds, and the next build of an older store recomputes its summary once.
-SUMMARY_FORMAT = "4"
+SUMMARY_FORMAT = "5"
 #: The file of the store directory that names the format its summary is kept in (outside the
 #: RDF data, so that exports and pushes carry only the graph).
 SUMMARY_FORMAT_FILE = "summary-format"

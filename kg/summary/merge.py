@@ -14,6 +14,10 @@ articles alone:
 * ``kg:sources`` keeps the first :data:`kg.summary.sparql.SOURCES_MAX` document ids in order, and the
   first ids of a longer list are among the old first ids and the new ones;
 * ``kg:exampleSentence`` is the least sentence: the least of the old one and the new ones;
+* an entity's one label and one type are the winners of its articles' votes: new articles that
+  give it the label and type it has keep them winning (their support only grows); a new entity
+  takes the winners among its new articles; an entity whose new articles disagree with its
+  label or type is recomputed in SPARQL (its old articles' votes are not in the summary);
 * a new article's copied triples and an entity's plain triples are sets too (insert-only).
 
 :class:`SummaryDelta` gathers the new articles' contributions from their triples (the same
@@ -36,8 +40,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..model import TYPE_PRECEDENCE
+
 from ..rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SUMMARY_GRAPH, XSD, nt_integer, nt_iri, nt_string
-from .sparql import SOURCES_MAX
+from .sparql import SOURCES_MAX, type_rank
 
 
 def _t(iri) -> str:
@@ -55,7 +61,9 @@ _OPEN_CORE = tuple(_t(p) for p in (RDF.subject, RDF.object, KG.verbPhrase, KG.po
 _CORES = ((_STATEMENT, _STATEMENT_CORE), (_OPEN, _OPEN_CORE))  # the statement kinds and their core
 _ATTRIBUTED, _SPEAKER, _TEXT = _t(KG.attributedTo), _t(KG.speaker), _t(SDO.text)
 _LABEL, _ALT = _t(RDFS.label), _t(SKOS.altLabel)
-_ENTITY_COPIES = (_TYPE, _LABEL, _ALT, _t(OWL.sameAs))
+_NAME_IN, _TYPE_IN = _t(KG.nameInArticle), _t(KG.typeInArticle)
+_ENTITY_COPIES = (_ALT, _t(OWL.sameAs))
+_RANK = {_t(KG[t]): type_rank(t) for t in TYPE_PRECEDENCE}
 _WEIGHT, _EVCOUNT, _SOURCES = _t(KG.weight), _t(KG.evidenceCount), _t(KG.sources)
 _MCOUNT, _ACOUNT = _t(KG.mentionCount), _t(KG.articleCount)
 _REPORTED, _MATCHKEY = _t(KG.reportedIn), _t(KG.matchKey)
@@ -67,10 +75,11 @@ _SUMMARY = _t(SUMMARY_GRAPH)
 _CUT = "…"
 # the figures of each kind of entry: replaced, not added
 _READ = {"statement": (_WEIGHT, _SOURCES, _EVCOUNT, _CONF, _EXAMPLE), "quotation": (_WEIGHT, _SOURCES, _EXAMPLE),
-         "entity": (_MCOUNT, _ACOUNT), "article": ()}
+         "entity": (_MCOUNT, _ACOUNT, _LABEL, _TYPE), "article": ()}
 _GROWING = frozenset({_REPORTED, _TEXT})  # a quotation's text may vary in case between articles
 _WANTED = frozenset({_TYPE, _EVIDENCE, _ARTICLE, _CONF, _DOCID, _SENTENCE, _ENTITY, _COUNT, *_STATEMENT_CORE, *_OPEN_CORE,
-                     _ATTRIBUTED, _SPEAKER, _TEXT, *_ENTITY_COPIES, _SHA256, *_ARTICLE_COPIES})  # the predicates SUMMARY_UPDATE reads
+                     _ATTRIBUTED, _SPEAKER, _TEXT, _NAME_IN, _TYPE_IN, *_ENTITY_COPIES, _SHA256,
+                     *_ARTICLE_COPIES})  # the predicates SUMMARY_UPDATE reads
 
 
 def _lexical(term: str) -> str:
@@ -102,6 +111,14 @@ class _Entry:
     sentences: set = field(default_factory=set)  # of its evidence (N-Triples terms)
     max_conf: Decimal | None = None
     mentions: int = 0
+    names: dict = field(default_factory=dict)  # entity: name term -> [articles, mentions] of the new articles
+    types: dict = field(default_factory=dict)  # entity: type term -> [articles, mentions]
+
+
+def _winner(votes: dict, rank=lambda term: "") -> str:
+    """The term with the most articles, then mentions, then ``rank``, then the greatest text
+    (SUMMARY_UPDATE's MAX over its sort keys)."""
+    return max(votes, key=lambda t: (votes[t][0], votes[t][1], rank(t), unescape(_lexical(t)) if t.startswith('"') else t))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -263,15 +280,21 @@ class SummaryDelta:
                     e = self._entry(ent, "entity")
                     for art in props.get(_ARTICLE, ()):
                         for c in props.get(_COUNT, ()):
-                            e.mentions += int(_lexical(c))
+                            n = int(_lexical(c))
+                            e.mentions += n
                             e.articles.add(art)
+                            for votes, p in ((e.names, _NAME_IN), (e.types, _TYPE_IN)):
+                                for v in props.get(p, ()):
+                                    tally = votes.setdefault(v, [0, 0])
+                                    tally[0] += 1
+                                    tally[1] += n
+                    e.core.update((_MATCHKEY, _match_key(o)) for o in props.get(_NAME_IN, ()))
             for ent in props.get(_ENTITY, ()):  # ?x kg:entity ?e . ?e P ?v: entity copies, match keys
                 e = self._entry(ent, "entity")
                 eprops = by_subject.get(ent, empty)
                 for p in _ENTITY_COPIES:
                     e.core.update((p, o) for o in eprops.get(p, ()))
-                for p in (_LABEL, _ALT):
-                    e.core.update((_MATCHKEY, _match_key(o)) for o in eprops.get(p, ()))
+                e.core.update((_MATCHKEY, _match_key(o)) for o in eprops.get(_ALT, ()))
 
     def plan(self, store, cache: SummaryCache | None = None) -> Plan:
         """Merge with the touched entries' figures (from ``cache``, else read from ``store``,
@@ -300,13 +323,16 @@ class SummaryDelta:
                 plan.deletes.extend(f"{node} {p} {o} .\n" for o in values if o != figures.get(p, o))
             plan.figures.extend(f"{node} {p} {o} .\n" for p, o in figures.items() if o not in old.get(p, ()))
             if e.kind == "entity":
-                core = e.core - known_core
+                # the names that lost the vote are aliases; the label is none
+                label = figures[_LABEL]
+                core = ({(p, o) for p, o in e.core if p != _ALT or o != label}
+                        | {(_ALT, n) for n in e.names if n != label}) - known_core
             elif any(old.values()):  # a statement's or quotation's core is in the summary already (its IRI is minted from it)
                 core = {(p, o) for p, o in e.core if p in _GROWING}
             else:
                 core = e.core
             plan.adds.extend(f"{node} {p} {o} .\n" for p, o in core)
-            keep = known_core | {(p, o) for p, o in e.core if p != _REPORTED} if e.kind == "entity" else frozenset()
+            keep = known_core | {(p, o) for p, o in core if p != _REPORTED} if e.kind == "entity" else frozenset()
             plan.known[node] = (figures, frozenset(keep))
         return plan
 
@@ -322,12 +348,20 @@ class SummaryDelta:
         if not e.articles:  # e.g. labels without a mention record, a statement without confidence
             return None
         if e.kind == "entity":
-            m0, a0 = one(_MCOUNT), one(_ACOUNT)
-            if "many" in (m0, a0) or (m0 is None) != (a0 is None):
+            m0, a0, l0, t0 = one(_MCOUNT), one(_ACOUNT), one(_LABEL), one(_TYPE)
+            if "many" in (m0, a0, l0, t0) or len({m0 is None, a0 is None, l0 is None, t0 is None}) > 1:
                 return None
+            if not e.names or not e.types:
+                return None
+            if l0 is None:  # a new entity: the winners among its new articles
+                label, type_ = _winner(e.names), _winner(e.types, lambda t: _RANK.get(t, ""))
+            elif set(e.names) != {l0} or set(e.types) != {t0}:
+                return None  # the new articles vote otherwise: the old votes decide too
+            else:
+                label, type_ = l0, t0
             m = e.mentions + (int(_lexical(m0)) if m0 is not None else 0)
             a = len(e.articles) + (int(_lexical(a0)) if a0 is not None else 0)
-            return {_MCOUNT: nt_integer(m), _ACOUNT: nt_integer(a)}
+            return {_MCOUNT: nt_integer(m), _ACOUNT: nt_integer(a), _LABEL: label, _TYPE: type_}
         if any("|" in d or "\\" in d for d in e.docs) or len(e.docs) != len(e.articles):
             return None  # an id with "|" (or an escape) cannot be split back out of kg:sources
         w0, s0 = one(_WEIGHT), one(_SOURCES)

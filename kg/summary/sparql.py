@@ -9,9 +9,13 @@ once, no ``GRAPH ?g``):
   articles with evidence; evidenceCount; confidence = max(c) raised by 0.1 per extra
   supporting article (a noisy-OR needs ln/exp, not in SPARQL);
 * each quotation once (text, speaker, reportedIn, sources, weight);
-* each entity once (types, labels, aliases, sameAs, mentionCount, articleCount, and the
-  lower-cased labels and aliases as ``kg:matchKey``, for case-insensitive lookups by name),
-  with the plain ``entity kg:P entity`` triples of the positive, factual statements it is the
+* each entity once, with ONE type and ONE label: those its articles give it most
+  (``kg:typeInArticle``, ``kg:nameInArticle`` of their mention records; most articles, then
+  most mentions, then :data:`kg.model.TYPE_PRECEDENCE` for a type and the greatest name in
+  code-point order for a label), its other names and aliases as ``skos:altLabel``, sameAs,
+  mentionCount, articleCount, and the lower-cased names and aliases as ``kg:matchKey``, for
+  case-insensitive lookups by name (the vote is a function of the article graphs alone: the
+  same whatever the order and batching of the builds); with the plain ``entity kg:P entity`` triples of the positive, factual statements it is the
   subject of (an article graph states them beside the statement);
 * each article once: its node's type, document id, headline, date, publisher, URL, counts and
   ``schema:mentions`` links (:data:`ARTICLE_COPIES`; not its text nor its hash).
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..model import TYPE_PRECEDENCE
 from ..rdf import KG, OWL, RDF, RDFS, SDO, SKOS, SUMMARY_GRAPH
 
 SOURCES_MAX = 10  # document ids in kg:sources
@@ -54,13 +59,63 @@ def _whole(var: str) -> str:
     return ""
 
 
-def _entity_copies(only: Restriction) -> str:
-    """The entity triples copied into the summary graph as they are, one operation per predicate
-    (one operation over all four is planned badly: several times slower)."""
-    return "\n".join(f"""INSERT {{ GRAPH {_S} {{ ?e {p} ?v }} }}
+#: digits of the counts in a vote's sort key (a count is below 10**VOTE_DIGITS)
+VOTE_DIGITS = 10
+
+
+def _pad(var: str) -> str:
+    """``?var`` (a count) as a string of VOTE_DIGITS digits, so that strings compare as numbers."""
+    return f'SUBSTR(CONCAT("{"0" * VOTE_DIGITS}", STR(?{var})), STRLEN(STR(?{var})) + 1)'
+
+
+def type_rank(type_name: str) -> str:
+    """The digit of a type in the type vote's sort key: greater for types that win a tie."""
+    return str(9 - TYPE_PRECEDENCE.index(type_name))
+
+
+def _vote(only: Restriction, prop: str, extra: str = "", rank: str = "") -> str:
+    """The sub-select of ``?e`` and its winning value of ``prop`` on its mention records, as a sort
+    key ``?best``: articles, mentions (padded), ``rank`` (a digit bound by ``extra``), the value."""
+    return f"""{{ SELECT ?e (MAX(?key) AS ?best) WHERE {{
+      {{ SELECT ?e ?v (COUNT(DISTINCT ?art) AS ?n) (SUM(?c) AS ?m)
+        WHERE {{{only("e")} GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:article ?art ; kg:count ?c ; {prop} ?v }} }}
+        GROUP BY ?e ?v }}
+      {extra}
+      BIND (CONCAT({_pad("n")}, {_pad("m")}, {rank or '""'}, STR(?v)) AS ?key)
+    }} GROUP BY ?e }}"""
+
+
+def _entity_entries(only: Restriction) -> str:
+    """An entity's one type and one label (the votes of its articles), its other names and
+    aliases, its sameAs: each its own operation (one operation over several predicates is
+    planned badly: several times slower). The label goes first: the alternative labels leave
+    it out."""
+    ranks = " ".join(f"(kg:{t} \"{type_rank(t)}\")" for t in TYPE_PRECEDENCE)
+    offset = 2 * VOTE_DIGITS
+    return f"""INSERT {{ GRAPH {_S} {{ ?e rdfs:label ?label }} }}
 WHERE {{
-  SELECT ?e ?v WHERE {{{only("e")} GRAPH ?g {{ ?x kg:entity ?e . ?e {p} ?v }} }} GROUP BY ?e ?v
-}} ;""" for p in ("rdf:type", "rdfs:label", "skos:altLabel", "owl:sameAs"))
+  {_vote(only, "kg:nameInArticle")}
+  BIND (SUBSTR(?best, {offset + 1}) AS ?label)
+}} ;
+INSERT {{ GRAPH {_S} {{ ?e a ?type }} }}
+WHERE {{
+  {_vote(only, "kg:typeInArticle", f"VALUES (?v ?r) {{ {ranks} }}", "?r")}
+  BIND (IRI(SUBSTR(?best, {offset + 2})) AS ?type)
+}} ;
+INSERT {{ GRAPH {_S} {{ ?e skos:altLabel ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{{only("e")} GRAPH ?g {{ ?x kg:entity ?e . ?e skos:altLabel ?v }}
+    FILTER NOT EXISTS {{ GRAPH {_S} {{ ?e rdfs:label ?v }} }} }} GROUP BY ?e ?v
+}} ;
+INSERT {{ GRAPH {_S} {{ ?e skos:altLabel ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{{only("e")} GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:nameInArticle ?v }}
+    FILTER NOT EXISTS {{ GRAPH {_S} {{ ?e rdfs:label ?v }} }} }} GROUP BY ?e ?v
+}} ;
+INSERT {{ GRAPH {_S} {{ ?e owl:sameAs ?v }} }}
+WHERE {{
+  SELECT ?e ?v WHERE {{{only("e")} GRAPH ?g {{ ?x kg:entity ?e . ?e owl:sameAs ?v }} }} GROUP BY ?e ?v
+}} ;"""
 
 
 #: The article node's triples copied into the summary graph (as :data:`ENTITY_COPIES` for
@@ -150,7 +205,7 @@ WHERE {{
   WHERE {{{only("e")} GRAPH ?g {{ ?x a kg:Mentions ; kg:entity ?e ; kg:article ?art ; kg:count ?c }} }}
   GROUP BY ?e
 }} ;
-{_entity_copies(only)}
+{_entity_entries(only)}
 INSERT {{ GRAPH {_S} {{ ?e ?p ?o }} }}
 WHERE {{
   # the plain triples: kept with their subject entity (recomputed with it), which any write
@@ -163,7 +218,7 @@ WHERE {{
 INSERT {{ GRAPH {_S} {{ ?e kg:matchKey ?k }} }}
 WHERE {{
   SELECT ?e ?k WHERE {{{only("e")}
-    GRAPH ?g {{ ?x kg:entity ?e . {{ ?e rdfs:label ?l }} UNION {{ ?e skos:altLabel ?l }} }}
+    GRAPH ?g {{ ?x kg:entity ?e . {{ ?x kg:nameInArticle ?l }} UNION {{ ?e skos:altLabel ?l }} }}
     BIND (LCASE(STR(?l)) AS ?k) }}
   GROUP BY ?e ?k
 }}"""
