@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from conftest import _ev, handmade_graphs
+from conftest import _entity, _ev, handmade_graphs
 from kg import write
 from kg.model import Article, ArticleGraph, Entity, Relation
 from kg.serve.pages import entity_page, local_path, negotiate_page, search_page
@@ -42,7 +42,7 @@ def hostile_graph() -> ArticleGraph:
     """An article whose entity label, alias, title, publisher, doc id and URL are markup."""
     t = f"{HOSTILE} opposes Moscow."
     e = Entity("Person:" + HOSTILE, "Person", HOSTILE, (HOSTILE_ALIAS,), None, 1)
-    mos = Entity("City:Moscow", "City", "Moscow", (), "Q649", 1)
+    mos = _entity("City:Moscow", "City", "Moscow", (), "Q649", 1)  # the handmade articles' Moscow
     a = Article("doc<3>", t, title="<i>Hostile</i> report", date="2023-03-19", source="Wire <C>",
                 url="javascript:alert(1)")
     rel = Relation(e.key, "opposes", mos.key, _ev("doc<3>", t, t, "opposes"), confidence=0.8, rule="svo")
