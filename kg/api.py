@@ -290,10 +290,10 @@ class KnowledgeGraph:
         default graph is the union of all graphs)."""
         return self.store.dataset
 
-    def graph(self, projection: str = "entities", *, looks: bool = False, open_relations: bool = True):
+    def graph(self, projection: str = "entities", *, looks: bool = False, open_relations: bool = False):
         """A networkx graph of a projection of the store: ``entities`` (a MultiDiGraph: entities
         and quotations, one edge per statement; open statements are edges with
-        ``vocabulary="open"``, left out with ``open_relations=False``), ``cooccurrence`` (entities
+        ``vocabulary="open"``, added with ``open_relations=True``), ``cooccurrence`` (entities
         named in one sentence) or ``rdf`` (every triple between IRIs). ``looks``: with the colours,
         sizes, positions and communities of the Gephi export (:mod:`kg.graph`). Raises ``GraphError``."""
         from . import graph as kgraph

@@ -214,9 +214,9 @@ def render_image(G, fh, fmt: str, title: str = "", top: int = TOP_LABELS) -> Non
 
 # ---------------------------------------------------------------- entry point
 def viz(store, output, fmt: str | None = None, graph: str = "entities", title: str | None = None,
-        max_nodes: int = MAX_NODES, top: int = TOP_LABELS, open_relations: bool = True) -> dict:
+        max_nodes: int = MAX_NODES, top: int = TOP_LABELS, open_relations: bool = False) -> dict:
     """Write the picture of ``store`` to ``output`` (a path; the format from its extension
-    unless ``fmt``); ``open_relations=False`` leaves the open statements out. Returns
+    unless ``fmt``); ``open_relations=True`` adds the open statements (dotted edges). Returns
     ``{"format", "nodes", "edges", "total_nodes", "total_edges"}``."""
     fmt = format_of(output, fmt)
     if graph not in VIZ_GRAPHS:

@@ -106,6 +106,9 @@ def check(run, text, expected, absent):
         # agree with: a deal, not an opinion shared
         ("Germany agreed with France on a new deal.", [("Germany", "signsAgreementWith", "France", P, A)], []),
         ("The judge agreed with Apple Computer's defence.", [], [(None, "signsAgreementWith", None)]),
+        # people who agree share an opinion; only states, organisations and groups sign deals
+        ("Maria Lopez agreed with Carlos Ruiz on the need for more debates.", [], [(None, "signsAgreementWith", None)]),
+        ("Maria Lopez and Carlos Ruiz agreed that vaccines are safe.", [], [(None, "signsAgreementWith", None)]),
         # uphold: backing, not a complaint sustained
         ("The GAO upheld Boeing's protest.", [], [(None, "supports", None)]),
         # help: an actor or people, not "with context"

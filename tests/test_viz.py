@@ -282,13 +282,13 @@ def open_viz(tmp_path_factory):
     with KGStore.open(store) as s:
         write.load_ontology(s)
         write.write_all(s, [*handmade_graphs(), open_graph()])
-    for name, extra in (("all", ()), ("plain", ("--no-open",))):
+    for name, extra in (("all", ("--open",)), ("plain", ())):
         r = cli("viz", "--store", str(store), "--output", str(d / f"{name}.html"), *extra)
         assert r.exit_code == 0, r.output
     return d
 
 
-def test_page_flags_open_edges_and_no_open_leaves_them_out(open_viz):
+def test_page_flags_open_edges_with_open_and_leaves_them_out_by_default(open_viz):
     edges = page_data((open_viz / "all.html").read_text(encoding="utf-8"))["edges"]
     flags = {e["label"]: e["vocabulary"] for e in edges}
     assert flags["beat"] == "open" and flags["hold talks with"] == "open" and flags["opposes"] == "controlled"

@@ -221,10 +221,11 @@ def export_cmd(fmt, output, graph, static, with_open, min_confidence, store):
               help="Draw only this many nodes, the most mentioned and connected (0 = all).")
 @click.option("--labels", "top", type=click.IntRange(min=0), default=25, show_default=True,
               help="png/svg: label this many top entities.")
-@click.option("--no-open", "no_open", is_flag=True,
-              help="Leave out the open relations (verb phrases between named entities, dotted in the page).")
+@click.option("--open/--no-open", "with_open", default=False, show_default=True,
+              help="Add the open relations (verb phrases between named entities that no vocabulary predicate "
+                   "covers, less sure than its facts), dotted in the page.")
 @store_option
-def viz_cmd(output, fmt, graph, title, max_nodes, top, no_open, store):
+def viz_cmd(output, fmt, graph, title, max_nodes, top, with_open, store):
     """Draw the graph: an interactive HTML page or a PNG/SVG image.
 
     The page is one file with everything inside (no network): search, colours by type with
@@ -244,7 +245,7 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, no_open, store):
     with open_reader(store) as g:
         try:
             info = g.viz(output, fmt=fmt, graph=graph, title=title, max_nodes=max_nodes, top=top,
-                         open_relations=not no_open)
+                         open_relations=with_open)
         except (api.VizError, api.ExportError) as e:
             fail(str(e), 2)
         except OSError as e:
