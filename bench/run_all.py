@@ -11,7 +11,8 @@ and bare parsing interleaved in one process: steadier on a noisy machine), profi
 store (load rate ÷ bulk load), scale (peak RSS, RSS growth, adding one article),
 query (queries/*.rq on a ~1M-quad store, rdflib ÷ ours, cold start), dask (throughput per worker),
 serve (kg serve under attack: worker memory limit, non-reading clients, slow and crashing queries,
-half-open connections).
+half-open connections; then under load: 16 clients for 60 s on a ~1M-quad store while a build adds
+articles, bench_serve.py --load).
 Work files go to out/bench/ (corpus cached there); the table also goes to out/bench/table.md.
 """
 
@@ -32,7 +33,16 @@ PARTS = ("build", "overhead", "profile", "store", "scale", "query", "dask", "ser
 ORDER = ["build_ratio_w1", "build_overhead_w1", "build_overhead_own", "build_ratio_w2", "speedup_w2", "store_load", "query:", "typical:", "rdflib:", "cold_start",
          "add_one", "rss_peak", "rss_growth", "dask_per_worker", "profile",
          "serve_worker_peak_rss", "serve_rss_nonreading", "serve_p50_slow", "serve_p99_slow", "serve_p99_crashers",
-         "serve_halfopen_dropped"]
+         "serve_halfopen_dropped", "serve_load_throughput", "serve_load_p99_named", "serve_load_p99_entity",
+         "serve_load_p99_search", "serve_load_errors", "serve_load_rss", "serve_load_build"]
+
+
+def commands(part: str, quick: bool, seed: int, figures: Path) -> list[list[str]]:
+    """The command lines of a part (most parts are one script run)."""
+    common = ["--figures", str(figures), "--seed", str(seed)] + (["--quick"] if quick else [])
+    if part == "serve":  # the attacks, then the load run
+        return [[PY, str(BENCH / "bench_serve.py"), *common], [PY, str(BENCH / "bench_serve.py"), "--load", *common]]
+    return [command(part, quick, seed, figures)]
 
 
 def command(part: str, quick: bool, seed: int, figures: Path) -> list[str]:
@@ -53,8 +63,6 @@ def command(part: str, quick: bool, seed: int, figures: Path) -> list[str]:
         if (base / "KG_STORE").exists():
             cmd += ["--base-store", str(base)]
         return cmd
-    if part == "serve":
-        return [PY, str(BENCH / "bench_serve.py"), *common]
     if part == "dask":
         return [PY, str(BENCH / "bench_dask.py"), *common] + ([] if quick else ["-n", "100"])
     raise ValueError(part)
@@ -114,10 +122,12 @@ def main() -> int:
     for part in parts:
         t = time.perf_counter()
         print(f"\n=== {part}", flush=True)
-        res = subprocess.run(command(part, args.quick, args.seed, figures), env=dict(os.environ))
+        for cmd in commands(part, args.quick, args.seed, figures):
+            res = subprocess.run(cmd, env=dict(os.environ))
+            if res.returncode != 0:
+                print(f"=== {part} FAILED (exit {res.returncode}): {' '.join(cmd[1:3])}; its figures are missing",
+                      flush=True)
         walls[part] = time.perf_counter() - t
-        if res.returncode != 0:
-            print(f"=== {part} FAILED (exit {res.returncode}); its figures are missing", flush=True)
     figs = [json.loads(l) for l in figures.read_text().splitlines()] if figures.exists() else []
     mode = "--quick" if args.quick else "full"
     out = [f"kg benchmarks ({mode}), {time.strftime('%Y-%m-%d %H:%M')}, "

@@ -87,7 +87,7 @@ class KGStore:
                 )
             try:
                 return cls(path, ox.Store.read_only(str(path / "oxigraph")), None, True)
-            except OSError as e:
+            except (OSError, RuntimeError) as e:  # RocksDB's "Corruption: ..." is a RuntimeError
                 raise StoreError(f"cannot open store {path} read-only: {e}") from e
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} exists and is not a directory")

@@ -22,6 +22,7 @@ import os
 import resource
 import signal
 import sys
+import time
 from pathlib import Path
 
 from ..namespaces import DEFAULT_GRAPHS, SPARQL_PREFIXES, TURTLE_PREFIXES
@@ -203,7 +204,7 @@ def worker_main(store_dir: str, mode: str, sandbox: bool, parent_pid: int | None
     path = Path(store_dir)
     signature = store_signature(path)  # before opening: a commit in between only costs a reopen
     try:
-        kgs = KGStore.open(path, read_only=(mode == "read"), create=False)
+        kgs = open_read(path) if mode == "read" else KGStore.open(path, create=False)
     except StoreLocked as e:
         write_json(out, {"ready": False, "error": str(e), "status": 409})
         return 1
@@ -221,12 +222,7 @@ def worker_main(store_dir: str, mode: str, sandbox: bool, parent_pid: int | None
                 if mode == "update":
                     ans = _execute_update(kgs, job)
                 else:
-                    now = store_signature(path)
-                    if now != signature:  # a writer committed since we opened: reopen to see it
-                        kgs.close()
-                        kgs = KGStore.open(path, read_only=True)
-                        signature = now
-                    ans = execute(kgs.ox, job)
+                    ans, kgs, signature = run_read(path, kgs, signature, job)
             except MemoryError:
                 ans, stop = error_answer(503, out_of_memory_message(memory_limit)), True
             cap = job.get("max_result_bytes")
@@ -243,7 +239,55 @@ def worker_main(store_dir: str, mode: str, sandbox: bool, parent_pid: int | None
             if stop:
                 return 0
     finally:
-        kgs.close()
+        if kgs is not None:
+            kgs.close()
+
+
+def open_read(path: Path, tries: int = 5):
+    """The store opened read-only. An open reads the list of the store's table files, then opens
+    them: a writer's compaction in between deletes one ("Corruption: ... No such file or
+    directory"), so a failed open is tried again (after 50, 100, ... ms), ``tries`` times in all."""
+    from ..store import MARKER, KGStore, StoreError
+
+    for attempt in range(tries):
+        try:
+            return KGStore.open(path, read_only=True)
+        except StoreError:
+            if attempt == tries - 1 or not (path / MARKER).exists():
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def run_read(path: Path, kgs, signature: tuple, job: dict, tries: int = 3) -> tuple[dict, object, tuple]:
+    """Answer a read job on the read-only store ``kgs`` opened at ``signature``: (answer, the
+    store now open or None, its signature). A read-only handle does not see later commits, so
+    the store is reopened first when a writer has committed since (:func:`store_signature`).
+    A writer's compaction can also delete table files the handle lists but has not opened yet:
+    the query fails with an IO error ("No such file or directory"). A failure (500) while the
+    store changed under the query is retried on a reopened store, ``tries`` times in all (an open
+    is retried by :func:`open_read`)."""
+    from ..store import StoreError
+
+    ans = error_answer(503, "the store could not be opened")
+    for attempt in range(tries):
+        now = store_signature(path)
+        if kgs is None or now != signature:
+            if kgs is not None:
+                kgs.close()
+                kgs = None
+            try:
+                kgs = open_read(path)
+            except StoreError as e:
+                ans = error_answer(503, f"the store could not be opened while a writer changed it: {e}")
+                continue
+            signature = now
+        try:
+            ans = execute(kgs.ox, job)
+        except OSError as e:  # a page (kg.serve.pages) lets an engine IO error through
+            ans = error_answer(500, f"query failed: {e}")
+        if ans["status"] != 500 or store_signature(path) == signature:
+            break
+    return ans, kgs, signature
 
 
 def _execute_update(kgs, job: dict) -> dict:
