@@ -213,11 +213,25 @@ class KnowledgeGraph:
         return build(self.store, [str(i) for i in inputs], model=model or DEFAULT_MODEL, progress=progress,
                      **options)
 
-    def remove(self, doc_ids: Iterable[str]) -> tuple[list[str], list[str]]:
-        """Remove articles and every fact only they support; ``(removed, missing)`` ids."""
+    def remove(self, doc_ids: Iterable[str], *, curation=None) -> tuple[list[str], list[str]]:
+        """Remove articles and every fact only they support; ``(removed, missing)`` ids. The
+        curation (``curation``, a :class:`kg.curation.Curation`, else ``STORE/curation.yaml``) is
+        applied after."""
         from .build import remove
 
-        return remove(self.store, list(doc_ids))
+        return remove(self.store, list(doc_ids), curation=curation)
+
+    def curate(self, file: str | os.PathLike | None = None) -> list:
+        """Apply a curation file (default ``STORE/curation.yaml``) to the merged view now, in one
+        transaction: ``[(rule, things touched)]``. Raises :class:`kg.curation.CurationError`
+        for a malformed file."""
+        from . import curation
+        from .write import Writer
+
+        c = curation.load(curation.file_for(self.path, file))
+        with Writer(self.store, curation=c) as w:
+            w.close()
+            return w.applied
 
     # -- reading ---------------------------------------------------------------------
     def query(self, query, params: Mapping[str, str] | None = None, *, timeout: float | None = None,
