@@ -30,7 +30,7 @@ _ERRORS = {
     "StoreError": "store", "StoreLocked": "store", "QueryError": "query", "QuerySyntaxError": "query",
     "ExportError": "export",
     "UnfinishedWriteError": "export", "GraphError": "graph", "ValidationError": "validate", "VizError": "viz",
-    "PushError": "push", "ModelError": "nlp", "ClusterError": "build.cluster",
+    "PushError": "push", "ModelError": "nlp", "ClusterError": "build.cluster", "CurationError": "curation",
 }
 
 
@@ -61,6 +61,22 @@ class PreparedQuery:
     query: object  # kg.query.NamedQuery
     params: dict[str, str]  # the parameters the query takes, bound as string literals
     ignored: tuple[str, ...]  # parameters given that it does not take
+
+
+def load_curation(store_path: str | os.PathLike, file: str | os.PathLike | None = None):
+    """The curation a command applies: ``file``, else ``STORE/curation.yaml`` (none if absent),
+    a :class:`kg.curation.Curation`. Raises :class:`kg.curation.CurationError` naming the line
+    of a malformed file."""
+    from . import curation
+
+    return curation.load(curation.file_for(Path(store_path), file))
+
+
+def curation_unmatched(curation, rule) -> str:
+    """The warning for a curation rule that matched nothing (FILE line N)."""
+    from .curation import unmatched
+
+    return unmatched(curation, rule)
 
 
 def queries() -> list:

@@ -237,8 +237,12 @@ def _plan(store, curation: Curation) -> _Plan:
             log.info("curation: %r names %d entities; taking the most mentioned, %s", ref, len(found), found[0])
         return merged.get(found[0], found[0]) if found else None
 
+    folded = False
     for rule in sorted(curation.rules, key=lambda r: KINDS.index(r.kind)):  # merges first
         a, n = rule.args, 0
+        if rule.kind != "merge" and not folded:
+            folded = True
+            _fold(res, merged, plan)
         if rule.kind == "merge":
             into = one(a["into"])
             froms = sorted({merged.get(e, e) for ref in a["from"] for e in res.entities(ref)} - {into}) if into else []
@@ -294,7 +298,66 @@ def _plan(store, curation: Curation) -> _Plan:
                                 f"rdf:predicate <{p}> ; rdf:object <{o}> ; ?q ?v }} }}")
                 plan.ops.append(f"DELETE DATA {{ GRAPH {_S} {{ <{s}> <{p}> <{o}> }} }}")
         plan.counts.append(n)
+    if not folded:
+        _fold(res, merged, plan)
     return plan
+
+
+def _fold(res: _Resolver, merged: dict[str, str], plan: _Plan) -> None:
+    """Statements that a merge makes alike (subject, predicate, object, polarity, modality and
+    attribution, the merged entities taken as one) become one summary entry: the least IRI,
+    with the figures of all their evidence (as SUMMARY_UPDATE computes them) and every article."""
+    from decimal import Decimal
+
+    from .summary import confidence, sources_literal
+
+    if not merged:
+        return
+    values = " ".join(f"<{e}>" for e in {*merged, *merged.values()})
+    rows = res._rows(f"""SELECT ?st ?s ?p ?o ?pol ?mod ?att ?ev ?art ?doc ?conf ?sent WHERE {{
+        VALUES ?e {{ {values} }}
+        GRAPH ?g {{ {{ ?st rdf:subject ?e }} UNION {{ ?st rdf:object ?e }}
+          ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:polarity ?pol ; kg:modality ?mod ;
+              kg:evidence ?ev . ?ev kg:article ?art . ?art kg:docId ?doc .
+          OPTIONAL {{ ?st kg:attributedTo ?att }} OPTIONAL {{ ?ev kg:confidence ?conf }} OPTIONAL {{ ?ev kg:sentence ?sent }} }}
+        FILTER (?g != {_S}) }}""")
+    core: dict[str, list] = {}
+    evidence: dict[str, set] = {}
+    for st, s, p, o, pol, mod, att, ev, art, doc, conf, sent in rows:
+        c = core.setdefault(st.value, [merged.get(s.value, s.value), p.value, merged.get(o.value, o.value),
+                                       pol.value, mod.value, set()])
+        if att is not None:
+            c[5].add(merged.get(att.value, att.value))
+        evidence.setdefault(st.value, set()).add((ev.value, art.value, doc.value, conf.value if conf else None,
+                                                   sent.value if sent else None))
+    groups: dict[tuple, list[str]] = {}
+    for st, c in core.items():
+        groups.setdefault((*c[:5], tuple(sorted(c[5]))), []).append(st)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        keep, *others = sorted(members)
+        evs = {e for m in members for e in evidence[m]}
+        supported = [e for e in evs if e[3] is not None]
+        arts = {e[1]: e[2] for e in supported}
+        if not supported:
+            continue
+        w = len(arts)
+        conf = confidence(max(Decimal(e[3]) for e in supported), w)
+        sentences = sorted(e[4] for e in evs if e[4] is not None)
+        k = f"<{keep}>"
+        figures = (f"{k} kg:weight {w} . {k} kg:evidenceCount {len({e[0] for e in supported})} . "
+                   f"{k} kg:confidence {format(conf.normalize(), 'f')} . {k} kg:sources {_lit(sources_literal(arts.values(), w))} . "
+                   + (f"{k} kg:exampleSentence {_lit(sentences[0])} . " if sentences else "")
+                   + " ".join(f"{k} kg:reportedIn <{a}> ." for a in sorted(arts)))
+        dropped = " ".join(f"<{m}>" for m in others)
+        plan.ops += [
+            f"DELETE {{ GRAPH {_S} {{ ?x ?q ?v }} }} WHERE {{ VALUES ?x {{ {dropped} }} GRAPH {_S} {{ ?x ?q ?v }} }}",
+            f"DELETE {{ GRAPH {_S} {{ {k} ?q ?v }} }} WHERE {{ VALUES ?q {{ kg:weight kg:evidenceCount kg:confidence "
+            f"kg:sources kg:exampleSentence }} GRAPH {_S} {{ {k} ?q ?v }} }}",
+            f"INSERT DATA {{ GRAPH {_S} {{ {figures} }} }}",
+        ]
+        plan.view.setdefault("folded", {}).update({m: keep for m in others})
 
 
 def _merge_ops(store, into: str, froms: list[str]) -> list[str]:
@@ -413,6 +476,17 @@ def curate_graph(G, store_path) -> None:
         for _, v, k, d in list(G.out_edges(fid, keys=True, data=True)):
             G.add_edge(iid, iid if v == fid else v, key=k, **d)
         G.remove_node(fid)
+    edges = {k: (u, v) for u, v, k in G.edges(keys=True)}
+    for b, a in view.get("folded", {}).items():  # statements made alike by a merge: one edge
+        kb, ka = node_id(b), node_id(a)
+        if kb not in edges or ka not in edges:
+            continue
+        (ub, vb), (ua, va) = edges.pop(kb), edges[ka]
+        db, da = G.edges[ub, vb, kb], G.edges[ua, va, ka]
+        docs = sorted({*filter(None, str(da.get("sources", "")).split("|")), *filter(None, str(db.get("sources", "")).split("|"))})
+        da["sources"], da["weight"] = "|".join(docs), len(docs)
+        da["confidence"] = max(float(da.get("confidence", 0)), float(db.get("confidence", 0)))
+        G.remove_edge(ub, vb, kb)
     for e, t in view["types"].items():
         if node_id(e) in G:
             G.nodes[node_id(e)]["type"] = t
@@ -420,3 +494,33 @@ def curate_graph(G, store_path) -> None:
         d = G.nodes.get(node_id(e)) if node_id(e) in G else None
         if d is not None and "aliases" in d:
             d["aliases"] = "|".join(a for a in str(d["aliases"]).split("|") if a and a.lower() not in aliases)
+
+
+def curate_union(g, store_path):
+    """The rdflib Graph ``g`` (the union of the store's graphs, as :mod:`kg.validate` checks it)
+    as the curated view reads it: merged entities and folded statements under one IRI, blocked
+    entities, facts, and what names them (statements, quotations, mention and evidence records)
+    left out. ``g`` itself when the store was never curated."""
+    view = state(store_path).get("view")
+    if not view:
+        return g
+    from rdflib import Graph, URIRef
+
+    def iris(xs):
+        return {URIRef(x) for x in xs}
+
+    rename = {URIRef(k): URIRef(v) for k, v in {**view["merged"], **view.get("folded", {})}.items()}
+    blocked = iris(view["blocked"])
+    drop = blocked | iris(view["facts"])
+    for p in ("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject", "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+              KG + "speaker", KG + "entity"):
+        for e in blocked:
+            drop.update(g.subjects(URIRef(p), e))
+    for x in list(drop):
+        drop.update(o for o in g.objects(x, URIRef(KG + "evidence")))
+    out = Graph()
+    for s, p, o in g:
+        if s in drop or o in drop:
+            continue
+        out.add((rename.get(s, s), p, rename.get(o, o)))
+    return out

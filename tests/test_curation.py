@@ -55,11 +55,16 @@ def entities(store) -> dict[str, dict]:
     return {e["label"]: e for e in json.loads(out)}
 
 
-def facts(store) -> set[tuple[str, str, str]]:
+def fact_rows(store) -> list[tuple[str, str, str]]:
+    """(subject, predicate, object) of each statement of the default graph (the merged view)."""
     q = "SELECT ?s ?p ?o WHERE { ?st rdf:subject/rdfs:label ?s ; rdf:predicate ?p ; rdf:object/rdfs:label ?o }"
     r = CliRunner().invoke(main, ["query", "-", "--store", str(store), "--format", "csv"], input=q)
     assert r.exit_code == 0, r.output
-    return {(row["s"], row["p"].rsplit("#", 1)[-1], row["o"]) for row in csv.DictReader(r.stdout.splitlines())}
+    return [(row["s"], row["p"].rsplit("#", 1)[-1], row["o"]) for row in csv.DictReader(r.stdout.splitlines())]
+
+
+def facts(store) -> set[tuple[str, str, str]]:
+    return set(fact_rows(store))
 
 
 def assert_curated(store, mentions=4):
@@ -69,9 +74,11 @@ def assert_curated(store, mentions=4):
     assert found["White House"]["mentions"] == mentions  # its 2 and the council's 2
     assert found["Western coalition"]["type"] == "Group"
     assert "PRC" not in found["China"]["aliases"] and "Chinese" in found["China"]["aliases"]
-    f = facts(store)
+    rows = fact_rows(store)
+    f = set(rows)
     assert ("China", "supports", "Russia") not in f
-    assert ("John Kirby", "spokespersonOf", "White House") in f
+    # "spokesperson of the National Security Council" and "of the White House": one statement now
+    assert rows.count(("John Kirby", "spokespersonOf", "White House")) == 1
     assert not any("National Security Council" in (s, o) for s, _, o in f)
 
 
@@ -98,6 +105,11 @@ def test_a_curation_file_in_the_store_lasts_through_rebuilds_and_removals(store,
     nodes = list(csv.DictReader((tmp_path / "csv" / "nodes.csv").open()))
     labels = {n.get("Label") or n.get("label") for n in nodes}
     assert "White House" in labels and "National Security Council" not in labels and "positions" not in labels
+    assert {n["Type"] for n in nodes if n["Label"] == "Western coalition"} == {"Group"}
+    edges = list(csv.DictReader((tmp_path / "csv" / "edges.csv").open()))
+    spokes = [e for e in edges if e["Target"] == "gov/white-house" and e["Source"] == "entity/john-kirby"]
+    assert len(spokes) == 1 and spokes[0]["Weight"] == "2"
+    assert not [e for e in edges if (e["Source"], e["Target"]) == ("country/chn", "country/rus") and "support" in e["Label"]]
     # kg stats lists the rules and what each touched
     stats = kg("stats", "--store", str(store)).stdout
     assert "curation          5 rule(s)" in stats
@@ -122,6 +134,8 @@ def test_kg_curate_applies_at_once_idempotently_and_undoes(store, tmp_path):
     # the default graph of SPARQL reads the curated view
     r = CliRunner().invoke(main, ["query", "-", "--store", str(store), "--format", "csv"], input=LABELS)
     assert "National Security Council" not in r.stdout and "White House" in r.stdout
+    # the shapes hold of the curated view (one object per statement, every entity typed)
+    assert "conforms: yes" in kg("validate", "--store", str(store)).stdout
     rules.write_text("")  # no rules: what the last ones did is undone
     kg("curate", "--store", str(store), "--curation", str(rules))
     assert_as_extracted(store)

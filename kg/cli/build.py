@@ -16,22 +16,22 @@ curation_option = click.option(
 
 
 def _warn_unmatched(curation, applied) -> None:
-    from ..curation import unmatched
+    from .. import api
 
     for rule, n in applied:
         if not n:
-            click.echo(f"kg: warning: curation: {printable(unmatched(curation, rule))}", err=True)
+            click.echo(f"kg: warning: curation: {printable(api.curation_unmatched(curation, rule))}", err=True)
 
 
 def _load_curation(path: Path, given: Path | None):
     """The curation of a command (exit 2 naming the line of a malformed file, before any write)."""
-    from .. import curation
+    from .. import api
 
     if given is not None and not given.exists():
         fail(f"no curation file {given}", 2)
     try:
-        return curation.load(curation.file_for(path, given))
-    except curation.CurationError as e:
+        return api.load_curation(path, given)
+    except api.CurationError as e:
         fail(str(e), 2)
 
 
