@@ -245,9 +245,8 @@ class KnowledgeGraph:
         from .write import Writer
 
         c = curation.load(curation.file_for(self.path, file))
-        with Writer(self.store, curation=c) as w:
-            w.close()
-            return w.applied
+        with Writer(self.store, curation=c):  # entering drops what a killed bulk write left
+            return curation.apply(self.store, c)  # even when applied already: recomputed, same result
 
     # -- reading ---------------------------------------------------------------------
     def query(self, query, params: Mapping[str, str] | None = None, *, timeout: float | None = None,

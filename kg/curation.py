@@ -415,10 +415,23 @@ def apply(store, curation: Curation) -> list[tuple[Rule, int]]:
         if n == 0:
             log.info("curation: %s", unmatched(curation, rule))
     with atomic_file(Path(store.path) / STATE_FILE, "w") as f:
-        json.dump({"file": str(curation.path) if curation.path else None,
+        json.dump({"file": str(curation.path) if curation.path else None, "signature": signature(curation),
                    "rules": [{"rule": r.describe(), "line": r.line, "touched": n} for r, n in done],
                    "nodes": sorted(plan.touched), "view": plan.view}, f, indent=1)
     return done
+
+
+def signature(curation: Curation) -> list:
+    """The rules as data (kind and arguments, in order): what the state file records."""
+    return [[r.kind, r.args] for r in curation.rules]
+
+
+def is_applied(store_path, curation: Curation) -> bool:
+    """Whether the last application (recorded in the state file) was of these same rules."""
+    before = state(store_path)
+    if not before:
+        return not curation.rules
+    return before.get("signature") == json.loads(json.dumps(signature(curation)))
 
 
 def unmatched(curation: Curation, rule: Rule) -> str:

@@ -77,6 +77,7 @@ class Writer:
         self._stale = False  # the summary is in another format: recompute it when the session ends well
         self._unflushed = 0
         self._closed = False
+        self._wrote = False  # articles written or removed: the curation is applied again at the end
         self.applied: list = []  # (rule, things touched) of the curation applied at the end
 
     def __enter__(self) -> Writer:
@@ -114,6 +115,7 @@ class Writer:
         summary update (:func:`write_articles`); the number written."""
         self.prepare()
         graphs = list(graphs)
+        self._wrote = self._wrote or bool(graphs)
         n = write_articles(self.store, graphs, part_units=self.part_units, cache=self.cache)
         self._unflushed += len(graphs)
         if self._unflushed >= self.flush_every:
@@ -123,20 +125,23 @@ class Writer:
 
     def remove(self, doc_id: str) -> bool:
         """Drop an article and what only it supported (one transaction); False if absent."""
+        self._wrote = True
         return remove_article(self.store, doc_id)
 
     def close(self, *, complete: bool = True) -> None:
         """End the session. ``complete``: the run of writes finished (it was not stopped or
         interrupted), so a summary of another format is recomputed now (a minute for 4,000
-        articles); otherwise it stays unmarked, for the next session. A complete session ends by
-        applying the curation (:func:`kg.curation.apply`: the summary entries its rules touch)."""
+        articles); otherwise it stays unmarked, for the next session. A complete session that
+        wrote, or whose curation differs from the one applied last, ends by applying it
+        (:func:`kg.curation.apply`: the summary entries its rules touch)."""
         if self._closed:
             return
         self._closed = True
         if complete and self._stale:
             summary.refresh(self.store)
             self._stale = False
-        if complete and self.curation is not None:
+        if complete and self.curation is not None and (self._wrote or not curation.is_applied(self.store.path,
+                                                                                            self.curation)):
             self.applied = curation.apply(self.store, self.curation)
 
 
