@@ -30,7 +30,7 @@ _ERRORS = {
     "StoreError": "store", "StoreLocked": "store", "QueryError": "query", "QuerySyntaxError": "query",
     "ExportError": "export",
     "UnfinishedWriteError": "export", "GraphError": "graph", "ValidationError": "validate", "VizError": "viz",
-    "PushError": "push", "ModelError": "nlp", "ClusterError": "build.cluster",
+    "PushError": "push", "ModelError": "nlp", "ClusterError": "build.cluster", "CurationError": "curation",
 }
 
 
@@ -61,6 +61,22 @@ class PreparedQuery:
     query: object  # kg.query.NamedQuery
     params: dict[str, str]  # the parameters the query takes, bound as string literals
     ignored: tuple[str, ...]  # parameters given that it does not take
+
+
+def load_curation(store_path: str | os.PathLike, file: str | os.PathLike | None = None):
+    """The curation a command applies: ``file``, else ``STORE/curation.yaml`` (none if absent),
+    a :class:`kg.curation.Curation`. Raises :class:`kg.curation.CurationError` naming the line
+    of a malformed file."""
+    from . import curation
+
+    return curation.load(curation.file_for(Path(store_path), file))
+
+
+def curation_unmatched(curation, rule) -> str:
+    """The warning for a curation rule that matched nothing (FILE line N)."""
+    from .curation import unmatched
+
+    return unmatched(curation, rule)
 
 
 def queries() -> list:
@@ -213,11 +229,24 @@ class KnowledgeGraph:
         return build(self.store, [str(i) for i in inputs], model=model or DEFAULT_MODEL, progress=progress,
                      **options)
 
-    def remove(self, doc_ids: Iterable[str]) -> tuple[list[str], list[str]]:
-        """Remove articles and every fact only they support; ``(removed, missing)`` ids."""
+    def remove(self, doc_ids: Iterable[str], *, curation=None) -> tuple[list[str], list[str]]:
+        """Remove articles and every fact only they support; ``(removed, missing)`` ids. The
+        curation (``curation``, a :class:`kg.curation.Curation`, else ``STORE/curation.yaml``) is
+        applied after."""
         from .build import remove
 
-        return remove(self.store, list(doc_ids))
+        return remove(self.store, list(doc_ids), curation=curation)
+
+    def curate(self, file: str | os.PathLike | None = None) -> list:
+        """Apply a curation file (default ``STORE/curation.yaml``) to the merged view now, in one
+        transaction: ``[(rule, things touched)]``. Raises :class:`kg.curation.CurationError`
+        for a malformed file."""
+        from . import curation
+        from .write import Writer
+
+        c = curation.load(curation.file_for(self.path, file))
+        with Writer(self.store, curation=c):  # entering drops what a killed bulk write left
+            return curation.apply(self.store, c)  # even when applied already: recomputed, same result
 
     # -- reading ---------------------------------------------------------------------
     def query(self, query, params: Mapping[str, str] | None = None, *, timeout: float | None = None,

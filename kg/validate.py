@@ -58,7 +58,8 @@ def default_shapes() -> Path:
 
 
 def union_graph(store):
-    """The union of all graphs of ``store`` (a :class:`kg.store.KGStore`) as an rdflib Graph."""
+    """The union of all graphs of ``store`` (a :class:`kg.store.KGStore`) as an rdflib Graph,
+    as its curation reads it (:func:`kg.curation.curate_union`)."""
     import pyoxigraph as ox
     from rdflib import Graph
 
@@ -68,7 +69,9 @@ def union_graph(store):
     )
     if nt:
         g.parse(data=nt, format="nt")
-    return g
+    from .curation import curate_union
+
+    return curate_union(g, store.path)
 
 
 def load_shapes(path: str | Path | None = None):

@@ -29,7 +29,7 @@ import gc
 import logging
 from collections.abc import Iterable
 
-from . import summary
+from . import curation, summary
 from .model import ArticleGraph
 from .paths import data_dir
 from .rdf import KG, ONTOLOGY_GRAPH, mint
@@ -66,8 +66,10 @@ class Writer:
     of writes shares: recovery from a killed bulk write, the ontology graph, the summary's
     format mark and the cache of the summary entries written last."""
 
-    def __init__(self, store: KGStore, *, part_units: int = ARTICLE_PART_UNITS, flush_every: int = FLUSH_EVERY):
+    def __init__(self, store: KGStore, *, part_units: int = ARTICLE_PART_UNITS, flush_every: int = FLUSH_EVERY,
+                 curation=None):
         self.store = store
+        self.curation = curation  # a kg.curation.Curation, else the store's curation.yaml (read on entering)
         self.part_units = part_units
         self.flush_every = flush_every
         self.cache = SummaryCache()
@@ -75,8 +77,12 @@ class Writer:
         self._stale = False  # the summary is in another format: recompute it when the session ends well
         self._unflushed = 0
         self._closed = False
+        self._wrote = False  # articles written or removed: the curation is applied again at the end
+        self.applied: list = []  # (rule, things touched) of the curation applied at the end
 
     def __enter__(self) -> Writer:
+        if self.curation is None:  # read first: a malformed file stops the session before any write
+            self.curation = curation.load(curation.file_for(self.store.path))
         self.recover()
         return self
 
@@ -109,6 +115,7 @@ class Writer:
         summary update (:func:`write_articles`); the number written."""
         self.prepare()
         graphs = list(graphs)
+        self._wrote = self._wrote or bool(graphs)
         n = write_articles(self.store, graphs, part_units=self.part_units, cache=self.cache)
         self._unflushed += len(graphs)
         if self._unflushed >= self.flush_every:
@@ -118,18 +125,24 @@ class Writer:
 
     def remove(self, doc_id: str) -> bool:
         """Drop an article and what only it supported (one transaction); False if absent."""
+        self._wrote = True
         return remove_article(self.store, doc_id)
 
     def close(self, *, complete: bool = True) -> None:
         """End the session. ``complete``: the run of writes finished (it was not stopped or
         interrupted), so a summary of another format is recomputed now (a minute for 4,000
-        articles); otherwise it stays unmarked, for the next session."""
+        articles); otherwise it stays unmarked, for the next session. A complete session that
+        wrote, or whose curation differs from the one applied last, ends by applying it
+        (:func:`kg.curation.apply`: the summary entries its rules touch)."""
         if self._closed:
             return
         self._closed = True
         if complete and self._stale:
             summary.refresh(self.store)
             self._stale = False
+        if complete and self.curation is not None and (self._wrote or not curation.is_applied(self.store.path,
+                                                                                            self.curation)):
+            self.applied = curation.apply(self.store, self.curation)
 
 
 def load_ontology(store: KGStore) -> None:

@@ -30,7 +30,7 @@ _HOSTILE_BUILDS = tuple(f"test_hostile_inputs::{t}" for t in (
     "test_long_one_line_article_without_spaces_is_cut_anywhere_when_allowed"))
 #: Test modules (``test_x``) and tests (``test_x::test_y``) that load the spaCy model.
 MODEL: frozenset[str] = frozenset({
-    "test_batching", "test_build", "test_crash", "test_distributed", "test_extract", "test_fastpipe",
+    "test_batching", "test_build", "test_crash", "test_curation", "test_distributed", "test_extract", "test_fastpipe",
     "test_openie", "test_precision", "test_property", "test_roles", "test_summary",
     *(f"test_openrel::{t}" for t in (
         "test_open_relation_is_read", "test_negation_and_modality_are_kept", "test_quotation_is_attributed_to_its_speaker",

@@ -86,6 +86,9 @@ def run():
      ("Richard Grenell", "ambassadorOf", "United States", "asserted")),
     # a party adjective is a membership, a party office is of the party
     ("Republican President Donald Trump signed the bill.", ("Donald Trump", "memberOf", "Republican Party", "asserted")),
+    ("Democratic Governor Maria Lopez of Ohio vetoed the bill.", ("Maria Lopez", "memberOf", "Democratic Party", "asserted")),
+    # a hyphenated title keeps its qualifiers (the parser splits "vice", "-", "president")
+    ("Carlos Ruiz, former vice-president of Peru, died on Saturday.", ("Carlos Ruiz", "vicePresidentOf", "Peru", "former")),
     ("Labour Party leader Jeremy Corbyn called it a smash and grab.",
      ("Jeremy Corbyn", "leaderOf", "Labour Party", "asserted")),
     # clauses
@@ -133,6 +136,11 @@ def test_role_is_read(run, text, expected):
     # a mayor heads a city, not the country of a capital
     ("Sadiq Khan, the mayor of London, criticised the plan.", ("Sadiq Khan", "headOf", "United Kingdom", "asserted")),
     ("Sadiq Khan, the mayor of London, criticised the plan.", ("Sadiq Khan", "mayorOf", "United Kingdom", "asserted")),
+    # a party adjective before a state office is a membership, no office in the party
+    ("Democratic Governor Maria Lopez of Ohio vetoed the bill.", ("Maria Lopez", "officialOf", "Democratic Party", "asserted")),
+    ("Democratic Governor Maria Lopez of Ohio vetoed the bill.", ("Maria Lopez", "headOf", "Democratic Party", "asserted")),
+    ("Carlos Ruiz, former vice-president of Peru, died on Saturday.", ("Carlos Ruiz", "presidentOf", "Peru", "asserted")),
+    ("Carlos Ruiz, former vice-president of Peru, died on Saturday.", ("Carlos Ruiz", "presidentOf", "Peru", "former")),
     # an analyst works for the bank; no official of it
     ("UBS analyst David Strauss expects the shares to rise.", ("David Strauss", "officialOf", "UBS", "asserted")),
     # the words before a capitalised title describe the person another way

@@ -93,13 +93,14 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int | None 
           strict: bool = False, any_language: bool = False, max_chars: int = MAX_CHARS,
           commit_every: int = COMMIT_EVERY, part_units: int | None = None, follow_symlinks: bool = False,
           title_from: str = "auto", web=None, max_article_chars: int | None = MAX_ARTICLE_CHARS,
-          stop: Callable[[], bool] = _never) -> BuildReport:
+          stop: Callable[[], bool] = _never, curation=None) -> BuildReport:
     """Build ``inputs`` into ``store`` (opened for writing); see the module docstring for what
     happens on bad input, long articles, kills and ``stop()``. Never raises for bad input.
     ``follow_symlinks``: follow symbolic links out of an input folder; ``title_from``: how a
     plain-text article's headline is found; ``web``: how URLs are fetched, a
     :class:`kg.ingest.fetch.WebOptions` (all three: :func:`kg.ingest.read_inputs`); its pages are
-    cached in ``STORE/web-cache`` unless it names another ``cache_dir``."""
+    cached in ``STORE/web-cache`` unless it names another ``cache_dir``. ``curation``: a
+    :class:`kg.curation.Curation` applied when the build ends (default: ``STORE/curation.yaml``)."""
     from ..write import ARTICLE_PART_UNITS, Writer
 
     if any("://" in i for i in inputs):
@@ -113,7 +114,7 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int | None 
     report = BuildReport()
     read_from: dict[str, tuple[str, int | None]] = {}  # id -> where each selected article was read
     # a bulk write a killed build left half-done is dropped first: its articles are written again
-    with Writer(store, part_units=part_units or ARTICLE_PART_UNITS) as writer:
+    with Writer(store, part_units=part_units or ARTICLE_PART_UNITS, curation=curation) as writer:
         existing = store.article_hashes()
         try:
             _build(writer, inputs, existing, report, stop, read_from, model=model, workers=workers, stdin=stdin,
@@ -125,6 +126,7 @@ def build(store: KGStore, inputs: list[str], *, model: str, workers: int | None 
             report.interrupted = True
         report.interrupted = report.interrupted or stop()
         writer.close(complete=not (report.stopped or report.interrupted))
+        report.curation = writer.applied
     written = {i: origin_of(read_from[i][0]) for i in report.built + report.replaced}
     origins.save(store.path, written)
     return report
@@ -272,12 +274,13 @@ def _commit(writer, graphs: list[ArticleGraph], existing: dict[str, str], report
     log.info("wrote %d article(s): %s", len(done), " ".join(ag.article.id for ag in done))
 
 
-def remove(store: KGStore, doc_ids: list[str]) -> tuple[list[str], list[str]]:
-    """Remove articles by id (each in one transaction with the summary refresh)."""
+def remove(store: KGStore, doc_ids: list[str], curation=None) -> tuple[list[str], list[str]]:
+    """Remove articles by id (each in one transaction with the summary refresh), then apply the
+    curation (``curation``, else ``STORE/curation.yaml``)."""
     from ..write import Writer
 
     removed, missing = [], []
-    with Writer(store) as writer:
+    with Writer(store, curation=curation) as writer:
         for d in doc_ids:
             (removed if writer.remove(d) else missing).append(d)
     return removed, missing

@@ -20,6 +20,7 @@ class BuildReport:
     notes: list[tuple[str, Note]] = field(default_factory=list)  # (where, note): ("x.txt", "not valid UTF-8...")
     interrupted: bool = False  # stopped on request (a signal, KeyboardInterrupt) before the end
     stopped: Problem | None = None  # with strict: the problem that stopped the build
+    curation: list = field(default_factory=list)  # (rule, things touched) of the curation applied at the end
 
     def summary(self) -> str:
         s = f"{len(self.built)} built, {len(self.replaced)} replaced, {len(self.unchanged)} unchanged, "

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from ..printable import printable
 from . import fail, main, model_option, resolve_store, store_option
+
+curation_option = click.option(
+    "--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+    help="The curation file applied to the merged view [default: STORE/curation.yaml].")
+
+
+def _warn_unmatched(curation, applied) -> None:
+    from .. import api
+
+    for rule, n in applied:
+        if not n:
+            click.echo(f"kg: warning: curation: {printable(api.curation_unmatched(curation, rule))}", err=True)
+
+
+def _load_curation(path: Path, given: Path | None):
+    """The curation of a command (exit 2 naming the line of a malformed file, before any write)."""
+    from .. import api
+
+    if given is not None and not given.exists():
+        fail(f"no curation file {given}", 2)
+    try:
+        return api.load_curation(path, given)
+    except api.CurationError as e:
+        fail(str(e), 2)
 
 
 @main.command()
@@ -43,11 +68,12 @@ from . import fail, main, model_option, resolve_store, store_option
                    "articles are written while the others are parsed, and a killed build loses "
                    "at most this many parsed articles.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@curation_option
 @click.option("--dask", "dask_address", metavar="ADDRESS", default=None,
               help="Parse and extract on the Dask cluster of this scheduler (e.g. tcp://host:8786); "
                    "this process writes the store. --workers is then the cluster's.")
 def build(inputs, store, model, workers, batch_size, force, strict, any_language, max_article_chars, follow_symlinks,
-          title_from, allow_private, fetch_delay, fetch_timeout, commit_every, no_progress, dask_address):
+          title_from, allow_private, fetch_delay, fetch_timeout, commit_every, no_progress, dask_address, curation_file):
     """Parse articles (files, folders, URLs or '-' for stdin) and add them to the store.
 
     Reads .txt/.md (optional YAML front matter), .jsonl (one article per line) and
@@ -65,6 +91,7 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
     from .interrupts import Interrupts
 
     path = resolve_store(store)
+    curation = _load_curation(path, curation_file)
     web = {"allow_private": allow_private, "delay": fetch_delay, "timeout": fetch_timeout}
     options = {"commit_every": commit_every, "max_article_chars": max_article_chars}
     options = {k: v for k, v in options.items() if v is not None}  # the build's defaults otherwise
@@ -73,7 +100,8 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
             report = g.build(inputs, model=model, dask=dask_address, workers=workers, stdin=sys.stdin, force=force,
                              progress=not no_progress, batch_size=batch_size, strict=strict,
                              any_language=any_language, follow_symlinks=follow_symlinks,
-                             title_from=title_from, web=web, stop=interrupts.requested, **options)
+                             title_from=title_from, web=web, stop=interrupts.requested, curation=curation,
+                             **options)
     except (api.ModelError, api.StoreError, api.ClusterError) as e:
         fail(str(e), 2)
     except KeyboardInterrupt:
@@ -89,6 +117,7 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
             click.echo(f"kg: skipped {p}", err=True)
     if report.stopped:
         click.echo(f"kg: error: {report.stopped} (--strict: stopped at the first problem)", err=True)
+    _warn_unmatched(curation, report.curation)
     click.echo(f"kg: {report.summary()} -> {printable(path)}", err=True)
     if report.interrupted:
         click.echo("kg: interrupted; articles written so far are kept, re-run to finish", err=True)
@@ -99,14 +128,17 @@ def build(inputs, store, model, workers, batch_size, force, strict, any_language
 @main.command()
 @click.argument("doc_ids", nargs=-1, required=True)
 @store_option
-def remove(doc_ids, store):
-    """Remove articles (by document id) and every fact only they support."""
+@curation_option
+def remove(doc_ids, store, curation_file):
+    """Remove articles (by document id) and every fact only they support (the curation is
+    applied again after)."""
     from .. import api
 
     path = resolve_store(store)
+    curation = _load_curation(path, curation_file)
     try:
         with api.open(path, create=False) as g:
-            removed, missing = g.remove(doc_ids)
+            removed, missing = g.remove(doc_ids, curation=curation)
     except api.StoreError as e:
         fail(str(e), 2)
     except OSError as e:  # a read-only store, a full disk: as `kg build` says it
@@ -115,3 +147,32 @@ def remove(doc_ids, store):
         click.echo(f"kg: no article {d!r} in {printable(path)}", err=True)
     click.echo(f"kg: removed {len(removed)} article(s)", err=True)
     sys.exit(1 if missing else 0)
+
+
+@main.command()
+@store_option
+@curation_option
+def curate(store, curation_file):
+    """Apply the curation file (merge, split, retype, block_entity, block_fact) to the merged
+    view now, without rebuilding: the entries its rules touch (and those the rules applied
+    last time touched) are recomputed from the article graphs, then curated, in one
+    transaction. Prints each rule and how many things it touched; a rule that matches
+    nothing is a warning. Exit 2 for a malformed file (naming its line)."""
+    from .. import api
+
+    path = resolve_store(store)
+    curation = _load_curation(path, curation_file)
+    if curation.path is None or not curation.path.exists():
+        click.echo(f"kg: note: no curation file {curation.path}: the rules applied before are undone", err=True)
+    try:
+        with api.open(path, create=False) as g:
+            applied = g.curate(curation_file)
+    except api.StoreError as e:
+        fail(str(e), 2)
+    except OSError as e:
+        fail(f"cannot write the store {path}: {e.strerror or e}", 1)
+    for rule, n in applied:
+        click.echo(f"{n}\t{rule.describe()}")
+    _warn_unmatched(curation, applied)
+    click.echo(f"kg: {len(applied)} curation rule(s) applied, {sum(1 for _, n in applied if not n)} matching nothing"
+               f" -> {printable(path)}", err=True)

@@ -195,14 +195,16 @@ def _is_demonym(ctx: Context, m: Mention) -> bool:
     return m.label == "NORP" or (gaz.demonym(m.name) is not None and gaz.lookup(m.name) is None)
 
 
-def _fits(ctx: Context, pred: str, mid: int, attach: str) -> bool:
-    """Whether a mention written so (``attach``) may be the object of ``pred``."""
+def _fits(ctx: Context, pred: str, mid: int, attach: str, primary: bool = True) -> bool:
+    """Whether a mention written so (``attach``) may be the object of ``pred``; a party adjective
+    only for the title's own (``primary``) predicate: "Labour leader" heads the party, while
+    "Republican Governor" governs no party, whatever the weaker readings of "governor" allow."""
     sense = ctx.rules.vocab.role_senses[pred]
     if attach not in sense.attach:
         return False
     m = ctx.mentions[mid]
     if _party(ctx, mid) is not None:
-        return sense.party_role
+        return sense.party_role and primary
     if _is_demonym(ctx, m):
         if ctx.rules.gaz.demonym(m.name) is not None:
             return sense.demonyms
@@ -230,13 +232,13 @@ def _emit_title(ctx: Context, persons: list[int], title: Title, slots: list[tupl
         party = next((x.name for x in ctx.mentions if x.label == "ORG" and x.name.lower() == party.lower()), party)
         if m.name != party:
             ctx.mentions[mid] = replace(m, name=party, label="ORG")
-        if not any(v.role_senses[p].party_role for p in title.preds):
+        if not v.role_senses[title.preds[0]].party_role:
             for pid in persons:
                 emit(ctx, pid, MEMBER_OF, mid, tok, f"{m.text} {title.text}", negated=False, modality=title.modality,
                      rule=rule, conf=conf)
     chosen: dict[int, list[str]] = {}
     for p in title.preds:
-        fit = [(mid, a) for mid, a in slots if _fits(ctx, p, mid, a)]
+        fit = [(mid, a) for mid, a in slots if _fits(ctx, p, mid, a, p == title.preds[0])]
         if not fit:
             continue
         obj, q = fit[0][0], p
@@ -361,6 +363,19 @@ def _own_capitalised_title(ctx: Context, toks: list) -> list | None:
 
 
 # ---------------------------------------------------------------- noun phrases
+def _hyphen_joined(noun) -> set:
+    """The words a hyphen joins to ``noun`` ("vice-president", "former vice-president"), with their
+    own modifiers: the parser often makes them siblings of the noun instead of its modifiers."""
+    doc, out, j = noun.doc, set(), noun.i
+    while j >= 2 and doc[j - 1].text in HYPHENS and not doc[j - 1].whitespace_ and not doc[j - 2].whitespace_:
+        first = doc[j - 2]
+        out.add(doc[j - 1])
+        out.add(first)
+        out.update(c for c in first.lefts if c.dep_ in ("amod", "advmod", "compound"))
+        j = first.i
+    return out
+
+
 def _noun_title(ctx: Context, noun) -> tuple[Title | None, list[tuple[int, str]], bool]:
     """The title a noun phrase headed by ``noun`` states ("the former chief executive of Apple",
     "Apple's chief executive", "director of research at Acme"), the organisations it names
@@ -382,7 +397,7 @@ def _noun_title(ctx: Context, noun) -> tuple[Title | None, list[tuple[int, str]]
                     slots.append((mid, MOD))
             elif t.dep_ != "poss" and t.tag_ != "POS":
                 toks.append(t)
-    toks = sorted(set(toks), key=lambda t: t.i) + [noun]
+    toks = sorted(set(toks) | _hyphen_joined(noun), key=lambda t: t.i) + [noun]
     # "the Treasury Secretary": a mention that begins the title is part of it ("US Treasury
     # Secretary": the title's first word, and its organisation)
     for mid, a in list(slots):

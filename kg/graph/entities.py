@@ -260,6 +260,8 @@ def entity_graph(store, details: dict | None = None, open_relations: bool = True
     starting with "open: " - a relation in the text's own words, not a fact of the vocabulary. All
     attributes are flat str/int/float values, never None.
 
+    The store's curation (``curation-state.json``, :func:`kg.curation.curate_graph`) is applied.
+
     ``details``, if given, is filled with ``articles`` (:func:`article_info`) and ``evidence``
     (``{edge id: [(doc, sentence), ...]}`` in document order), for views that show them apart.
     """
@@ -279,6 +281,10 @@ def entity_graph(store, details: dict | None = None, open_relations: bool = True
     if open_relations:
         _add_open_statements(G, store, nodes, evidence, edge_evidence)
     _add_quotations(G, store, nodes, evidence, pred_labels, edge_evidence)
+    if getattr(store, "path", None) is not None:  # the merged view's curation (kg/curation.py)
+        from ..curation import curate_graph
+
+        curate_graph(G, store.path)
     if details is not None:
         details["articles"] = articles
         details["evidence"] = edge_evidence

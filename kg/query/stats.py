@@ -63,7 +63,10 @@ def store_stats(store, top: int = 5) -> dict:
         key = pol if pol in ("positive", "negative") else "other"
         r[key] = r.get(key, 0) + n
     relations = dict(sorted(relations.items(), key=lambda kv: (-kv[1]["statements"], kv[0])))
+    from ..curation import state
+
     return {
+        "curation": state(store.path).get("rules", []),
         "articles": _scalar(store, "SELECT (COUNT(DISTINCT ?a) AS ?n) WHERE { GRAPH ?g { ?a a kg:Article } }"),
         "entities": sum(by_type.values()),
         "entities_by_type": by_type,
@@ -109,4 +112,8 @@ def format_stats(stats: dict) -> str:
         f"graphs            {stats['graphs']}",
         f"triples           {stats['triples']}  ({stats['distinct_triples']} distinct)",
     ]
+    rules = stats.get("curation") or []
+    if rules:
+        lines.append(f"curation          {len(rules)} rule(s)  (things each touched)")
+        lines += [f"  {r['touched']:>4}  {r['rule']}" + ("  (matches nothing)" if not r["touched"] else "") for r in rules]
     return "\n".join(lines) + "\n"
