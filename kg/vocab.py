@@ -25,6 +25,7 @@ class Frame:
     concepts: frozenset[str] | None = None  # canonical concepts a Concept object may be; None: any specific one
     deny: frozenset[str] = frozenset()  # object heads that mean another sense
     deny_preps: frozenset[str] = frozenset()  # prepositions on the verb that mean another sense
+    deny_deps: frozenset[str] = frozenset()  # dependency labels of the verb's children that mean another sense
     particles: frozenset[str] = frozenset()  # particles the verb may take in this sense
     subjects: tuple[str, ...] = ()  # subject types in this sense; empty: the predicate's
     recipients: tuple[str, ...] = ("Person", "Organization", "Country", "Group")
@@ -272,7 +273,7 @@ def _load_yaml(path: Path):
 
 
 _FRAME_LISTS = ("objects", "subjects", "recipients")
-_FRAME_SETS = ("deny", "deny_preps", "particles")
+_FRAME_SETS = ("deny", "deny_preps", "deny_deps", "particles")
 
 
 def _frame(raw: dict, concepts: dict[str, str], classes: dict[str, frozenset[str]], where: str) -> Frame:

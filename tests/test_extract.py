@@ -117,6 +117,8 @@ def test_rule_fires(run, text, expected):
         ("Vladimir Putin and Recep Tayyip Erdogan met in Sochi.", ("Vladimir Putin", "meets", "Sochi", "positive")),
         # domain/range: a city cannot join an organisation's membership as its object
         ("Tom Bradley joined the board in London.", ("Tom Bradley", "memberOf", "London", "positive")),
+        # a nationality is no membership
+        ("US singer Robert Palmer died at his home in Ohio.", ("Robert Palmer", "memberOf", "United States", "positive")),
         # a title is not transferred across a verb
         ("The Kenyan president met John Kirby.", ("John Kirby", "presidentOf", "Kenya", "positive")),
         # a nominal event without an agent makes no relation

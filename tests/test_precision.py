@@ -109,6 +109,10 @@ def check(run, text, expected, absent):
         # people who agree share an opinion; only states, organisations and groups sign deals
         ("Maria Lopez agreed with Carlos Ruiz on the need for more debates.", [], [(None, "signsAgreementWith", None)]),
         ("Maria Lopez and Carlos Ruiz agreed that vaccines are safe.", [], [(None, "signsAgreementWith", None)]),
+        ("France, Germany and Italy all agreed that the rules had done more good than harm.", [],
+         [(None, "signsAgreementWith", None)]),
+        ("Spain called for lower tariffs, with which France and Italy somewhat agreed.", [],
+         [(None, "signsAgreementWith", None)]),
         # uphold: backing, not a complaint sustained
         ("The GAO upheld Boeing's protest.", [], [(None, "supports", None)]),
         # help: an actor or people, not "with context"

@@ -118,7 +118,9 @@ def recipient_fits(ctx: Context, frame: Frame, mid: int) -> bool:
 
 def clause_fits(frame: Frame, clause, particle_matters: bool = True) -> bool:
     """The verb's own shape keeps this sense: no particle it does not take ("give up"), no
-    prepositional phrase that means another sense ("welcome X to Y")."""
+    prepositional phrase ("welcome X to Y") or dependent ("agreed that ...") that means another sense."""
     if particle_matters and clause.particle and clause.particle not in frame.particles:
         return False
+    if frame.deny_deps and any(ch.dep_ in frame.deny_deps for ch in clause.verb.children):
+        return False  # "agreed that vaccines work": an opinion, no deal
     return not any(prep in frame.deny_preps for prep, _, _ in clause.preps)
