@@ -270,6 +270,43 @@ def test_search_legend_and_zoom(browser_page):
     assert problems == []
 
 
+def test_quotations_hidden_until_the_legend_shows_them(browser_page):
+    page, problems, _ = browser_page
+    page.keyboard.press("Escape")
+    page.click("#kg-fit")
+    qid = page.evaluate("kgViz.data.nodes.find(n => n.type === 'Quotation').id")
+    assert page.evaluate(f"kgViz.visible({qid!r})") is False
+    item = page.locator(".kg-legend-item", has_text="Quotation")
+    assert "click to show" in item.inner_text() and "kg-off" in item.get_attribute("class")
+    pos = page.evaluate(f"kgViz.screenPosition({qid!r})")
+    page.mouse.click(pos["x"], pos["y"])
+    assert page.evaluate("kgViz.selected()") != qid  # a hidden quotation cannot be clicked
+    page.keyboard.press("Escape")
+    item.click()
+    assert page.evaluate(f"kgViz.visible({qid!r})") is True
+    assert "kg-off" not in item.get_attribute("class")
+    pos = page.evaluate(f"kgViz.screenPosition({qid!r})")
+    page.mouse.click(pos["x"], pos["y"])
+    assert page.evaluate("kgViz.selected()") == qid
+    assert "We do not support a truce," in page.locator("#kg-panel").inner_text()
+    page.keyboard.press("Escape")
+    item.click()  # hidden again, as the other tests expect
+    assert problems == []
+
+
+def test_legend_covers_no_node(browser_page):
+    page, problems, _ = browser_page
+    page.click("#kg-fit")
+    box = page.locator("#kg-legend").bounding_box()
+    ids = page.evaluate("kgViz.data.nodes.filter(n => n.type !== 'Quotation').map(n => n.id)")
+    for nid in ids:
+        p = page.evaluate(f"kgViz.screenPosition({nid!r})")
+        inside = box["x"] - p["r"] <= p["x"] <= box["x"] + box["width"] + p["r"] and \
+            box["y"] - p["r"] <= p["y"] <= box["y"] + box["height"] + p["r"]
+        assert not inside, nid
+    assert problems == []
+
+
 # ---------------------------------------------------------------- open relations in the page
 @pytest.fixture(scope="module")
 def open_viz(tmp_path_factory):
@@ -322,3 +359,120 @@ def test_open_edge_in_the_browser(open_viz, browser_page):
         assert problems == []
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- focus and the image's selection
+def _graph(edges, isolated=(), labels=None, aliases=None, quotes=()):
+    """A small entity graph by hand: nodes named by their ids unless ``labels`` says otherwise."""
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    for n in [x for e in edges for x in e] + list(isolated):
+        if n not in G:
+            G.add_node(n, label=(labels or {}).get(n, n), aliases=(aliases or {}).get(n, ""), type="Person",
+                       mentions=1)
+    for i, (u, v) in enumerate(edges):
+        G.add_edge(u, v, key=f"e{i}", label="meets", polarity="positive")
+    for speaker, q in quotes:
+        G.add_node(q, label="Some words", type=kv.QUOTATION_TYPE, aliases="", mentions=1)
+        G.add_edge(speaker, q, key=f"said/{q}", label="said")
+    return G
+
+
+CHAIN = dict(edges=[("a", "b"), ("b", "c"), ("c", "d"), ("e", "a")], isolated=("z",),
+             labels={"a": "Ann Lee", "b": "Bob", "c": "Cy", "d": "Di", "e": "Eve", "z": "Zed"},
+             aliases={"a": "Lee|Annie", "c": "Ann Lee"}, quotes=[("a", "q1")])
+
+
+@pytest.mark.parametrize("name, depth, centres, nodes", [
+    ("Bob", 1, ["b"], {"a", "b", "c"}),  # both directions: a -> b and b -> c
+    ("bob", 2, ["b"], {"a", "b", "c", "d", "e", "q1"}),  # any case; two steps
+    ("  ANNIE ", 1, ["a"], {"a", "b", "e", "q1"}),  # an alias, any spacing; its quotation is a neighbour
+    ("Ann Lee", 1, ["a", "c"], {"a", "b", "c", "d", "e", "q1"}),  # a label and another's alias: both
+    ("Zed", 3, ["z"], {"z"}),  # no neighbours
+    ("Di", 1, ["d"], {"c", "d"}),
+])
+def test_focus_nodes(name, depth, centres, nodes):
+    G = _graph(**CHAIN)
+    got_centres, got = kv.focus_nodes(G, name, depth)
+    assert sorted(got_centres) == centres and set(got) == nodes
+
+
+@pytest.mark.parametrize("name, hint", [
+    ("Bobb", "did you mean Bob?"),  # a spelling
+    ("Lee", None),  # an alias is a name: no error
+    ("Some words", "kg entities"),  # a quotation is no entity; nothing near
+    ("Eva", "did you mean Eve?"),
+])
+def test_focus_unknown_suggests(name, hint):
+    G = _graph(**CHAIN)
+    if hint is None:
+        assert kv.focus_nodes(G, name)[0] == ["a"]
+        return
+    with pytest.raises(kv.VizError) as e:
+        kv.focus_nodes(G, name)
+    assert f"no entity is named {name!r}" in str(e.value) and hint in str(e.value)
+
+
+def _star(hub, n):
+    return [(hub, f"{hub}{i}") for i in range(n)]
+
+
+@pytest.mark.parametrize("edges, max_nodes, seeds, expected", [
+    # everything fits: everything, the isolated node too
+    ([("a", "b")], 10, None, {"a", "b", "z"}),
+    # a star of 6, a triangle, five single facts, budget 10: the star and the triangle, no single fact
+    (_star("s", 5) + [("t1", "t2"), ("t2", "t3"), ("t3", "t1")] + [(f"p{i}", f"r{i}") for i in range(5)], 10, None,
+     {"s", "s0", "s1", "s2", "s3", "s4", "t1", "t2", "t3"}),
+    # the main component is larger than the budget: grown from its hub, its best-connected neighbours first
+    (_star("h", 3) + [("h0", "k"), ("h0", "m"), ("k", "m"), ("h1", "w")] + _star("x", 4), 4, None,
+     {"h", "h0", "h1", "k"}),
+    # a focus: grown from the seed, not from the larger hub
+    (_star("h", 6) + [("h", "y"), ("y", "y1"), ("y", "y2"), ("y1", "y2")], 3, ["y"], {"y", "h", "y1"}),
+    # 0: no limit
+    (_star("s", 5) + [("p", "r")], 0, None, {"s", "s0", "s1", "s2", "s3", "s4", "p", "r", "z"}),
+])
+def test_select_nodes(edges, max_nodes, seeds, expected):
+    import networkx as nx
+
+    G = _graph(edges, isolated=("z",))
+    got = kv.select_nodes(G, max_nodes, seeds)
+    assert set(got) == expected and len(got) == len(set(got))
+    if max_nodes and len(expected) < G.number_of_nodes():  # trimmed: each part drawn is connected
+        parts = list(nx.connected_components(G.subgraph(got).to_undirected()))
+        assert all(len(p) >= kv.MIN_COMPONENT for p in parts)
+
+
+def test_focus_cli_unknown_entity_exits_2_with_a_suggestion(viz_files, tmp_path):
+    out = tmp_path / "f.png"
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(out), "--focus", "Jon Kirbi")
+    assert r.exit_code == 2
+    assert "no entity is named 'Jon Kirbi'; did you mean John Kirby?" in r.output
+    assert not out.exists()
+
+
+def test_focus_page_and_image(viz_files, tmp_path):
+    out = tmp_path / "f.html"
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(out), "--focus", "us")  # an alias, any case
+    assert r.exit_code == 0 and "round United States" in r.output, r.output
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert data["focus"] == [US] and {n["id"] for n in data["nodes"]} == {US, CF}
+    assert "round United States" in data["title"] and "round United States" in data["summary"]
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(tmp_path / "f.svg"), "--focus", "KIRBY", "--depth", "2")
+    assert r.exit_code == 0, r.output
+    root = ET.parse(tmp_path / "f.svg").getroot()
+    texts = {"".join(t.itertext()).strip() for t in root.iter("{http://www.w3.org/2000/svg}text")}
+    assert "John Kirby" in texts and "We do not support a truce," not in texts  # no quotation in the image
+    assert "ceasefire" not in texts  # attributing a statement is no edge of the graph
+
+
+def test_quotations_hidden_in_the_page_left_out_of_the_image(viz_files, tmp_path):
+    data = page_data(viz_files["html"].read_text(encoding="utf-8"))
+    assert data["hidden"] == ["Quotation"]  # in the page's data, hidden until the legend shows them
+    assert any(n["type"] == "Quotation" for n in data["nodes"]) and "quotations are hidden" in data["summary"]
+    r = cli("viz", "--store", str(viz_files["store"]), "-o", str(tmp_path / "q.html"), "--quotes")
+    assert r.exit_code == 0 and page_data((tmp_path / "q.html").read_text(encoding="utf-8"))["hidden"] == []
+    with KGStore.open(viz_files["store"], read_only=True) as s:
+        plain = kv.viz(s, io.BytesIO(), fmt="png")
+        quotes = kv.viz(s, io.BytesIO(), fmt="png", quotes=True)
+    assert (plain["nodes"], quotes["nodes"]) == (9, 10)

@@ -217,15 +217,22 @@ def export_cmd(fmt, output, graph, static, with_open, min_confidence, store):
               help="Override the format told by the file name.")
 @click.option("-g", "--graph", type=click.Choice(("entities", "cooccurrence")), default="entities", show_default=True)
 @click.option("--title", default=None, help="Title of the page or image.")
-@click.option("--max-nodes", type=click.IntRange(min=0), default=1500, show_default=True,
-              help="Draw only this many nodes, the most mentioned and connected (0 = all).")
-@click.option("--labels", "top", type=click.IntRange(min=0), default=25, show_default=True,
+@click.option("--max-nodes", type=click.IntRange(min=0), default=None,
+              help="Draw only this many nodes, the most connected (0 = all) [default: 1500 for html, 120 for "
+                   "png/svg: the largest connected parts, grown from their most connected entities].")
+@click.option("--focus", metavar="ENTITY", default=None,
+              help="Draw only this entity (its name or an alias, any case) and its neighbours.")
+@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True,
+              help="With --focus: the neighbours up to this many edges away.")
+@click.option("--quotes/--no-quotes", default=False, show_default=True,
+              help="Show the quotations (the page hides them until its legend shows them; the image leaves them out).")
+@click.option("--labels", "top", type=click.IntRange(min=0), default=40, show_default=True,
               help="png/svg: label this many top entities.")
 @click.option("--open/--no-open", "with_open", default=False, show_default=True,
               help="Add the open relations (verb phrases between named entities that no vocabulary predicate "
                    "covers, less sure than its facts), dotted in the page.")
 @store_option
-def viz_cmd(output, fmt, graph, title, max_nodes, top, with_open, store):
+def viz_cmd(output, fmt, graph, title, max_nodes, focus, depth, quotes, top, with_open, store):
     """Draw the graph: an interactive HTML page or a PNG/SVG image.
 
     The page is one file with everything inside (no network): search, colours by type with
@@ -235,6 +242,7 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, with_open, store):
     \b
     kg viz --output graph.html && xdg-open graph.html
     kg viz --output graph.png --labels 40
+    kg viz --focus "Donald Trump" --depth 2 --output trump.html
     """
     from .. import api
 
@@ -245,7 +253,7 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, with_open, store):
     with open_reader(store) as g:
         try:
             info = g.viz(output, fmt=fmt, graph=graph, title=title, max_nodes=max_nodes, top=top,
-                         open_relations=with_open)
+                         open_relations=with_open, focus=focus, depth=depth, quotes=quotes)
         except (api.VizError, api.ExportError) as e:
             fail(str(e), 2)
         except OSError as e:
@@ -253,6 +261,8 @@ def viz_cmd(output, fmt, graph, title, max_nodes, top, with_open, store):
     shown = f"{info['nodes']} nodes, {info['edges']} edges"
     if info["nodes"] < info["total_nodes"]:
         shown += f" of {info['total_nodes']} nodes"
+    if info.get("focus"):
+        shown += f" round {' and '.join(info['focus'])}"
     click.echo(f"kg: wrote {info['format']} ({shown}) to {printable(output)}", err=True)
 
 

@@ -34,7 +34,8 @@
   var legend = document.getElementById('kg-legend');
 
   var view = {scale: 1, tx: 0, ty: 0};
-  var hiddenTypes = {};
+  var hiddenTypes = {}; // types the legend hides; the page starts with data.hidden (quotations) hidden
+  (data.hidden || []).forEach(function (t) { hiddenTypes[t] = true; });
   var selected = null; // {kind: 'node'|'edge', item}
   var hover = null;
   var matches = [];
@@ -69,10 +70,29 @@
     });
     var pad = 40;
     var w = Math.max(maxX - minX, 1), h = Math.max(maxY - minY, 1);
-    view.scale = Math.min((width - 2 * pad) / w, (height - 2 * pad) / h);
+    // the legend covers the bottom-left corner: the graph goes right of it or above it,
+    // whichever lets it be drawn larger (or over the whole canvas when the legend is small)
+    var lb = legendBox();
+    var right = width - Math.min(80, width / 10); // room for the labels, written right of their nodes
+    var areas = [[0, 0, right, height], [Math.max(0, lb[2]), 0, right, height], [0, 0, right, Math.min(height, lb[1])]];
+    var best = null;
+    areas.forEach(function (a, i) {
+      var s = Math.min((a[2] - a[0] - 2 * pad) / w, (a[3] - a[1] - 2 * pad) / h);
+      if (i === 0) { // the whole canvas only when the legend then covers no node
+        var tx = (a[0] + a[2]) / 2 - ((minX + maxX) / 2) * s, ty = (a[1] + a[3]) / 2 + ((minY + maxY) / 2) * s;
+        var covered = list.some(function (n) {
+          var x = n.x * s + tx, y = -n.y * s + ty;
+          return x >= lb[0] && x <= lb[2] && y >= lb[1] && y <= lb[3];
+        });
+        if (covered) return;
+      }
+      if (s > 0 && (!best || s > best.s)) best = {s: s, a: a};
+    });
+    if (!best) best = {s: Math.min((width - 2 * pad) / w, (height - 2 * pad) / h), a: areas[0]};
+    view.scale = best.s;
     if (list.length === 1) view.scale = Math.min(view.scale, 1.5);
-    view.tx = width / 2 - ((minX + maxX) / 2) * view.scale;
-    view.ty = height / 2 + ((minY + maxY) / 2) * view.scale;
+    view.tx = (best.a[0] + best.a[2]) / 2 - ((minX + maxX) / 2) * view.scale;
+    view.ty = (best.a[1] + best.a[3]) / 2 + ((minY + maxY) / 2) * view.scale;
   }
 
   function zoomAt(px, py, factor) {
@@ -170,8 +190,8 @@
   }
 
   function drawLabels(order, focus, matchSet) {
-    // largest first; a label is skipped where it would overlap one already drawn
-    var placed = [];
+    // largest first; a label is skipped where it would overlap one already drawn or the legend
+    var placed = [legendBox()];
     var fontSize = 12;
     ctx.font = fontSize + 'px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
     ctx.textBaseline = 'middle';
@@ -214,6 +234,12 @@
       ctx.fillStyle = '#1a1a1a';
       ctx.fillText(text, x, y);
     });
+  }
+
+  function legendBox() {
+    // the legend's rectangle in canvas coordinates: labels are not drawn under it
+    var c = canvas.getBoundingClientRect(), l = legend.getBoundingClientRect();
+    return [l.left - c.left - 4, l.top - c.top - 4, l.right - c.left + 4, l.bottom - c.top + 4];
   }
 
   function overlaps(box) {
@@ -423,6 +449,10 @@
       li.appendChild(swatch(t.color));
       li.appendChild(el('span', null, t.type + ' (' + t.count + ')'));
       li.title = 'click to hide or show ' + t.type;
+      if (hiddenTypes[t.type]) {
+        li.classList.add('kg-off');
+        if (t.type === 'Quotation') li.lastChild.textContent += ' \u2013 click to show';
+      }
       li.addEventListener('click', function () {
         hiddenTypes[t.type] = !hiddenTypes[t.type];
         li.classList.toggle('kg-off', !!hiddenTypes[t.type]);
@@ -508,6 +538,7 @@
   fit();
   showSummary();
   draw();
+  if (data.focus && data.focus.length && byId[data.focus[0]]) select('node', byId[data.focus[0]], false);
 
   window.kgViz = {
     data: data,
@@ -526,6 +557,7 @@
     search: search,
     fit: function () { fit(); draw(); },
     selected: function () { return selected ? selected.item.id : null; },
+    visible: function (id) { var n = byId[id]; return !!n && visible(n); },
     view: view
   };
 })();
