@@ -296,3 +296,27 @@ def flat_attrs(d: dict) -> None:
 
 def rgb(hex_: str) -> tuple[int, int, int]:
     return tuple(int(hex_.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+
+
+@pytest.fixture(scope="session")
+def run():
+    """Text -> the resolved ArticleGraph of one made-up article: the real spaCy model, extractor and
+    resolver (the extraction rules' tests: test_extract, test_precision, test_patterns, test_openrel)."""
+    from kg.extract import Extractor
+    from kg.model import Article
+    from kg.nlp import load
+    from kg.resolve import Resolver
+
+    nlp = load()
+    ex = Extractor()
+
+    def _run(text: str):
+        return Resolver().resolve(ex.extract(nlp(text), Article("t", text)))
+
+    return _run
+
+
+def statements(ag) -> set[tuple]:
+    """The vocabulary facts of an ArticleGraph as (subject, predicate, object, polarity, modality) labels."""
+    label = {e.key: e.label for e in ag.entities}
+    return {(label[r.subject], r.predicate, label[r.object], r.polarity, r.modality) for r in ag.relations}

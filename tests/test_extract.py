@@ -15,17 +15,6 @@ from kg.nlp import load
 from kg.resolve import Resolver
 
 
-@pytest.fixture(scope="module")
-def run():
-    nlp = load()
-    ex = Extractor()
-
-    def _run(text: str):
-        art = Article("t", text)
-        d = ex.extract(nlp(text), art)
-        return Resolver().resolve(d)
-
-    return _run
 
 
 def facts(ag):

@@ -23,20 +23,6 @@ from kg.store import KGStore
 KG = "https://w3id.org/newskg/ontology#"
 
 
-@pytest.fixture(scope="module")
-def run():
-    from kg.extract import Extractor
-    from kg.model import Article
-    from kg.nlp import load
-    from kg.resolve import Resolver
-
-    nlp = load()
-    ex = Extractor()
-
-    def _run(text: str):
-        return Resolver().resolve(ex.extract(nlp(text), Article("t", text)))
-
-    return _run
 
 
 def opens(ag) -> set[tuple]:

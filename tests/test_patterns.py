@@ -15,33 +15,19 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from conftest import statements
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from kg.extract import Extractor
 from kg.extract.patterns import PatternError, load_patterns
-from kg.model import Article
-from kg.nlp import load
 from kg.paths import data_dir
 from kg.rdf import KG
-from kg.resolve import Resolver
 from kg.vocab import load_vocabulary
 
 
-@pytest.fixture(scope="module")
-def run():
-    nlp = load()
-    ex = Extractor()
-
-    def _run(text: str):
-        return Resolver().resolve(ex.extract(nlp(text), Article("t", text)))
-
-    return _run
 
 
-def facts(ag) -> set[tuple]:
-    label = {e.key: e.label for e in ag.entities}
-    return {(label[r.subject], r.predicate, label[r.object], r.polarity, r.modality) for r in ag.relations}
+facts = statements
 
 
 def has(found: set[tuple], want: tuple) -> bool:

@@ -17,30 +17,17 @@ from __future__ import annotations
 
 import pytest
 
-from kg.extract import Extractor
-from kg.model import Article
-from kg.nlp import load
-from kg.resolve import Resolver
+from conftest import statements
+
 
 
 P, N = "positive", "negative"
 A = "asserted"
 
 
-@pytest.fixture(scope="module")
-def run():
-    nlp = load()
-    ex = Extractor()
-
-    def _run(text: str):
-        return Resolver().resolve(ex.extract(nlp(text), Article("t", text)))
-
-    return _run
 
 
-def stated(ag) -> set[tuple]:
-    label = {e.key: e.label for e in ag.entities}
-    return {(label[r.subject], r.predicate, label[r.object], r.polarity, r.modality) for r in ag.relations}
+stated = statements
 
 
 def check(run, text, expected, absent):

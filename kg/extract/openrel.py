@@ -36,9 +36,8 @@ from .params import (
     CONF_DIGITS, CONF_MAX, CONF_MIN, COREF_PENALTY, OPEN_CONF, OPEN_INHERITED_PENALTY, OPEN_LIGHT_PENALTY,
     OPEN_PASSIVE_PENALTY, OPEN_PREP_PENALTY, PRONOUN_SENTENCES,
 )
-from .quotes import speaker_of_token
 from .records import PRON, REFERRING, Clause, RawOpenRelation, RawRelation
-from .relations import PLANNED, REPORTED, according_to, reported_by
+from .relations import PLANNED, attribution
 
 #: the modality of a clause in a direct question ("Will Spain beat Italy?"), of a clause under a verb
 #: of opinion unless data/openrel.yaml says otherwise
@@ -314,17 +313,7 @@ def open_relations(ctx: Context, c: Clause, found: list[RawRelation]) -> None:
     modality, denied = read
     if _question(ctx, v):
         modality = QUESTIONED
-    speaker = speaker_of_token(ctx, v)
-    if speaker is None:
-        reported, rep = reported_by(ctx, v)
-        if not reported:
-            reported, rep = according_to(ctx, v)
-        if reported:
-            speaker = rep
-            if modality == ASSERTED:
-                modality = REPORTED
-    if speaker is not None and ctx.mentions[speaker].label in REFERRING:
-        speaker = final(ctx, speaker)
+    speaker, modality = attribution(ctx, v, modality)
     covered = {(r.subj, r.obj) for r in found} | {(r.obj, r.subj) for r in found}
     sent = ctx.sent_of[v.i]
     for label, otok, trigger, conf, rule, no_event in targets:

@@ -41,6 +41,24 @@ SPEAKER_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 CLOSING = frozenset({'"', "'", "\u201d", "\u2019", "''", ")", "]"})
 
 
+def attribution(ctx: Context, tok, modality: str, according: bool = True) -> tuple[int | None, str]:
+    """Who a fact read at ``tok`` is attributed to, and its modality: the speaker of the quotation
+    holding it, else the X of "X said (that) ..." or (``according``) "according to X", which make an
+    asserted fact ``reported``; a pronoun speaker is followed to its antecedent."""
+    speaker = speaker_of_token(ctx, tok)
+    if speaker is None:
+        reported, rep = reported_by(ctx, tok)
+        if not reported and according:
+            reported, rep = according_to(ctx, tok)
+        if reported:
+            speaker = rep
+            if modality == ASSERTED:
+                modality = REPORTED
+    if speaker is not None and ctx.mentions[speaker].label in REFERRING:
+        speaker = final(ctx, speaker)
+    return speaker, modality
+
+
 def emit(ctx: Context, subj: int | None, pred: str, obj: int | None, tok, trigger: str, *, negated: bool,
          modality: str, rule: str, conf: float, alternatives: tuple[str, ...] = (), coref: bool = False) -> None:
     """Record ``subj -pred-> obj`` read at ``tok`` (nothing if an argument is missing).
@@ -55,17 +73,7 @@ def emit(ctx: Context, subj: int | None, pred: str, obj: int | None, tok, trigge
     if negated and p.negated:
         pred, polarity = p.negated, POSITIVE
         alternatives = ()
-    speaker = speaker_of_token(ctx, tok)
-    if speaker is None:
-        reported, rep = reported_by(ctx, tok)
-        if not reported and not p.role:
-            reported, rep = according_to(ctx, tok)
-        if reported:
-            speaker = rep
-            if modality == ASSERTED:
-                modality = REPORTED
-    if speaker is not None and ctx.mentions[speaker].label in REFERRING:
-        speaker = final(ctx, speaker)
+    speaker, modality = attribution(ctx, tok, modality, according=not p.role)
     if coref or any(ctx.mentions[x].antecedent is not None for x in (subj, obj)):
         conf -= COREF_PENALTY
     ctx.relations.append(RawRelation(subj, pred, obj, ctx.sent_of[tok.i], trigger, polarity, modality, speaker,
