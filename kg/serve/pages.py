@@ -186,28 +186,22 @@ class NotFound(Exception):
     """No page for this address (HTTP 404)."""
 
 
-def entity_page(store, iri: str) -> tuple[bytes, str]:
-    e = _iri(iri)
-    props = _rows(store, f"SELECT ?p ?v WHERE {{ GRAPH {_S} {{ {e} ?p ?v }} }} LIMIT 2000")
-    by: dict[str, list[str]] = {}
-    for r in props:
-        by.setdefault(r["p"].value, []).append(r["v"].value)
-    label_list = sorted(by.get(RDFS + "label", []))
-    if not label_list:
-        raise NotFound(f"no entity {iri} in this graph")
-    label = label_list[0]
-    types = sorted(_local(t, KG) for t in by.get(RDF + "type", []))
-    aliases = sorted(set(by.get(SKOS + "altLabel", [])) | set(label_list[1:]))
-    same = sorted(by.get(OWL + "sameAs", []))
+def _entity_facts(store, e: str) -> list[dict]:
+    """The statements the entity (``e``, in SPARQL) is subject ("out"), object ("in") or speaker
+    ("said") of, FACTS_MAX at most, heaviest first; one it is subject and speaker of is listed
+    once, as "out"."""
     facts = statement_rows(store, _rows(store, f"""SELECT ?st ?role WHERE {{
         {{ GRAPH {_S} {{ ?st rdf:subject {e} }} BIND ("out" AS ?role) }} UNION
         {{ GRAPH {_S} {{ ?st rdf:object {e} }} BIND ("in" AS ?role) }} UNION
         {{ GRAPH {_S} {{ ?st kg:attributedTo {e} }} BIND ("said" AS ?role) }} }} LIMIT {FACTS_MAX}"""))
     seen: dict[tuple, dict] = {}
-    for f in facts:  # a statement the entity is subject and speaker of is listed once, as "out"
+    for f in facts:
         seen.setdefault((f["st"].value, f["role"].value == "in"), f)
-    facts = sorted(seen.values(), key=lambda f: (-int(_v(f, "w", "0") or 0), _v(f, "st")))
-    statements = sorted({f["st"].value for f in facts})
+    return sorted(seen.values(), key=lambda f: (-int(_v(f, "w", "0") or 0), _v(f, "st")))
+
+
+def _fact_evidence(store, statements: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Up to EVIDENCE_PER_FACT distinct (sentence, article) pairs of each statement, by IRI."""
     evidence: dict[str, list[tuple[str, str]]] = {}
     if statements:
         for r in _rows(store, f"""SELECT ?st ?sentence ?art WHERE {{ VALUES ?st {{ {_values(statements)} }}
@@ -216,19 +210,16 @@ def entity_page(store, iri: str) -> tuple[bytes, str]:
             lst = evidence.setdefault(r["st"].value, [])
             if len(lst) < EVIDENCE_PER_FACT and (r["sentence"].value, r["art"].value) not in lst:
                 lst.append((r["sentence"].value, r["art"].value))
-    quotes = _rows(store, f"""SELECT ?q ?text ?w ?art WHERE {{ {{ SELECT ?q WHERE {{ GRAPH {_S} {{ ?q kg:speaker {e} }} }}
-        LIMIT 50 }} GRAPH {_S} {{ ?q schema:text ?text . OPTIONAL {{ ?q kg:weight ?w }} OPTIONAL {{ ?q kg:reportedIn ?art }} }} }}""")
-    mentions = _rows(store, f"""SELECT ?art ?c ?d WHERE {{ GRAPH ?g {{ ?m kg:entity {e} ; kg:article ?art ; kg:count ?c .
-        OPTIONAL {{ ?art schema:datePublished ?d }} }} }} ORDER BY DESC(?d) ?art LIMIT {ARTICLES_MAX}""")
+    return evidence
 
-    nodes = {t for f in facts for k in ("s", "o", "sp", "p") if k in f for t in [f[k].value]}
-    names = labels(store, nodes)
-    arts = articles(store, {a for ev in evidence.values() for _, a in ev}
-                    | {r["art"].value for r in quotes if "art" in r} | {r["art"].value for r in mentions})
 
-    def ent(i: str) -> str:
-        return f"<strong>{esc(names.get(i, label))}</strong>" if i == iri else link(i, names.get(i))
-
+def _entity_head(iri: str, label_list: list[str], by: dict[str, list[str]]) -> list[str]:
+    """The entity page's heading (label, types, IRI, Turtle link) and its list of other names,
+    sameAs links and mention counts; ``by``: the entity's values by property."""
+    label = label_list[0]
+    types = sorted(_local(t, KG) for t in by.get(RDF + "type", []))
+    aliases = sorted(set(by.get(SKOS + "altLabel", [])) | set(label_list[1:]))
+    same = sorted(by.get(OWL + "sameAs", []))
     out = [f"<h1>{esc(label)}</h1>",
            f'<p>{esc(", ".join(types)) or "entity"} · <code>{esc(iri)}</code>'
            f' · <a href="{esc(local_path(iri))}?format=turtle">Turtle</a></p>', "<dl>"]
@@ -239,6 +230,13 @@ def entity_page(store, iri: str) -> tuple[bytes, str]:
                                                        for s in same) + "</dd>")
     out.append(f"<dt>Mentions</dt><dd>{esc(by.get(KG + 'mentionCount', ['0'])[0])} in "
                f"{esc(by.get(KG + 'articleCount', ['0'])[0])} article(s)</dd></dl>")
+    return out
+
+
+def _fact_tables(facts: list[dict], evidence: dict, names: dict, arts: dict, ent) -> list[str]:
+    """One table of facts per role ("out", "in", "said") with their evidence; ``ent(iri)`` is
+    an entity's cell."""
+    out = []
     for role, title in (("out", "Facts about it"), ("in", "Facts pointing to it"), ("said", "What it said")):
         rows = [f for f in facts if f["role"].value == role]
         if not rows:
@@ -256,32 +254,80 @@ def entity_page(store, iri: str) -> tuple[bytes, str]:
         out.append("</table>")
     if len(facts) >= FACTS_MAX:
         out.append(f'<p class="muted">The first {FACTS_MAX} statements; ask the SPARQL endpoint for all.</p>')
-    if quotes:
-        qs: dict[str, dict] = {}
-        for r in quotes:
-            q = qs.setdefault(r["q"].value, {"text": _v(r, "text"), "w": _v(r, "w"), "arts": []})
-            if "art" in r and len(q["arts"]) < EVIDENCE_PER_FACT:
-                q["arts"].append(r["art"].value)
-        out.append(f"<h2>Quotations ({len(qs)})</h2>")
-        for q in qs.values():
-            out.append(f"<blockquote>“{esc(q['text'])}”<br>"
-                       + "; ".join(article_link(a, arts.get(a)) for a in q["arts"]) + "</blockquote>")
+    return out
+
+
+def _quotations_html(quotes: list[dict], arts: dict) -> list[str]:
+    """The entity's quotations, each once with up to EVIDENCE_PER_FACT articles."""
+    if not quotes:
+        return []
+    qs: dict[str, dict] = {}
+    for r in quotes:
+        q = qs.setdefault(r["q"].value, {"text": _v(r, "text"), "w": _v(r, "w"), "arts": []})
+        if "art" in r and len(q["arts"]) < EVIDENCE_PER_FACT:
+            q["arts"].append(r["art"].value)
+    out = [f"<h2>Quotations ({len(qs)})</h2>"]
+    for q in qs.values():
+        out.append(f"<blockquote>“{esc(q['text'])}”<br>"
+                   + "; ".join(article_link(a, arts.get(a)) for a in q["arts"]) + "</blockquote>")
+    return out
+
+
+def _neighbours_html(facts: list[dict], iri: str, names: dict) -> list[str]:
+    """The other entities of the facts, most shared facts first."""
     neighbours: dict[str, int] = {}
     for f in facts:
         for k in ("s", "o", "sp"):
             if k in f and f[k].value != iri:
                 neighbours[f[k].value] = neighbours.get(f[k].value, 0) + 1
-    if neighbours:
-        out.append(f"<h2>Neighbours ({len(neighbours)})</h2><ul class=\"cols\">")
-        for n, c in sorted(neighbours.items(), key=lambda x: (-x[1], names.get(x[0], x[0]).lower())):
-            out.append(f"<li>{link(n, names.get(n))} <span class=\"muted\">{c}</span></li>")
-        out.append("</ul>")
-    if mentions:
-        out.append(f"<h2>Articles mentioning it{' (latest ' + str(ARTICLES_MAX) + ')' if len(mentions) >= ARTICLES_MAX else ''}</h2><ul>")
-        for r in mentions:
-            a = r["art"].value
-            out.append(f"<li>{article_link(a, arts.get(a))} <span class=\"muted\">{esc(_v(r, 'c'))}×</span></li>")
-        out.append("</ul>")
+    if not neighbours:
+        return []
+    out = [f"<h2>Neighbours ({len(neighbours)})</h2><ul class=\"cols\">"]
+    for n, c in sorted(neighbours.items(), key=lambda x: (-x[1], names.get(x[0], x[0]).lower())):
+        out.append(f"<li>{link(n, names.get(n))} <span class=\"muted\">{c}</span></li>")
+    out.append("</ul>")
+    return out
+
+
+def _mentions_html(mentions: list[dict], arts: dict) -> list[str]:
+    """The (latest ARTICLES_MAX) articles mentioning the entity, with its mention counts."""
+    if not mentions:
+        return []
+    out = [f"<h2>Articles mentioning it{' (latest ' + str(ARTICLES_MAX) + ')' if len(mentions) >= ARTICLES_MAX else ''}</h2><ul>"]
+    for r in mentions:
+        a = r["art"].value
+        out.append(f"<li>{article_link(a, arts.get(a))} <span class=\"muted\">{esc(_v(r, 'c'))}×</span></li>")
+    out.append("</ul>")
+    return out
+
+
+def entity_page(store, iri: str) -> tuple[bytes, str]:
+    e = _iri(iri)
+    props = _rows(store, f"SELECT ?p ?v WHERE {{ GRAPH {_S} {{ {e} ?p ?v }} }} LIMIT 2000")
+    by: dict[str, list[str]] = {}
+    for r in props:
+        by.setdefault(r["p"].value, []).append(r["v"].value)
+    label_list = sorted(by.get(RDFS + "label", []))
+    if not label_list:
+        raise NotFound(f"no entity {iri} in this graph")
+    label = label_list[0]
+    facts = _entity_facts(store, e)
+    evidence = _fact_evidence(store, sorted({f["st"].value for f in facts}))
+    quotes = _rows(store, f"""SELECT ?q ?text ?w ?art WHERE {{ {{ SELECT ?q WHERE {{ GRAPH {_S} {{ ?q kg:speaker {e} }} }}
+        LIMIT 50 }} GRAPH {_S} {{ ?q schema:text ?text . OPTIONAL {{ ?q kg:weight ?w }} OPTIONAL {{ ?q kg:reportedIn ?art }} }} }}""")
+    mentions = _rows(store, f"""SELECT ?art ?c ?d WHERE {{ GRAPH ?g {{ ?m kg:entity {e} ; kg:article ?art ; kg:count ?c .
+        OPTIONAL {{ ?art schema:datePublished ?d }} }} }} ORDER BY DESC(?d) ?art LIMIT {ARTICLES_MAX}""")
+
+    nodes = {t for f in facts for k in ("s", "o", "sp", "p") if k in f for t in [f[k].value]}
+    names = labels(store, nodes)
+    arts = articles(store, {a for ev in evidence.values() for _, a in ev}
+                    | {r["art"].value for r in quotes if "art" in r} | {r["art"].value for r in mentions})
+
+    def ent(i: str) -> str:
+        return f"<strong>{esc(names.get(i, label))}</strong>" if i == iri else link(i, names.get(i))
+
+    out = (_entity_head(iri, label_list, by) + _fact_tables(facts, evidence, names, arts, ent)
+           + _quotations_html(quotes, arts) + _neighbours_html(facts, iri, names) + _mentions_html(mentions, arts))
     return page(label, "\n".join(out)), "entity"
 
 

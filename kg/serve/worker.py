@@ -70,29 +70,99 @@ def serialize_triples(triples: list, fmt: str) -> bytes:
 
 
 
+def _query(ox_store, job: dict):
+    """Evaluate ``job["text"]`` on kg's dataset (the common prefixes; the merged view as the
+    default graph), unless the request names its default graph. Raises SyntaxError/ValueError."""
+    import pyoxigraph as ox
+
+    kwargs: dict = {"prefixes": SPARQL_PREFIXES}
+    if job.get("default_graph"):
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in job["default_graph"]]
+    else:
+        kwargs["default_graph"] = [ox.NamedNode(u) for u in DEFAULT_GRAPHS]
+    if job.get("named_graphs"):
+        kwargs["named_graphs"] = [ox.NamedNode(u) for u in job["named_graphs"]]
+    return ox_store.query(job["text"], **kwargs)
+
+
+def _first(items, max_rows: int, headers: dict[str, str]) -> list:
+    """The first ``max_rows`` of ``items``; marks ``headers`` (X-SPARQL-MaxRows) if there were more."""
+    taken = []
+    for item in items:
+        if len(taken) == max_rows:
+            headers["X-SPARQL-MaxRows"] = str(max_rows)
+            break
+        taken.append(item)
+    return taken
+
+
+def _boolean_body(res, job: dict, name: str) -> tuple[bytes, int]:
+    """An ASK answer in format ``name``, and its row count (1)."""
+    if name == "html":
+        from .pages import boolean_html
+
+        return boolean_html(bool(res), job["text"]), 1
+    return serialize_boolean(bool(res), name), 1
+
+
+def _solutions_body(res, job: dict, name: str, max_rows: int, headers: dict[str, str]) -> tuple[bytes, int]:
+    """A SELECT answer's first ``max_rows`` rows in format ``name``, and how many rows."""
+    variables = [v.value for v in res.variables]
+    rows = [[sol[v] for v in variables] for sol in _first(res, max_rows, headers)]
+    if name == "html":
+        from .pages import results_html
+
+        body = results_html(variables, rows, job["text"], "X-SPARQL-MaxRows" in headers)
+    else:
+        body = serialize_solutions(variables, rows, name)
+    return body, len(rows)
+
+
+def _graph_body(res, job: dict, name: str, max_rows: int, headers: dict[str, str]) -> tuple[bytes, int]:
+    """A CONSTRUCT/DESCRIBE answer's first ``max_rows`` triples in format ``name``, and how many."""
+    triples = _first(res, max_rows, headers)
+    if name == "html":
+        from .pages import graph_html
+
+        body = graph_html(triples, job["text"], "X-SPARQL-MaxRows" in headers)
+    else:
+        body = serialize_triples(triples, name)
+    return body, len(triples)
+
+
+def _answer(res, job: dict, headers: dict[str, str]) -> tuple[str, str, bytes, int]:
+    """The result kind, negotiated format, body and row count of a query result ``res``.
+    Raises NotAcceptable (no format for the request) and OSError (evaluation failed)."""
+    import pyoxigraph as ox
+
+    max_rows = int(job.get("max_rows") or DEFAULT_MAX_ROWS)
+    if isinstance(res, ox.QueryBoolean):
+        kind = "boolean"
+        name = negotiate(kind, job.get("accept"), job.get("format"))
+        body, n = _boolean_body(res, job, name)
+    elif isinstance(res, ox.QuerySolutions):
+        kind = "solutions"
+        name = negotiate(kind, job.get("accept"), job.get("format"))
+        body, n = _solutions_body(res, job, name, max_rows, headers)
+    else:
+        kind = "graph"
+        name = negotiate(kind, job.get("accept"), job.get("format"))
+        body, n = _graph_body(res, job, name, max_rows, headers)
+    return kind, name, body, n
+
+
 def execute(ox_store, job: dict) -> dict:
     """Run one query job on a pyoxigraph store; return the HTTP answer as a dict.
 
     ``job``: ``text``, ``accept``, ``format``, ``max_rows``, ``default_graph``, ``named_graphs``.
     The answer: ``status``, ``content_type``, ``body`` (bytes), ``headers``, ``rows``, ``kind``.
     """
-    import pyoxigraph as ox
-
     if job.get("page"):  # an entity, article or search page (kg.serve.pages)
         from .pages import render
 
         return render(ox_store, job)
     try:
-        # kg's dataset (the common prefixes; the merged view as the default graph), unless the
-        # request names its default graph
-        kwargs: dict = {"prefixes": SPARQL_PREFIXES}
-        if job.get("default_graph"):
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in job["default_graph"]]
-        else:
-            kwargs["default_graph"] = [ox.NamedNode(u) for u in DEFAULT_GRAPHS]
-        if job.get("named_graphs"):
-            kwargs["named_graphs"] = [ox.NamedNode(u) for u in job["named_graphs"]]
-        res = ox_store.query(job["text"], **kwargs)
+        res = _query(ox_store, job)
     except SyntaxError as e:  # where, with the line and a caret, and what is probably wrong
         from ..query.syntax import explain
 
@@ -100,51 +170,9 @@ def execute(ox_store, job: dict) -> dict:
     except ValueError as e:
         return error_answer(400, f"bad request: {e}")
 
-    max_rows = int(job.get("max_rows") or DEFAULT_MAX_ROWS)
     headers: dict[str, str] = {}
     try:
-        if isinstance(res, ox.QueryBoolean):
-            kind = "boolean"
-            name = negotiate(kind, job.get("accept"), job.get("format"))
-            if name == "html":
-                from .pages import boolean_html
-
-                body, n = boolean_html(bool(res), job["text"]), 1
-            else:
-                body, n = serialize_boolean(bool(res), name), 1
-        elif isinstance(res, ox.QuerySolutions):
-            kind = "solutions"
-            name = negotiate(kind, job.get("accept"), job.get("format"))
-            variables = [v.value for v in res.variables]
-            rows = []
-            for sol in res:
-                if len(rows) == max_rows:
-                    headers["X-SPARQL-MaxRows"] = str(max_rows)
-                    break
-                rows.append([sol[v] for v in variables])
-            if name == "html":
-                from .pages import results_html
-
-                body = results_html(variables, rows, job["text"], "X-SPARQL-MaxRows" in headers)
-            else:
-                body = serialize_solutions(variables, rows, name)
-            n = len(rows)
-        else:
-            kind = "graph"
-            name = negotiate(kind, job.get("accept"), job.get("format"))
-            triples = []
-            for t in res:
-                if len(triples) == max_rows:
-                    headers["X-SPARQL-MaxRows"] = str(max_rows)
-                    break
-                triples.append(t)
-            if name == "html":
-                from .pages import graph_html
-
-                body = graph_html(triples, job["text"], "X-SPARQL-MaxRows" in headers)
-            else:
-                body = serialize_triples(triples, name)
-            n = len(triples)
+        kind, name, body, n = _answer(res, job, headers)
     except NotAcceptable as e:
         return error_answer(406, str(e))
     except OSError as e:

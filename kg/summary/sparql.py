@@ -133,9 +133,9 @@ WHERE {{
 }} ;""" for p in ARTICLE_COPIES)
 
 
-def operations(only: Restriction = _whole) -> str:
-    """The operations that (re)compute summary entries from the article graphs, ``;``-separated;
-    ``only(var)`` is put at the start of each sub-select grouped by ``?var``."""
+def _statement_entries(only: Restriction) -> str:
+    """A statement's and an open statement's core and derived figures (weight, evidenceCount,
+    confidence), and who each is attributed to."""
     return f"""INSERT {{ GRAPH {_S} {{
   ?st a kg:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; kg:polarity ?pol ; kg:modality ?mod ;
       kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
@@ -163,8 +163,12 @@ WHERE {{
 INSERT {{ GRAPH {_S} {{ ?st kg:attributedTo ?a }} }}
 WHERE {{
   SELECT ?st ?a WHERE {{{only("st")} GRAPH ?g {{ ?st kg:evidence ?ev ; kg:attributedTo ?a }} }} GROUP BY ?st ?a
-}} ;
-INSERT {{ GRAPH {_S} {{ ?q a kg:Quotation ; kg:weight ?w }} }}
+}} ;"""
+
+
+def _quotation_entries(only: Restriction) -> str:
+    """A quotation's weight (articles reporting it), text and speaker."""
+    return f"""INSERT {{ GRAPH {_S} {{ ?q a kg:Quotation ; kg:weight ?w }} }}
 WHERE {{
   SELECT ?q (COUNT(DISTINCT ?art) AS ?w)
   WHERE {{{only("q")} GRAPH ?g {{ ?q a kg:Quotation ; schema:text ?text ; kg:evidence ?ev . ?ev kg:article ?art }} }}
@@ -178,8 +182,13 @@ WHERE {{
 INSERT {{ GRAPH {_S} {{ ?q kg:speaker ?sp }} }}
 WHERE {{
   SELECT ?q ?sp WHERE {{{only("q")} GRAPH ?g {{ ?q kg:evidence ?ev ; kg:speaker ?sp }} }} GROUP BY ?q ?sp
-}} ;
-INSERT {{ GRAPH {_S} {{ ?x kg:exampleSentence ?s }} }}
+}} ;"""
+
+
+def _provenance_entries(only: Restriction) -> str:
+    """Where a statement or quotation was reported: an example sentence, its articles
+    (``kg:reportedIn``) and the first document ids as one display literal (``kg:sources``)."""
+    return f"""INSERT {{ GRAPH {_S} {{ ?x kg:exampleSentence ?s }} }}
 WHERE {{
   SELECT ?x (MIN(?sentence) AS ?s) WHERE {{{only("x")} GRAPH ?g {{ ?x kg:evidence ?ev . ?ev kg:sentence ?sentence }} }} GROUP BY ?x
 }} ;
@@ -198,7 +207,15 @@ WHERE {{
   # the first {SOURCES_MAX} ids ("|…" ends a longer list): a display value, and one that stops
   # changing as a widely reported fact gains articles (kg.summary merges it from the first ids)
   BIND (IF(?k <= {SOURCES_MAX}, ?all, CONCAT(REPLACE(?all, "^((?:[^|]*[|]){{{SOURCES_MAX}}}).*$", "$1"), "…")) AS ?docs)
-}} ;
+}} ;"""
+
+
+def operations(only: Restriction = _whole) -> str:
+    """The operations that (re)compute summary entries from the article graphs, ``;``-separated;
+    ``only(var)`` is put at the start of each sub-select grouped by ``?var``."""
+    return f"""{_statement_entries(only)}
+{_quotation_entries(only)}
+{_provenance_entries(only)}
 INSERT {{ GRAPH {_S} {{ ?e kg:mentionCount ?m ; kg:articleCount ?a }} }}
 WHERE {{
   SELECT ?e (SUM(?c) AS ?m) (COUNT(DISTINCT ?art) AS ?a)
@@ -222,6 +239,8 @@ WHERE {{
     BIND (LCASE(STR(?l)) AS ?k) }}
   GROUP BY ?e ?k
 }}"""
+
+
 
 
 #: Recomputes the whole summary graph from all article graphs.
