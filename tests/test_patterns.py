@@ -19,7 +19,7 @@ from conftest import statements
 from rdflib import Graph
 from rdflib.namespace import OWL, RDF
 
-from kg.extract.patterns import PatternError, load_patterns
+from kg.extract.pattern_rules import PatternError, load_patterns
 from kg.paths import data_dir
 from kg.rdf import KG
 from kg.vocab import load_vocabulary

@@ -4,7 +4,7 @@ One module per kind of rule, each a stage function over a :class:`~kg.extract.co
 (the article's working state), run in this order by :func:`extract`:
 
 * :mod:`~kg.extract.mentions` - named mentions (NER, names seen elsewhere, gazetteer names);
-* :mod:`~kg.extract.quotes` - quotation marks (speakers come with coreference);
+* :mod:`~kg.extract.quotemarks` - quotation marks (speakers come with coreference);
 * :mod:`~kg.extract.roles` - titles, appositions, unnamed roles;
 * :mod:`~kg.extract.coref` - pronouns and descriptions, quotation speakers;
 * :mod:`~kg.extract.patterns` - per sentence, the constructions of data/patterns.yaml (verb
@@ -30,7 +30,7 @@ from .coref import coreference
 from .mentions import named_mentions
 from .openrel import dedupe_open, open_relations
 from .patterns import constructions
-from .quotes import find_quotes
+from .quotemarks import find_quotes
 from .records import Clause, DocExtraction, Mention, RawOpenRelation, RawQuote, RawRelation, final_mention
 from .relations import dedupe, nominal_relations, verb_relations
 from .roles import roles

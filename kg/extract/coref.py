@@ -8,7 +8,7 @@ Mentions are read in text order:
   turns that into the speaker's organisation or country);
 * "its", "they" for the last country, organisation or group within a couple of sentences;
 * a relative pronoun for the noun its clause modifies.
-Quotation speakers are found on the way (:mod:`kg.extract.quotes`).
+Quotation speakers are found on the way (:mod:`kg.extract.speakers`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from dataclasses import replace
 from .context import PERSON_GENDERS, PERSONAL_KINDS, Context, final, mention_at
 from .mentions import add_mention
 from .params import NONPERSON_SENTENCES, PRONOUN_SENTENCES
-from .quotes import finish_quotes, quote_speaker
+from .quotes import finish_quotes
 from .records import DESC, PRON, REFERRING, Mention
+from .speakers import quote_speaker
 
 #: mentions a pronoun like "its" or "they" may stand for
 ORG_LABELS = ("ORG", "GPE", "NORP")
