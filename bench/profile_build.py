@@ -36,7 +36,7 @@ STAGES = [  # (stage, test on (function, file)) - first match from the innermost
     ("parse (spaCy)", lambda f, p: p.endswith("kg/nlp.py") or "kg/build/" in p and p.endswith(("stages.py", "pool.py", "cluster.py"))),
     ("ingest", lambda f, p: "kg/ingest/" in p),
     ("extract", lambda f, p: "kg/extract/" in p or p.endswith(("kg/openie.py", "kg/vocab.py"))),
-    ("resolve", lambda f, p: p.endswith(("kg/resolve.py", "kg/gazetteer.py"))),
+    ("resolve", lambda f, p: "kg/resolve/" in p or p.endswith("kg/gazetteer.py")),
     ("rdf terms + quads", lambda f, p: p.endswith("kg/rdf.py")),
     ("store writes + summary", lambda f, p: p.endswith(("kg/store.py", "kg/write.py")) or "kg/summary/" in p),
     ("pipeline (select, spool)", lambda f, p: "kg/build/" in p),
