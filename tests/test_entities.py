@@ -1,4 +1,4 @@
-"""Entities right (kg/names.py, data/entities.yaml, kg/resolve.py, the summary's vote): one node
+"""Entities right (kg/names.py, data/entities.yaml, kg/resolve/, the summary's vote): one node
 per entity whatever its mentions' types and spellings, one type and one label for it, ISO codes
 that are not countries, a surname that is also a capital, companies, parties and militias typed
 Organization, titles left out of a name. Sentences are made up in the style of news.
