@@ -273,6 +273,14 @@ def relation_triples(r: Relation, art, ids: dict[str, str]) -> Iterator[tuple]:
     yield st, _v.rdf_subject, s
     yield st, _v.rdf_predicate, p
     yield st, _v.rdf_object, o
+    yield from _stated(st, st_iri, r, art, ids)
+    if r.polarity == POSITIVE and r.modality in FACTUAL_MODALITIES:
+        yield s, p, o
+
+
+def _stated(st: str, st_iri: str, r: Relation | OpenRelation, art, ids: dict[str, str]) -> Iterator[tuple]:
+    """What a statement and an open statement both carry: polarity, modality, who it is
+    attributed to, and its evidence (article, sentence, offsets, rule, confidence)."""
     yield st, _v.kg_polarity, _str(r.polarity)
     yield st, _v.kg_modality, _str(r.modality)
     if r.attributed_to:
@@ -281,8 +289,6 @@ def relation_triples(r: Relation, art, ids: dict[str, str]) -> Iterator[tuple]:
     yield st, _v.kg_evidence, ev
     rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
     yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
-    if r.polarity == POSITIVE and r.modality in FACTUAL_MODALITIES:
-        yield s, p, o
 
 
 def open_relation_triples(r: OpenRelation, art, ids: dict[str, str]) -> Iterator[tuple]:
@@ -295,14 +301,7 @@ def open_relation_triples(r: OpenRelation, art, ids: dict[str, str]) -> Iterator
     yield st, _v.rdf_subject, nt_iri(_entity_iri(ids[r.subject]))
     yield st, _v.rdf_object, nt_iri(_entity_iri(ids[r.object]))
     yield st, _v.kg_verbPhrase, _str(r.label)
-    yield st, _v.kg_polarity, _str(r.polarity)
-    yield st, _v.kg_modality, _str(r.modality)
-    if r.attributed_to:
-        yield st, _v.kg_attributedTo, nt_iri(_entity_iri(ids[r.attributed_to]))
-    ev = nt_iri(_mint("evidence", st_iri, r.evidence.article_id, r.evidence.start, r.evidence.end, r.evidence.trigger))
-    yield st, _v.kg_evidence, ev
-    rule = ((ev, _v.kg_rule, _str(r.rule)),) if r.rule else ()
-    yield from _evidence_triples(ev, r.evidence, art, r.confidence, rule)
+    yield from _stated(st, st_iri, r, art, ids)
 
 
 def quotation_triples(q: Quotation, art, ids: dict[str, str]) -> Iterator[tuple]:

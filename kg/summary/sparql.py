@@ -133,6 +133,11 @@ WHERE {{
 }} ;""" for p in ARTICLE_COPIES)
 
 
+#: a summary entry's confidence: its best evidence's, 0.1 more for each further article, at most 1
+_CONFIDENCE = """(xsd:decimal(ROUND(1000 * IF(MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1) > 1, 1,
+                                      MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1))) / 1000) AS ?c)"""
+
+
 def _statement_entries(only: Restriction) -> str:
     """A statement's and an open statement's core and derived figures (weight, evidenceCount,
     confidence), and who each is attributed to."""
@@ -141,8 +146,7 @@ def _statement_entries(only: Restriction) -> str:
       kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
 WHERE {{
   SELECT ?st ?s ?p ?o ?pol ?mod (COUNT(DISTINCT ?art) AS ?w) (COUNT(DISTINCT ?ev) AS ?n)
-         (xsd:decimal(ROUND(1000 * IF(MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1) > 1, 1,
-                                      MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1))) / 1000) AS ?c)
+         {_CONFIDENCE}
   WHERE {{{only("st")} GRAPH ?g {{ ?st kg:evidence ?ev ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
                       kg:polarity ?pol ; kg:modality ?mod .
                   ?ev kg:article ?art ; kg:confidence ?ec }} }}
@@ -153,8 +157,7 @@ INSERT {{ GRAPH {_S} {{
       kg:weight ?w ; kg:confidence ?c ; kg:evidenceCount ?n }} }}
 WHERE {{
   SELECT ?st ?s ?o ?vp ?pol ?mod (COUNT(DISTINCT ?art) AS ?w) (COUNT(DISTINCT ?ev) AS ?n)
-         (xsd:decimal(ROUND(1000 * IF(MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1) > 1, 1,
-                                      MAX(?ec) + 0.1 * (COUNT(DISTINCT ?art) - 1))) / 1000) AS ?c)
+         {_CONFIDENCE}
   WHERE {{{only("st")} GRAPH ?g {{ ?st a kg:OpenStatement ; kg:evidence ?ev ; rdf:subject ?s ; rdf:object ?o ;
                       kg:verbPhrase ?vp ; kg:polarity ?pol ; kg:modality ?mod .
                   ?ev kg:article ?art ; kg:confidence ?ec }} }}
