@@ -301,12 +301,18 @@ def _mentions_html(mentions: list[dict], arts: dict) -> list[str]:
     return out
 
 
+def _properties(store, node: str, graph: str, limit: int) -> dict[str, list[str]]:
+    """The values of each property of ``node`` (a SPARQL term) in ``graph``, each value once (an
+    article's properties are in its own graph and copied into the summary)."""
+    by: dict[str, list[str]] = {}
+    for r in _rows(store, f"SELECT DISTINCT ?p ?v WHERE {{ GRAPH {graph} {{ {node} ?p ?v }} }} LIMIT {limit}"):
+        by.setdefault(r["p"].value, []).append(r["v"].value)
+    return by
+
+
 def entity_page(store, iri: str) -> tuple[bytes, str]:
     e = _iri(iri)
-    props = _rows(store, f"SELECT ?p ?v WHERE {{ GRAPH {_S} {{ {e} ?p ?v }} }} LIMIT 2000")
-    by: dict[str, list[str]] = {}
-    for r in props:
-        by.setdefault(r["p"].value, []).append(r["v"].value)
+    by = _properties(store, e, _S, 2000)
     label_list = sorted(by.get(RDFS + "label", []))
     if not label_list:
         raise NotFound(f"no entity {iri} in this graph")
@@ -333,10 +339,7 @@ def entity_page(store, iri: str) -> tuple[bytes, str]:
 
 def article_page(store, iri: str) -> tuple[bytes, str]:
     a = _iri(iri)
-    props = _rows(store, f"SELECT ?p ?v WHERE {{ GRAPH ?g {{ {a} ?p ?v }} }} LIMIT 5000")
-    by: dict[str, list[str]] = {}
-    for r in props:
-        by.setdefault(r["p"].value, []).append(r["v"].value)
+    by = _properties(store, a, "?g", 5000)
     if KG + "docId" not in by:
         raise NotFound(f"no article {iri} in this graph")
     doc = by[KG + "docId"][0]
